@@ -1,0 +1,150 @@
+# mcpwatch — build, run, test. See README.md.
+#
+#   make deps     install build and test dependencies (Debian/Ubuntu, needs root)
+#   make          build build/mcpwatch (BPF skeleton and default rules embedded)
+#   make run      build and run the monitor with its embedded default rules
+#   make test     unit tests (ASan+UBSan), sensor tests, fuzz smoke, end-to-end
+#   make bench    benchmarks
+#   make fuzz     run every libFuzzer target for FUZZ_SECONDS each
+#   make install  PREFIX=/usr/local DESTDIR=
+#   make vmlinux  regenerate bpf/vmlinux.h from this kernel's BTF
+
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.0)
+BUILD ?= build
+PREFIX ?= /usr/local
+DESTDIR ?=
+FUZZ_SECONDS ?= 30
+
+CC := clang
+BPFTOOL ?= bpftool
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+
+PKGS := libbpf libcjson libcurl zlib
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lelf -lpthread
+
+WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes \
+	-Wformat=2 -Wvla
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 $(WARN) -D_GNU_SOURCE -DMW_VERSION='"$(VERSION)"' \
+	-Iinclude -Iuser -I$(BUILD) $(PKG_CFLAGS)
+SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+	-DMW_FUZZING
+
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
+SKEL := $(BUILD)/mcpwatch.skel.h
+
+LIB_SRCS := $(filter-out user/main.c,$(wildcard user/*.c))
+LIB_OBJS := $(patsubst user/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS)) $(BUILD)/obj/embedded.o
+SAN_OBJS := $(patsubst user/%.c,$(BUILD)/san/%.o,$(LIB_SRCS)) $(BUILD)/obj/embedded.o
+FUZZ_OBJS := $(patsubst user/%.c,$(BUILD)/fuzzobj/%.o,$(LIB_SRCS)) $(BUILD)/obj/embedded.o
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+SENSOR_SRCS := $(wildcard tests/sensor/test_*.c)
+SENSOR_BINS := $(patsubst tests/sensor/%.c,$(BUILD)/tests/%,$(SENSOR_SRCS))
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
+BENCH_SRCS := $(wildcard tests/bench/bench_*.c)
+BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
+
+.PHONY: all deps run test unit sensor-test fuzz-smoke fuzz e2e bench install vmlinux clean \
+	format check-deps
+
+all: $(BUILD)/mcpwatch
+
+# ---------------------------------------------------------------- deps
+check-deps:
+	@scripts/deps.sh --check >/dev/null 2>&1 || scripts/deps.sh
+
+deps:
+	scripts/deps.sh
+
+# ---------------------------------------------------------------- BPF
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c bpf/*.h include/mcpwatch_abi.h | $(BUILD)/bpf
+	$(CC) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -Iinclude -Ibpf \
+		-c $< -o $@
+
+$(BUILD)/mcpwatch.bpf.o: $(BPF_OBJS)
+	$(BPFTOOL) gen object $@ $^
+
+$(SKEL): $(BUILD)/mcpwatch.bpf.o
+	$(BPFTOOL) gen skeleton $< name mcpwatch_bpf > $@.tmp && mv $@.tmp $@
+
+# ---------------------------------------------------------------- user space
+$(BUILD)/obj/embedded.o: user/embedded.S deploy/rules/default.json | $(BUILD)/obj
+	$(CC) -c $< -o $@
+
+$(BUILD)/obj/%.o: user/%.c $(SKEL) | $(BUILD)/obj
+	$(CC) $(CFLAGS) -MMD -c $< -o $@
+
+$(BUILD)/san/%.o: user/%.c $(SKEL) | $(BUILD)/san
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -MMD -c $< -o $@
+
+$(BUILD)/fuzzobj/%.o: user/%.c $(SKEL) | $(BUILD)/fuzzobj
+	$(CC) $(CFLAGS) $(FUZZ_FLAGS) -MMD -c $< -o $@
+
+$(BUILD)/mcpwatch: $(BUILD)/obj/main.o $(LIB_OBJS)
+	$(CC) $(CFLAGS) $^ $(PKG_LIBS) -o $@
+
+# ---------------------------------------------------------------- tests
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(SAN_OBJS) | $(BUILD)/tests
+	$(CC) $(CFLAGS) $(SAN_FLAGS) $< $(SAN_OBJS) $(PKG_LIBS) -lcmocka -o $@
+
+$(BUILD)/tests/test_%: tests/sensor/test_%.c $(LIB_OBJS) | $(BUILD)/tests
+	$(CC) $(CFLAGS) $< $(LIB_OBJS) $(PKG_LIBS) -lcmocka -o $@
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS) | $(BUILD)/fuzz
+	$(CC) $(CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer $< $(FUZZ_OBJS) $(PKG_LIBS) -o $@
+
+$(BUILD)/bench/bench_%: tests/bench/bench_%.c $(LIB_OBJS) | $(BUILD)/bench
+	$(CC) $(CFLAGS) $< $(LIB_OBJS) $(PKG_LIBS) -o $@
+
+unit: check-deps $(UNIT_BINS)
+	@tests/run-unit.sh $(UNIT_BINS)
+
+sensor-test: check-deps $(SENSOR_BINS)
+	@tests/run-unit.sh $(SENSOR_BINS)
+
+fuzz-smoke: check-deps $(FUZZ_BINS)
+	@tests/run-fuzz.sh smoke $(FUZZ_BINS)
+
+fuzz: check-deps $(FUZZ_BINS)
+	@tests/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
+
+e2e: check-deps $(BUILD)/mcpwatch
+	@tests/e2e/run.sh
+
+test: check-deps
+	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(SENSOR_BINS) $(FUZZ_BINS)
+	@tests/run-all.sh
+
+bench: check-deps $(BUILD)/mcpwatch $(BENCH_BINS)
+	@tests/bench/run.sh
+
+run: check-deps $(BUILD)/mcpwatch
+	$(BUILD)/mcpwatch run $(ARGS)
+
+install: $(BUILD)/mcpwatch
+	install -D -m 0755 $(BUILD)/mcpwatch $(DESTDIR)$(PREFIX)/bin/mcpwatch
+	install -D -m 0644 deploy/rules/default.json $(DESTDIR)$(PREFIX)/share/mcpwatch/rules/default.json
+	install -D -m 0644 deploy/config.json $(DESTDIR)$(PREFIX)/share/mcpwatch/config.example.json
+	install -D -m 0644 deploy/systemd/mcpwatch.service \
+		$(DESTDIR)$(PREFIX)/lib/systemd/system/mcpwatch.service
+
+vmlinux:
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > bpf/vmlinux.h
+
+format:
+	clang-format -i $(wildcard user/*.c user/*.h bpf/*.bpf.c bpf/*.h include/*.h tests/*/*.c)
+
+clean:
+	rm -rf $(BUILD)
+
+$(BUILD)/bpf $(BUILD)/obj $(BUILD)/san $(BUILD)/fuzzobj $(BUILD)/tests $(BUILD)/fuzz $(BUILD)/bench:
+	mkdir -p $@
+
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/san/*.d $(BUILD)/fuzzobj/*.d)

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Everything `make test` runs, in order, with one total line at the end.
+# Unit tests (ASan+UBSan), BPF sensor tests (root), fuzz smoke, end-to-end.
+set -u
+cd "$(dirname "$0")/.."
+B=${BUILD:-build}
+total_p=0; total_f=0
+run_suite() { # name, command...
+	local name=$1; shift
+	echo "== $name"
+	local out; out=$("$@" 2>&1); local rc=$?
+	printf '%s\n' "$out"
+	local line p f
+	line=$(printf '%s\n' "$out" | grep -E '^[a-z0-9-]+: [0-9]+ passed, [0-9]+ failed' | tail -n 1)
+	if [ -n "$line" ]; then
+		p=$(printf '%s' "$line" | sed -E 's/.*: ([0-9]+) passed.*/\1/')
+		f=$(printf '%s' "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+	else # node's test runner: "# pass N" (tap) or "ℹ pass N" (spec)
+		p=$(printf '%s\n' "$out" | sed -nE 's/^(#|ℹ) pass ([0-9]+)$/\2/p' | tail -n 1)
+		f=$(printf '%s\n' "$out" | sed -nE 's/^(#|ℹ) fail ([0-9]+)$/\2/p' | tail -n 1)
+		echo "$name: ${p:-0} passed, ${f:-0} failed"
+	fi
+	p=${p:-0}; f=${f:-0}
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+	total_p=$((total_p + p)); total_f=$((total_f + f))
+}
+run_suite unit tests/run-unit.sh $(ls $B/tests/test_* | grep -v '/test_sensor_bpf$')
+if [ -x $B/tests/test_sensor_bpf ]; then
+	run_suite sensor tests/run-unit.sh $B/tests/test_sensor_bpf
+fi
+run_suite fuzz tests/run-fuzz.sh smoke $B/fuzz/fuzz_*
+run_suite e2e tests/e2e/run.sh
+echo
+echo "total: $total_p passed, $total_f failed"
+[ "$total_f" -eq 0 ]

@@ -1,0 +1,786 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+#include "agent.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "alert.h"
+#include "container.h"
+#include "evctx.h"
+#include "identity.h"
+#include "mcpproto.h"
+#include "output.h"
+#include "procfs.h"
+#include "proctable.h"
+#include "sensor.h"
+#include "tlsprobe.h"
+
+#define SWEEP_INTERVAL_NS (30LL * 1000000000)
+#define POLL_MS 100
+#define MAX_LISTENERS 4096
+
+/* A listening socket of a process we know, kept for identity and posture. */
+struct listener {
+	uint32_t tgid;
+	int family;
+	char addr[64];
+	uint16_t port;
+	uint64_t cookie;
+	bool evaluated; /* rules already ran on it in a server tree */
+	int tls; /* -1 unknown, 0 plaintext, 1 TLS */
+};
+
+struct agent {
+	const struct agent_opts *opts;
+	const struct config *cfg;
+	char host[256];
+	struct output *out;
+	struct alerter *alerter;
+	struct identity *identity;
+	struct proc_table *procs;
+	struct sensor *sensor;
+	struct tlsprobe *probe;
+	struct listener *listeners;
+	size_t nlisteners;
+	uint64_t next_cookie;
+	struct sensor_counts last_counts;
+	int64_t next_lost_ns, next_sweep_ns;
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void logmsg(const struct agent *a, bool verbose_only, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void logmsg(const struct agent *a, bool verbose_only, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (verbose_only && !a->opts->verbose)
+		return;
+	va_start(ap, fmt);
+	fputs("mcpwatch: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+static int64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void emit_agent_record(struct agent *a, const char *event, cJSON *extra)
+{
+	cJSON *rec = record_new("agent", realtime_now_ns(), a->host);
+	cJSON *item, *next;
+
+	if (!rec) {
+		cJSON_Delete(extra);
+		return;
+	}
+	cJSON_AddStringToObject(rec, "event", event);
+	cJSON_AddStringToObject(rec, "version", MW_VERSION);
+	for (item = extra ? extra->child : NULL; item; item = next) {
+		next = item->next;
+		cJSON_AddItemToObject(rec, item->string, cJSON_DetachItemViaPointer(extra, item));
+	}
+	cJSON_Delete(extra);
+	output_write(a->out, rec);
+	cJSON_Delete(rec);
+}
+
+/* ------------------------------------------------------------ processes */
+
+static void fill_container(struct agent *a, struct proc *p)
+{
+	char path[64], buf[8192], id[CONTAINER_ID_LEN + 1];
+	const char *runtime = NULL;
+	ssize_t n;
+	int fd;
+
+	if (p->container_checked)
+		return;
+	p->container_checked = true;
+	snprintf(path, sizeof(path), "%s/%u/cgroup", a->opts->proc_root, p->tgid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (n > 0 && container_id_from_cgroup(buf, (size_t)n, id, sizeof(id), &runtime) == 1)
+		proc_set_string(&p->container_id, id);
+}
+
+static void on_join(struct proc *p, void *arg)
+{
+	struct agent *a = arg;
+
+	if (a->sensor)
+		sensor_track(a->sensor, p->tgid, p->server_tgid);
+}
+
+static struct proc *server_of(const struct agent *a, const struct proc *p)
+{
+	return p->server_tgid ? proc_table_lookup(a->procs, p->server_tgid) : NULL;
+}
+
+/* The kernel tracked this process (inherited on fork); make user space agree. */
+static void adopt_from_kernel(struct agent *a, struct proc *p, uint32_t server_tgid)
+{
+	if (!server_tgid || p->server_tgid)
+		return;
+	if (!proc_table_lookup(a->procs, server_tgid))
+		return;
+	p->server_tgid = server_tgid;
+	if (p->tgid != server_tgid)
+		p->role = ROLE_MEMBER;
+}
+
+static void evctx_init(struct agent *a, struct evctx *c, enum rule_event kind, struct proc *p,
+		       int64_t time_ns)
+{
+	struct passwd pw, *res = NULL;
+	char buf[1024];
+
+	memset(c, 0, sizeof(*c));
+	c->kind = kind;
+	c->time_ns = time_ns;
+	c->proc = p;
+	c->parent = proc_table_lookup(a->procs, p->ppid);
+	c->server = server_of(a, p);
+	c->net.tls = -1;
+	fill_container(a, p);
+	if (getpwuid_r(p->uid, &pw, buf, sizeof(buf), &res) == 0 && res)
+		snprintf(c->user_name, sizeof(c->user_name), "%s", pw.pw_name);
+}
+
+static void on_rule_match(const struct rule *r, void *arg)
+{
+	const struct evctx *c = ((void **)arg)[1];
+	struct agent *a = ((void **)arg)[0];
+
+	alerter_emit(a->alerter, r, c);
+}
+
+static void evaluate(struct agent *a, struct evctx *c)
+{
+	struct field_source src = evctx_source(c);
+	void *args[2] = {a, c};
+
+	ruleset_eval(a->opts->rules, c->kind, &src, on_rule_match, args);
+}
+
+/* ------------------------------------------------------------ listeners */
+
+static struct listener *listener_find(struct agent *a, uint32_t tgid, const char *addr,
+				      uint16_t port)
+{
+	for (size_t i = 0; i < a->nlisteners; i++) {
+		struct listener *l = &a->listeners[i];
+
+		if (l->tgid == tgid && l->port == port && strcmp(l->addr, addr) == 0)
+			return l;
+	}
+	return NULL;
+}
+
+static void listener_remove(struct agent *a, struct listener *l)
+{
+	*l = a->listeners[--a->nlisteners];
+}
+
+static void listener_evaluate(struct agent *a, struct listener *l, int tls, const char *evidence)
+{
+	struct proc *p = proc_table_lookup(a->procs, l->tgid);
+	struct evctx c;
+
+	if (!p || !p->server_tgid)
+		return;
+	l->evaluated = true;
+	l->tls = tls;
+	evctx_init(a, &c, RULE_EV_LISTEN, p, realtime_now_ns());
+	c.net.family = l->family;
+	c.net.local_addr = l->addr;
+	c.net.local_port = l->port;
+	c.net.tls = tls;
+	c.net.tls_evidence = evidence;
+	evaluate(a, &c);
+}
+
+/* A server tree owns l: check TLS first when that decides anything. */
+static void listener_check(struct agent *a, struct listener *l)
+{
+	struct proc *p = proc_table_lookup(a->procs, l->tgid);
+	struct proc *srv = p ? server_of(a, p) : NULL;
+	struct tlsprobe_job job;
+
+	if (!p || !p->server_tgid || l->evaluated)
+		return;
+	l->evaluated = true;
+	if (srv && !srv->transport)
+		proc_set_string(&srv->transport, "http");
+	if (evctx_addr_is_loopback(l->addr) || !a->probe) {
+		listener_evaluate(a, l, -1, NULL);
+		return;
+	}
+	memset(&job, 0, sizeof(job));
+	job.family = l->family;
+	snprintf(job.addr, sizeof(job.addr), "%s", l->addr);
+	job.port = l->port;
+	job.cookie = l->cookie;
+	if (tlsprobe_submit(a->probe, &job) != 0) {
+		logmsg(a, false, "TLS check queue full; %s:%u evaluated without it", l->addr, l->port);
+		listener_evaluate(a, l, -1, NULL);
+	}
+}
+
+static void listener_add(struct agent *a, uint32_t tgid, int family, const char *addr,
+			 uint16_t port)
+{
+	struct listener *l = listener_find(a, tgid, addr, port);
+
+	if (!l) {
+		if (a->nlisteners >= MAX_LISTENERS)
+			return;
+		l = &a->listeners[a->nlisteners++];
+		memset(l, 0, sizeof(*l));
+		l->tgid = tgid;
+		l->family = family;
+		snprintf(l->addr, sizeof(l->addr), "%s", addr);
+		l->port = port;
+		l->cookie = ++a->next_cookie;
+		l->tls = -1;
+	}
+	listener_check(a, l);
+}
+
+static void on_probe_results(struct agent *a)
+{
+	struct tlsprobe_result r;
+
+	while (tlsprobe_next_result(a->probe, &r)) {
+		for (size_t i = 0; i < a->nlisteners; i++) {
+			struct listener *l = &a->listeners[i];
+			int tls = r.verdict == TLSPROBE_TLS ? 1 : r.verdict == TLSPROBE_PLAINTEXT ? 0 : -1;
+
+			if (l->cookie != r.cookie)
+				continue;
+			logmsg(a, true, "TLS check %s:%u: %s", l->addr, l->port, r.reason);
+			listener_evaluate(a, l, tls, r.reason);
+			break;
+		}
+	}
+}
+
+/* A process just joined a tree: its existing listeners now matter. */
+static void check_listeners_of_trees(struct agent *a)
+{
+	for (size_t i = 0; i < a->nlisteners; i++)
+		listener_check(a, &a->listeners[i]);
+}
+
+/* ------------------------------------------------------------ events */
+
+static void handle_exec(struct agent *a, const struct sensor_event *ev)
+{
+	struct proc *p = proc_table_get(a->procs, ev->tgid);
+	struct evctx c;
+
+	if (!p)
+		return;
+	p->ppid = ev->exec.ppid;
+	p->uid = ev->exec.uid;
+	p->cgroup_id = ev->exec.cgroup_id;
+	p->start_ns = ev->exec.start_ns;
+	p->container_checked = false;
+	snprintf(p->comm, sizeof(p->comm), "%s", ev->exec.comm);
+	proc_set_image(p, ev->exec.exe, ev->exec.argv, ev->exec.argc);
+	adopt_from_kernel(a, p, ev->server_tgid);
+	if (identity_on_exec(a->identity, a->procs, p, on_join, a)) {
+		logmsg(a, true, "server %u \"%s\" identified by command line", p->tgid,
+		       p->server_name);
+		check_listeners_of_trees(a);
+	}
+	if (!p->server_tgid)
+		return;
+	evctx_init(a, &c, RULE_EV_EXEC, p, ev->time_ns);
+	evaluate(a, &c);
+}
+
+static void handle_fork(struct agent *a, const struct sensor_event *ev)
+{
+	struct proc *c = proc_table_fork(a->procs, ev->tgid, ev->fork.ppid);
+
+	if (!c)
+		return;
+	c->start_ns = ev->fork.start_ns;
+	adopt_from_kernel(a, c, ev->server_tgid);
+	/* The kernel inherits tracking too; this covers trees found after the fork ran. */
+	if (c->server_tgid && !(ev->flags & MW_F_TRACKED))
+		on_join(c, a);
+}
+
+static bool tree_alive(struct agent *a, uint32_t server);
+
+static void handle_exit(struct agent *a, const struct sensor_event *ev)
+{
+	struct proc *p = proc_table_lookup(a->procs, ev->tgid);
+
+	for (size_t i = 0; i < a->nlisteners;) {
+		if (a->listeners[i].tgid == ev->tgid)
+			listener_remove(a, &a->listeners[i]);
+		else
+			i++;
+	}
+	if (!p)
+		return;
+	if (p->role == ROLE_SERVER) {
+		/* Keep the server's identity for descendants that outlive it. */
+		logmsg(a, true, "server %u \"%s\" exited", p->tgid, p->server_name);
+		p->exited = true;
+		if (tree_alive(a, p->tgid))
+			return;
+	}
+	proc_table_remove(a->procs, ev->tgid);
+}
+
+static struct proc *proc_for_event(struct agent *a, const struct sensor_event *ev)
+{
+	struct proc *p = proc_table_lookup(a->procs, ev->tgid);
+
+	if (!p) {
+		struct proc_info info;
+		char err[128];
+
+		/* Unknown (a race with the scan): learn it from /proc now. */
+		p = proc_table_get(a->procs, ev->tgid);
+		if (p && procfs_read_process(a->opts->proc_root, ev->tgid, &info, err,
+					     sizeof(err)) == 0) {
+			p->ppid = info.ppid;
+			p->uid = info.uid;
+			proc_set_image(p, info.exe, (const char *const *)info.argv, info.argc);
+			procfs_free_process(&info);
+		}
+	}
+	if (p)
+		adopt_from_kernel(a, p, ev->server_tgid);
+	return p;
+}
+
+static void handle_open(struct agent *a, const struct sensor_event *ev)
+{
+	struct proc *p = proc_for_event(a, ev);
+	struct evctx c;
+
+	if (!p || !p->server_tgid)
+		return;
+	evctx_init(a, &c, RULE_EV_OPEN, p, ev->time_ns);
+	c.file.path = ev->open.path;
+	c.file.oflags = ev->open.oflags;
+	c.file.result = ev->open.ret;
+	evaluate(a, &c);
+}
+
+static void handle_connect(struct agent *a, const struct sensor_event *ev)
+{
+	struct proc *p = proc_for_event(a, ev);
+	struct evctx c;
+
+	if (!p || !p->server_tgid)
+		return;
+	evctx_init(a, &c, RULE_EV_CONNECT, p, ev->time_ns);
+	c.net.family = ev->sock.family;
+	c.net.local_addr = ev->sock.laddr;
+	c.net.local_port = ev->sock.lport;
+	c.net.remote_addr = ev->sock.raddr;
+	c.net.remote_port = ev->sock.rport;
+	evaluate(a, &c);
+}
+
+static void handle_listen(struct agent *a, const struct sensor_event *ev)
+{
+	struct listener *l;
+
+	if (!ev->sock.listening) {
+		l = listener_find(a, ev->tgid, ev->sock.laddr, ev->sock.lport);
+		if (l)
+			listener_remove(a, l);
+		return;
+	}
+	proc_for_event(a, ev);
+	listener_add(a, ev->tgid, ev->sock.family, ev->sock.laddr, ev->sock.lport);
+}
+
+static void handle_stdout(struct agent *a, const struct sensor_event *ev)
+{
+	char name[256], version[128];
+	struct proc *p;
+
+	if (mcp_parse_server_info(ev->out.data, ev->out.len, name, sizeof(name), version,
+				  sizeof(version)) != 1)
+		return;
+	p = proc_for_event(a, ev);
+	if (!p)
+		return;
+	sensor_sniff_done(a->sensor, ev->tgid);
+	if (identity_on_server_info(a->procs, p, name, version, on_join, a)) {
+		logmsg(a, true, "server %u \"%s\" identified by protocol", p->tgid, name);
+		check_listeners_of_trees(a);
+	}
+}
+
+static void on_sensor_event(const struct sensor_event *ev, void *arg)
+{
+	struct agent *a = arg;
+
+	switch (ev->type) {
+	case MW_EV_EXEC:
+		handle_exec(a, ev);
+		break;
+	case MW_EV_FORK:
+		handle_fork(a, ev);
+		break;
+	case MW_EV_EXIT:
+		handle_exit(a, ev);
+		break;
+	case MW_EV_OPEN:
+		handle_open(a, ev);
+		break;
+	case MW_EV_CONNECT:
+		handle_connect(a, ev);
+		break;
+	case MW_EV_LISTEN:
+		handle_listen(a, ev);
+		break;
+	case MW_EV_STDOUT:
+		handle_stdout(a, ev);
+		break;
+	default:
+		break;
+	}
+}
+
+/* ------------------------------------------------------------ start-up scan */
+
+static int compare_start(const void *x, const void *y)
+{
+	const struct proc *const *a = x, *const *b = y;
+
+	if ((*a)->start_ns != (*b)->start_ns)
+		return (*a)->start_ns < (*b)->start_ns ? -1 : 1;
+	return (*a)->tgid < (*b)->tgid ? -1 : (*a)->tgid > (*b)->tgid;
+}
+
+struct proc_list {
+	struct proc **v;
+	size_t n, cap;
+};
+
+static void collect_proc(struct proc *p, void *arg)
+{
+	struct proc_list *l = arg;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 256;
+		struct proc **v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v)
+			return;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = p;
+}
+
+static void scan_processes(struct agent *a)
+{
+	uint32_t *pids = NULL;
+	size_t n = 0;
+	struct proc_list all = {0};
+	char err[256];
+
+	if (procfs_list_pids(a->opts->proc_root, &pids, &n, err, sizeof(err)) != 0) {
+		logmsg(a, false, "start-up scan: %s", err);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct proc_info info;
+		struct proc *p;
+
+		if (pids[i] == (uint32_t)getpid())
+			continue;
+		if (procfs_read_process(a->opts->proc_root, pids[i], &info, err, sizeof(err)) != 0)
+			continue;
+		if (!info.kernel_thread && !proc_table_lookup(a->procs, pids[i])) {
+			p = proc_table_get(a->procs, pids[i]);
+			if (p) {
+				p->ppid = info.ppid;
+				p->uid = info.uid;
+				p->start_ns = info.start_ns;
+				snprintf(p->comm, sizeof(p->comm), "%s", info.comm);
+				proc_set_image(p, info.exe, (const char *const *)info.argv,
+					       info.argc);
+				if (info.container_id[0])
+					proc_set_string(&p->container_id, info.container_id);
+				p->container_checked = true;
+			}
+		}
+		procfs_free_process(&info);
+	}
+	free(pids);
+	/* Parents before children, so launchers are known when their child is classified. */
+	proc_table_foreach(a->procs, collect_proc, &all);
+	qsort(all.v, all.n, sizeof(*all.v), compare_start);
+	for (size_t i = 0; i < all.n; i++)
+		if (identity_on_exec(a->identity, a->procs, all.v[i], on_join, a))
+			logmsg(a, true, "running server %u \"%s\" found by the scan", all.v[i]->tgid,
+			       all.v[i]->server_name);
+	free(all.v);
+}
+
+static void scan_listeners(struct agent *a)
+{
+	struct proc_listener *ls = NULL;
+	size_t n = 0;
+	char err[256];
+
+	if (procfs_read_listeners(a->opts->proc_root, &ls, &n, err, sizeof(err)) != 0) {
+		logmsg(a, false, "start-up listener scan: %s", err);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (ls[i].tgid)
+			listener_add(a, ls[i].tgid, ls[i].family, ls[i].addr, ls[i].port);
+	free(ls);
+}
+
+struct tree_probe {
+	uint32_t server;
+	bool alive;
+};
+
+static void probe_member(struct proc *p, void *arg)
+{
+	struct tree_probe *t = arg;
+
+	if (p->server_tgid == t->server && p->tgid != t->server)
+		t->alive = true;
+}
+
+static bool tree_alive(struct agent *a, uint32_t server)
+{
+	struct tree_probe t = {server, false};
+
+	proc_table_foreach(a->procs, probe_member, &t);
+	return t.alive;
+}
+
+static void sweep_exited_server(struct proc *p, void *arg)
+{
+	struct agent *a = arg;
+
+	if (p->exited && !tree_alive(a, p->tgid))
+		proc_table_remove(a->procs, p->tgid);
+}
+
+/* ------------------------------------------------------------ periodic */
+
+static const char *const event_names[MW_EV_MAX] = {
+	[MW_EV_EXEC] = "exec",	     [MW_EV_FORK] = "fork",	[MW_EV_EXIT] = "exit",
+	[MW_EV_OPEN] = "open",	     [MW_EV_CONNECT] = "connect", [MW_EV_LISTEN] = "listen",
+	[MW_EV_STDOUT] = "stdout",
+};
+
+static void report_losses(struct agent *a)
+{
+	struct sensor_counts now;
+	cJSON *extra, *lost;
+	uint64_t total = 0;
+
+	if (sensor_counts(a->sensor, &now) != 0)
+		return;
+	extra = cJSON_CreateObject();
+	lost = cJSON_AddObjectToObject(extra, "lost");
+	for (int t = 1; t < MW_EV_MAX; t++) {
+		uint64_t d = now.lost[t] - a->last_counts.lost[t];
+
+		if (d && event_names[t])
+			cJSON_AddNumberToObject(lost, event_names[t], (double)d);
+		total += d;
+	}
+	a->last_counts = now;
+	if (!total) {
+		cJSON_Delete(extra);
+		return;
+	}
+	cJSON_AddNumberToObject(extra, "lost_total", (double)total);
+	emit_agent_record(a, "lost", extra);
+}
+
+static void periodic(struct agent *a)
+{
+	int64_t now = monotonic_ns();
+
+	alerter_tick(a->alerter, realtime_now_ns());
+	if (now >= a->next_lost_ns) {
+		report_losses(a);
+		a->next_lost_ns = now + (int64_t)a->cfg->lost_report_interval_s * 1000000000;
+	}
+	if (now >= a->next_sweep_ns) {
+		proc_table_foreach(a->procs, sweep_exited_server, a);
+		a->next_sweep_ns = now + SWEEP_INTERVAL_NS;
+	}
+}
+
+/* ------------------------------------------------------------ lifecycle */
+
+static int agent_setup(struct agent *a)
+{
+	struct sensor_opts so = {0};
+	char err[512];
+	int rc;
+
+	a->procs = proc_table_new();
+	a->identity = identity_new();
+	a->listeners = calloc(MAX_LISTENERS, sizeof(*a->listeners));
+	a->out = output_new_stream(a->opts->out);
+	if (!a->procs || !a->identity || !a->listeners || !a->out)
+		return MW_EXIT_RUNTIME;
+	for (size_t i = 0; i < a->cfg->nselectors; i++)
+		identity_add_selector(a->identity, a->cfg->selectors[i].name,
+				      a->cfg->selectors[i].cmdline_glob);
+	for (size_t i = 0; i < a->cfg->nignore_globs; i++)
+		identity_add_ignore(a->identity, a->cfg->ignore_globs[i]);
+	for (size_t i = 0; i < a->cfg->nlaunchers; i++)
+		identity_add_launcher(a->identity, a->cfg->launchers[i]);
+	a->alerter = alerter_new(a->out, a->host, a->cfg->aggregate_window_s);
+	if (!a->alerter)
+		return MW_EXIT_RUNTIME;
+	if (a->cfg->probe_tls) {
+		a->probe = tlsprobe_start(a->cfg->tls_probe_timeout_ms);
+		if (!a->probe)
+			logmsg(a, false, "TLS checks disabled: cannot start the worker");
+	}
+	so.self_tgid = (uint32_t)getpid();
+	so.ringbuf_bytes = (size_t)a->cfg->ringbuf_mb << 20;
+	so.verbose = a->opts->verbose;
+	/* Attach first, scan second: what starts during the scan is in the ring buffer. */
+	rc = sensor_open(&a->sensor, &so, on_sensor_event, a, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "mcpwatch: %s\n", err);
+		return rc == -EPERM || rc == -EACCES ? MW_EXIT_PRIVILEGE : MW_EXIT_KERNEL;
+	}
+	scan_processes(a);
+	scan_listeners(a);
+	return MW_EXIT_OK;
+}
+
+static void agent_teardown(struct agent *a)
+{
+	if (a->probe)
+		tlsprobe_stop(a->probe);
+	sensor_close(a->sensor);
+	alerter_free(a->alerter); /* writes what is still aggregated */
+	output_free(a->out);
+	identity_free(a->identity);
+	proc_table_free(a->procs);
+	free(a->listeners);
+}
+
+struct count_servers {
+	size_t servers;
+};
+
+static void count_server(struct proc *p, void *arg)
+{
+	struct count_servers *c = arg;
+
+	if (p->role == ROLE_SERVER)
+		c->servers++;
+}
+
+static void emit_ready(struct agent *a)
+{
+	cJSON *extra = cJSON_CreateObject();
+	struct count_servers cs = {0};
+
+	proc_table_foreach(a->procs, count_server, &cs);
+	cJSON_AddNumberToObject(extra, "pid", getpid());
+	cJSON_AddStringToObject(extra, "file_backend", sensor_file_backend(a->sensor));
+	cJSON_AddNumberToObject(extra, "rules", (double)ruleset_count(a->opts->rules));
+	cJSON_AddNumberToObject(extra, "processes", (double)proc_table_count(a->procs));
+	cJSON_AddNumberToObject(extra, "servers", (double)cs.servers);
+	emit_agent_record(a, "ready", extra);
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int agent_run(const struct agent_opts *opts)
+{
+	struct agent a;
+	int rc;
+
+	memset(&a, 0, sizeof(a));
+	a.opts = opts;
+	a.cfg = opts->cfg;
+	if (opts->cfg->host_name)
+		snprintf(a.host, sizeof(a.host), "%s", opts->cfg->host_name);
+	else if (gethostname(a.host, sizeof(a.host) - 1) != 0)
+		snprintf(a.host, sizeof(a.host), "unknown");
+	install_signals();
+	rc = agent_setup(&a);
+	if (rc == MW_EXIT_OK) {
+		emit_ready(&a);
+		while (!stop_requested) {
+			int n = sensor_poll(a.sensor, POLL_MS);
+
+			if (n < 0 && n != -EINTR) {
+				logmsg(&a, false, "ring buffer poll failed: %s", strerror(-n));
+				rc = MW_EXIT_RUNTIME;
+				break;
+			}
+			if (a.probe)
+				on_probe_results(&a);
+			periodic(&a);
+		}
+		/* Drain what the kernel already sent, then say goodbye. */
+		sensor_poll(a.sensor, 0);
+		if (a.probe)
+			on_probe_results(&a);
+		report_losses(&a);
+		alerter_tick(a.alerter, INT64_MAX); /* aggregates are written before we go */
+		emit_agent_record(&a, "stopping", NULL);
+	}
+	agent_teardown(&a);
+	return rc;
+}

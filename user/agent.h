@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * agent: owns the running monitor — wires sensor events through the
+ * process table, server identity and rules to alerts, runs the start-up
+ * /proc scan, the listener TLS checks, loss reporting and the agent
+ * records (ready, lost, stopping), until SIGINT/SIGTERM.
+ */
+#ifndef MCPWATCH_AGENT_H
+#define MCPWATCH_AGENT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "config.h"
+#include "rules.h"
+
+/* Exit codes, documented in the README. */
+enum mw_exit {
+	MW_EXIT_OK = 0,
+	MW_EXIT_RUNTIME = 1,
+	MW_EXIT_USAGE = 2, /* bad command line, config or rules */
+	MW_EXIT_PRIVILEGE = 3, /* not root / missing capability */
+	MW_EXIT_KERNEL = 4, /* no BTF, BPF programs refused */
+};
+
+struct agent_opts {
+	const struct config *cfg;
+	const struct ruleset *rules;
+	FILE *out; /* the stream; stdout */
+	const char *proc_root; /* "/proc" */
+	bool verbose;
+};
+
+/* Runs until a signal; returns an enum mw_exit. */
+int agent_run(const struct agent_opts *opts);
+
+#endif /* MCPWATCH_AGENT_H */

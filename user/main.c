@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * main: parses the command line and wires the modules together. Nothing
+ * else lives here.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <linux/capability.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "agent.h"
+#include "config.h"
+#include "rules.h"
+
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+#ifndef CAP_PERFMON
+#define CAP_PERFMON 38
+#endif
+
+static const char usage_text[] =
+	"usage: mcpwatch run [--config FILE] [--rules FILE]... [--no-default-rules] [-v]\n"
+	"       mcpwatch rules check FILE...\n"
+	"       mcpwatch --version | --help\n"
+	"\n"
+	"run          watch MCP servers on this host; JSON records on stdout\n"
+	"rules check  validate rule files; errors as FILE:LINE:COLUMN: message\n"
+	"\n"
+	"exit codes: 0 ok, 1 runtime error, 2 bad usage/config/rules,\n"
+	"            3 not root or missing capability, 4 kernel not supported\n";
+
+static bool has_capability(const struct __user_cap_data_struct *d, int cap)
+{
+	return d[cap / 32].effective & (1u << (cap % 32));
+}
+
+/* BPF needs CAP_BPF+CAP_PERFMON (or CAP_SYS_ADMIN); /proc needs CAP_SYS_PTRACE. */
+static int check_privileges(void)
+{
+	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data) != 0)
+		return geteuid() == 0 ? 0 : -1;
+	if (has_capability(data, CAP_SYS_ADMIN) ||
+	    (has_capability(data, CAP_BPF) && has_capability(data, CAP_PERFMON)))
+		return 0;
+	fprintf(stderr, "mcpwatch: needs root (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN) to load "
+			"its BPF programs; run it with sudo or as a privileged container\n");
+	return -1;
+}
+
+static int load_rules(struct ruleset *rs, const struct config *cfg, char **extra, int nextra)
+{
+	struct rules_diag diag = {stderr, 0};
+
+	if (cfg->default_rules &&
+	    ruleset_load_buffer(rs, "<embedded default rules>", mw_default_rules,
+				mw_default_rules_len, &diag) != 0)
+		return -1;
+	for (size_t i = 0; i < cfg->nrules_files; i++)
+		if (ruleset_load_file(rs, cfg->rules_files[i], &diag) != 0)
+			return -1;
+	for (int i = 0; i < nextra; i++)
+		if (ruleset_load_file(rs, extra[i], &diag) != 0)
+			return -1;
+	return 0;
+}
+
+static int cmd_rules_check(int argc, char **argv)
+{
+	int bad = 0;
+
+	if (argc < 1) {
+		fputs(usage_text, stderr);
+		return MW_EXIT_USAGE;
+	}
+	for (int i = 0; i < argc; i++) {
+		struct ruleset *rs = ruleset_new();
+		struct rules_diag diag = {stderr, 0};
+
+		if (!rs)
+			return MW_EXIT_RUNTIME;
+		if (ruleset_load_file(rs, argv[i], &diag) != 0)
+			bad++;
+		else
+			printf("%s: ok, %zu rules\n", argv[i], ruleset_count(rs));
+		ruleset_free(rs);
+	}
+	return bad ? MW_EXIT_USAGE : MW_EXIT_OK;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"rules", required_argument, NULL, 'r'},
+		{"no-default-rules", no_argument, NULL, 'n'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *config_path = NULL;
+	char **extra = calloc((size_t)argc + 1, sizeof(*extra));
+	int nextra = 0, opt, rc;
+	bool verbose = false, no_defaults = false;
+	struct config cfg;
+	struct ruleset *rs = NULL;
+
+	if (!extra)
+		return MW_EXIT_RUNTIME;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "c:r:vh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			config_path = optarg;
+			break;
+		case 'r':
+			extra[nextra++] = optarg;
+			break;
+		case 'n':
+			no_defaults = true;
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			free(extra);
+			return MW_EXIT_OK;
+		default:
+			fputs(usage_text, stderr);
+			free(extra);
+			return MW_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "mcpwatch: unexpected argument '%s'\n%s", argv[optind], usage_text);
+		free(extra);
+		return MW_EXIT_USAGE;
+	}
+	config_defaults(&cfg);
+	if (config_path && config_load_file(&cfg, config_path, stderr) != 0) {
+		rc = MW_EXIT_USAGE;
+		goto out;
+	}
+	if (no_defaults)
+		cfg.default_rules = false;
+	rs = ruleset_new();
+	if (!rs || load_rules(rs, &cfg, extra, nextra) != 0) {
+		rc = rs ? MW_EXIT_USAGE : MW_EXIT_RUNTIME;
+		goto out;
+	}
+	if (check_privileges() != 0) {
+		rc = MW_EXIT_PRIVILEGE;
+		goto out;
+	}
+	struct agent_opts ao = {
+		.cfg = &cfg, .rules = rs, .out = stdout, .proc_root = "/proc", .verbose = verbose};
+	rc = agent_run(&ao);
+out:
+	ruleset_free(rs);
+	config_free(&cfg);
+	free(extra);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(usage_text, stderr);
+		return MW_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+		printf("mcpwatch %s\n", MW_VERSION);
+		return MW_EXIT_OK;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		fputs(usage_text, stdout);
+		return MW_EXIT_OK;
+	}
+	if (strcmp(argv[1], "run") == 0)
+		return cmd_run(argc - 1, argv + 1);
+	if (strcmp(argv[1], "rules") == 0 && argc >= 3 && strcmp(argv[2], "check") == 0)
+		return cmd_rules_check(argc - 3, argv + 3);
+	fprintf(stderr, "mcpwatch: unknown command '%s'\n%s", argv[1], usage_text);
+	return MW_EXIT_USAGE;
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * proctable: owns the agent's view of every process on the host, keyed by
+ * tgid: lineage (ppid), identity (exe, argv, uid, start time, cgroup,
+ * container) and the MCP role the identity module assigned (launcher,
+ * server, member of a server tree). Fed by exec/fork/exit events and the
+ * start-up /proc scan. It does not decide roles; it stores them.
+ */
+#ifndef MCPWATCH_PROCTABLE_H
+#define MCPWATCH_PROCTABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum proc_role {
+	ROLE_NONE = 0,
+	ROLE_LAUNCHER, /* npx, sh -c, env, uvx ... on the way to a server */
+	ROLE_SERVER, /* the MCP server process: root of a server tree */
+	ROLE_MEMBER, /* a descendant of a server */
+};
+
+struct proc {
+	uint32_t tgid, ppid, uid;
+	uint64_t start_ns, cgroup_id;
+	char comm[16];
+	char *exe; /* absolute, "" when unknown */
+	char **argv;
+	int argc;
+	char *cmdline; /* argv joined with spaces */
+	char *container_id; /* NULL outside containers */
+	enum proc_role role;
+	uint32_t server_tgid; /* root of its server tree, 0 if none */
+	char *server_name; /* ROLE_SERVER: serverInfo or derived name; LAUNCHER: pending name */
+	char *server_version; /* ROLE_SERVER: serverInfo version, may be NULL */
+	char *transport; /* ROLE_SERVER: "stdio", "http", NULL when unknown */
+	bool name_from_protocol; /* server_name came from serverInfo */
+	bool exited; /* a server that exited, kept while its tree lives */
+	bool container_checked; /* container_id was looked up */
+	struct proc *next; /* hash chain */
+};
+
+struct proc_table;
+
+struct proc_table *proc_table_new(void);
+void proc_table_free(struct proc_table *t);
+size_t proc_table_count(const struct proc_table *t);
+
+struct proc *proc_table_lookup(const struct proc_table *t, uint32_t tgid);
+/* Find or create the entry for tgid (zeroed apart from tgid when new). */
+struct proc *proc_table_get(struct proc_table *t, uint32_t tgid);
+void proc_table_remove(struct proc_table *t, uint32_t tgid);
+
+/* Replace exe and argv (an exec, or a /proc scan); cmdline is rebuilt. */
+int proc_set_image(struct proc *p, const char *exe, const char *const *argv, int argc);
+/* A fork: the child copies the parent's image and tree membership. */
+struct proc *proc_table_fork(struct proc_table *t, uint32_t child, uint32_t parent);
+int proc_set_string(char **field, const char *value);
+
+/* Is `ancestor` an ancestor of p (or p itself)? Walks at most 64 links. */
+bool proc_table_descends(const struct proc_table *t, const struct proc *p, uint32_t ancestor);
+
+typedef void (*proc_visit_fn)(struct proc *p, void *arg);
+void proc_table_foreach(struct proc_table *t, proc_visit_fn fn, void *arg);
+
+#endif /* MCPWATCH_PROCTABLE_H */

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * sensor: owns the BPF skeleton (open, configure, load, attach, destroy),
+ * the ring-buffer consumer, the per-CPU counters and the kernel maps that
+ * user space writes (tracked server trees, stdout sniff state). It decodes
+ * raw ABI records (include/mcpwatch_abi.h) into struct sensor_event and hands
+ * them to one callback; it knows nothing of servers or rules.
+ */
+#ifndef MCPWATCH_SENSOR_H
+#define MCPWATCH_SENSOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mcpwatch_abi.h"
+
+struct sensor;
+
+/* A decoded event. Pointers are valid only during the callback. */
+struct sensor_event {
+	enum mw_event_type type;
+	uint32_t tgid, pid;
+	uint32_t flags; /* MW_F_* */
+	uint32_t server_tgid; /* kernel's view of the tracked tree, 0 if none */
+	int64_t time_ns; /* CLOCK_REALTIME nanoseconds */
+	union {
+		struct {
+			uint32_t ppid, uid, gid;
+			uint64_t cgroup_id, start_ns;
+			const char *comm;
+			const char *exe; /* absolute path, "" if unknown */
+			const char *const *argv; /* argc entries */
+			int argc;
+		} exec;
+		struct {
+			uint32_t ppid;
+			uint64_t start_ns;
+		} fork;
+		struct {
+			int32_t exit_code;
+		} exit;
+		struct {
+			const char *path; /* absolute, normalised */
+			int64_t ret; /* fd or -errno */
+			uint32_t oflags, mode;
+		} open;
+		struct {
+			int family; /* AF_INET / AF_INET6 */
+			const char *laddr, *raddr; /* textual */
+			uint16_t lport, rport;
+			bool listening; /* MW_EV_LISTEN: true = started, false = closed */
+			uint64_t sock_cookie;
+		} sock;
+		struct {
+			uint32_t fd;
+			const char *data;
+			size_t len;
+			uint64_t count;
+		} out;
+	};
+};
+
+typedef void (*sensor_event_fn)(const struct sensor_event *ev, void *arg);
+
+struct sensor_opts {
+	uint32_t self_tgid; /* never report this process's own activity */
+	size_t ringbuf_bytes; /* power of two; 0 = default (16 MiB) */
+	bool verbose; /* libbpf debug messages to stderr */
+};
+
+struct sensor_counts {
+	uint64_t sent[MW_EV_MAX];
+	uint64_t lost[MW_EV_MAX];
+};
+
+/* Returns 0, or -errno with a one-line reason in err (size errlen). */
+int sensor_open(struct sensor **out, const struct sensor_opts *opts, sensor_event_fn fn,
+		void *arg, char *err, size_t errlen);
+/* Waits up to timeout_ms, then dispatches what is ready. Returns events or -errno. */
+int sensor_poll(struct sensor *s, int timeout_ms);
+/* The ring buffer's epoll fd, for callers with their own loop. */
+int sensor_fd(const struct sensor *s);
+void sensor_close(struct sensor *s);
+
+/* Tracked trees: the kernel then reports file opens and connects of tgid,
+ * and every process it forks from then on inherits server_tgid. */
+int sensor_track(struct sensor *s, uint32_t tgid, uint32_t server_tgid);
+int sensor_untrack(struct sensor *s, uint32_t tgid);
+/* Stop sampling stdout of tgid (already identified). */
+int sensor_sniff_done(struct sensor *s, uint32_t tgid);
+
+int sensor_counts(const struct sensor *s, struct sensor_counts *out);
+/* Name of the file-open backend in use ("raw_tp", ...), for the ready record. */
+const char *sensor_file_backend(const struct sensor *s);
+
+/* Pure helpers, unit-tested: join leaf-first components into an absolute
+ * path, and normalise "." and ".." segments. Return bytes written or -1. */
+int sensor_path_join(const char *comps, size_t len, char *out, size_t outlen);
+int sensor_path_normalise(const char *in, char *out, size_t outlen);
+
+#endif /* MCPWATCH_SENSOR_H */
