@@ -16,6 +16,14 @@ DESTDIR ?=
 FUZZ_SECONDS ?= 30
 
 CC := clang
+# `make V=1` shows the commands.
+ifeq ($(V),1)
+Q :=
+msg = @true
+else
+Q := @
+msg = @printf '  %-8s %s\n' $(1) $(2)
+endif
 BPFTOOL ?= bpftool
 ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
@@ -56,6 +64,9 @@ BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
 
 all: $(BUILD)/mcpwatch
 
+# Keep sanitised and fuzzing objects between runs (they are only pattern-rule inputs).
+.SECONDARY:
+
 # ---------------------------------------------------------------- deps
 check-deps:
 	@scripts/deps.sh --check >/dev/null 2>&1 || scripts/deps.sh
@@ -65,43 +76,55 @@ deps:
 
 # ---------------------------------------------------------------- BPF
 $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c bpf/*.h include/mcpwatch_abi.h | $(BUILD)/bpf
-	$(CC) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -Iinclude -Ibpf \
+	$(call msg,BPF,$@)
+	$(Q)$(CC) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -Iinclude -Ibpf \
 		-c $< -o $@
 
 $(BUILD)/mcpwatch.bpf.o: $(BPF_OBJS)
-	$(BPFTOOL) gen object $@ $^
+	$(call msg,LINK,$@)
+	$(Q)$(BPFTOOL) gen object $@ $^
 
 $(SKEL): $(BUILD)/mcpwatch.bpf.o
-	$(BPFTOOL) gen skeleton $< name mcpwatch_bpf > $@.tmp && mv $@.tmp $@
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name mcpwatch_bpf > $@.tmp && mv $@.tmp $@
 
 # ---------------------------------------------------------------- user space
 $(BUILD)/obj/embedded.o: user/embedded.S deploy/rules/default.json | $(BUILD)/obj
-	$(CC) -c $< -o $@
+	$(call msg,AS,$@)
+	$(Q)$(CC) -c $< -o $@
 
 $(BUILD)/obj/%.o: user/%.c $(SKEL) | $(BUILD)/obj
-	$(CC) $(CFLAGS) -MMD -c $< -o $@
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -MMD -c $< -o $@
 
 $(BUILD)/san/%.o: user/%.c $(SKEL) | $(BUILD)/san
-	$(CC) $(CFLAGS) $(SAN_FLAGS) -MMD -c $< -o $@
+	$(call msg,CC-SAN,$@)
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -MMD -c $< -o $@
 
 $(BUILD)/fuzzobj/%.o: user/%.c $(SKEL) | $(BUILD)/fuzzobj
-	$(CC) $(CFLAGS) $(FUZZ_FLAGS) -MMD -c $< -o $@
+	$(call msg,CC-FUZZ,$@)
+	$(Q)$(CC) $(CFLAGS) $(FUZZ_FLAGS) -MMD -c $< -o $@
 
 $(BUILD)/mcpwatch: $(BUILD)/obj/main.o $(LIB_OBJS)
-	$(CC) $(CFLAGS) $^ $(PKG_LIBS) -o $@
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(PKG_LIBS) -o $@
 
 # ---------------------------------------------------------------- tests
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(SAN_OBJS) | $(BUILD)/tests
-	$(CC) $(CFLAGS) $(SAN_FLAGS) $< $(SAN_OBJS) $(PKG_LIBS) -lcmocka -o $@
+	$(call msg,LD-SAN,$@)
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) $< $(SAN_OBJS) $(PKG_LIBS) -lcmocka -o $@
 
 $(BUILD)/tests/test_%: tests/sensor/test_%.c $(LIB_OBJS) | $(BUILD)/tests
-	$(CC) $(CFLAGS) $< $(LIB_OBJS) $(PKG_LIBS) -lcmocka -o $@
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) $(PKG_LIBS) -lcmocka -o $@
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS) | $(BUILD)/fuzz
-	$(CC) $(CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer $< $(FUZZ_OBJS) $(PKG_LIBS) -o $@
+	$(call msg,LD-FUZZ,$@)
+	$(Q)$(CC) $(CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer $< $(FUZZ_OBJS) $(PKG_LIBS) -o $@
 
 $(BUILD)/bench/bench_%: tests/bench/bench_%.c $(LIB_OBJS) | $(BUILD)/bench
-	$(CC) $(CFLAGS) $< $(LIB_OBJS) $(PKG_LIBS) -o $@
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) $(PKG_LIBS) -o $@
 
 unit: check-deps $(UNIT_BINS)
 	@tests/run-unit.sh $(UNIT_BINS)
@@ -145,6 +168,6 @@ clean:
 	rm -rf $(BUILD)
 
 $(BUILD)/bpf $(BUILD)/obj $(BUILD)/san $(BUILD)/fuzzobj $(BUILD)/tests $(BUILD)/fuzz $(BUILD)/bench:
-	mkdir -p $@
+	$(Q)mkdir -p $@
 
 -include $(wildcard $(BUILD)/obj/*.d $(BUILD)/san/*.d $(BUILD)/fuzzobj/*.d)

@@ -26,8 +26,8 @@
 #include "tlsprobe.h"
 
 #define SWEEP_INTERVAL_NS (30LL * 1000000000)
-#define POLL_MS 100
-#define MAX_LISTENERS 4096
+#define POLL_MS		  100
+#define MAX_LISTENERS	  4096
 
 /* A listening socket of a process we know, kept for identity and posture. */
 struct listener {
@@ -37,7 +37,7 @@ struct listener {
 	uint16_t port;
 	uint64_t cookie;
 	bool evaluated; /* rules already ran on it in a server tree */
-	int tls; /* -1 unknown, 0 plaintext, 1 TLS */
+	int tls;	/* -1 unknown, 0 plaintext, 1 TLS */
 };
 
 struct agent {
@@ -66,7 +66,7 @@ static void on_signal(int sig)
 }
 
 static void logmsg(const struct agent *a, bool verbose_only, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void logmsg(const struct agent *a, bool verbose_only, const char *fmt, ...)
 {
@@ -249,7 +249,8 @@ static void listener_check(struct agent *a, struct listener *l)
 	job.port = l->port;
 	job.cookie = l->cookie;
 	if (tlsprobe_submit(a->probe, &job) != 0) {
-		logmsg(a, false, "TLS check queue full; %s:%u evaluated without it", l->addr, l->port);
+		logmsg(a, false, "TLS check queue full; %s:%u evaluated without it", l->addr,
+		       l->port);
 		listener_evaluate(a, l, -1, NULL);
 	}
 }
@@ -281,7 +282,9 @@ static void on_probe_results(struct agent *a)
 	while (tlsprobe_next_result(a->probe, &r)) {
 		for (size_t i = 0; i < a->nlisteners; i++) {
 			struct listener *l = &a->listeners[i];
-			int tls = r.verdict == TLSPROBE_TLS ? 1 : r.verdict == TLSPROBE_PLAINTEXT ? 0 : -1;
+			int tls = r.verdict == TLSPROBE_TLS	    ? 1
+				  : r.verdict == TLSPROBE_PLAINTEXT ? 0
+								    : -1;
 
 			if (l->cookie != r.cookie)
 				continue;
@@ -431,6 +434,35 @@ static void handle_listen(struct agent *a, const struct sensor_event *ev)
 	listener_add(a, ev->tgid, ev->sock.family, ev->sock.laddr, ev->sock.lport);
 }
 
+/* Is fd of tgid a pipe or a socket (how MCP clients connect a stdio server)? */
+static bool fd_is_channel(const struct agent *a, uint32_t tgid, int fd)
+{
+	char path[64], target[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/%u/fd/%d", a->opts->proc_root, tgid, fd);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n <= 0)
+		return false;
+	target[n] = '\0';
+	return strncmp(target, "pipe:", 5) == 0 || strncmp(target, "socket:", 7) == 0;
+}
+
+/* Programs that copy someone else's stdout: they repeat a server's words, they are not one. */
+static bool is_passthrough(const struct proc *p)
+{
+	static const char *const tools[] = {"cat", "tee", "jq", "head", "tail", "less", "more",
+					    "dd", "pv", "socat", "nc", "ncat", "netcat", "stdbuf",
+					    "grep", "sed", "awk", "mawk", "gawk"};
+	const char *base = p->exe ? strrchr(p->exe, '/') : NULL;
+
+	base = base ? base + 1 : (p->exe ? p->exe : "");
+	for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++)
+		if (strcmp(base, tools[i]) == 0)
+			return true;
+	return false;
+}
+
 static void handle_stdout(struct agent *a, const struct sensor_event *ev)
 {
 	char name[256], version[128];
@@ -442,6 +474,12 @@ static void handle_stdout(struct agent *a, const struct sensor_event *ev)
 	p = proc_for_event(a, ev);
 	if (!p)
 		return;
+	/* A stdio server talks to its client over pipes (or a socketpair) on fds 0 and 1. */
+	if (is_passthrough(p) || !fd_is_channel(a, ev->tgid, 0) || !fd_is_channel(a, ev->tgid, 1)) {
+		logmsg(a, true, "pid %u wrote a serverInfo for \"%s\" but is not a stdio server",
+		       ev->tgid, name);
+		return;
+	}
 	sensor_sniff_done(a->sensor, ev->tgid);
 	if (identity_on_server_info(a->procs, p, name, version, on_join, a)) {
 		logmsg(a, true, "server %u \"%s\" identified by protocol", p->tgid, name);
@@ -553,8 +591,8 @@ static void scan_processes(struct agent *a)
 	qsort(all.v, all.n, sizeof(*all.v), compare_start);
 	for (size_t i = 0; i < all.n; i++)
 		if (identity_on_exec(a->identity, a->procs, all.v[i], on_join, a))
-			logmsg(a, true, "running server %u \"%s\" found by the scan", all.v[i]->tgid,
-			       all.v[i]->server_name);
+			logmsg(a, true, "running server %u \"%s\" found by the scan",
+			       all.v[i]->tgid, all.v[i]->server_name);
 	free(all.v);
 }
 
@@ -606,9 +644,9 @@ static void sweep_exited_server(struct proc *p, void *arg)
 /* ------------------------------------------------------------ periodic */
 
 static const char *const event_names[MW_EV_MAX] = {
-	[MW_EV_EXEC] = "exec",	     [MW_EV_FORK] = "fork",	[MW_EV_EXIT] = "exit",
-	[MW_EV_OPEN] = "open",	     [MW_EV_CONNECT] = "connect", [MW_EV_LISTEN] = "listen",
-	[MW_EV_STDOUT] = "stdout",
+    [MW_EV_EXEC] = "exec",     [MW_EV_FORK] = "fork",	    [MW_EV_EXIT] = "exit",
+    [MW_EV_OPEN] = "open",     [MW_EV_CONNECT] = "connect", [MW_EV_LISTEN] = "listen",
+    [MW_EV_STDOUT] = "stdout",
 };
 
 static void report_losses(struct agent *a)

@@ -15,23 +15,23 @@
 #include "rules.h"
 
 /* Exit codes, documented in the README. */
-enum mw_exit {
+enum mw_exit_code {
 	MW_EXIT_OK = 0,
 	MW_EXIT_RUNTIME = 1,
-	MW_EXIT_USAGE = 2, /* bad command line, config or rules */
+	MW_EXIT_USAGE = 2,     /* bad command line, config or rules */
 	MW_EXIT_PRIVILEGE = 3, /* not root / missing capability */
-	MW_EXIT_KERNEL = 4, /* no BTF, BPF programs refused */
+	MW_EXIT_KERNEL = 4,    /* no BTF, BPF programs refused */
 };
 
 struct agent_opts {
 	const struct config *cfg;
 	const struct ruleset *rules;
-	FILE *out; /* the stream; stdout */
+	FILE *out;	       /* the stream; stdout */
 	const char *proc_root; /* "/proc" */
 	bool verbose;
 };
 
-/* Runs until a signal; returns an enum mw_exit. */
+/* Runs until a signal; returns an enum mw_exit_code. */
 int agent_run(const struct agent_opts *opts);
 
 #endif /* MCPWATCH_AGENT_H */
