@@ -9,23 +9,18 @@
 #define MCPWATCH_ABI_H
 
 #ifndef __VMLINUX_H__
-#include <stdint.h>
-typedef uint8_t __u8;
-typedef uint16_t __u16;
-typedef uint32_t __u32;
-typedef uint64_t __u64;
-typedef int32_t __s32;
-typedef int64_t __s64;
+/* The same __u64 etc. that libbpf's headers use, so both can be included. */
+#include <linux/types.h>
 #endif
 
 #define MW_COMM_LEN 16
 /* Paths travel as NUL-separated components, leaf first (see mw_path). */
-#define MW_PATH_MAX 4096
-#define MW_ARGS_MAX 4096
-#define MW_NAME_MAX 256 /* one path component, with its NUL */
-#define MW_PATH_DEPTH 48 /* components walked before giving up */
+#define MW_PATH_MAX	 4096
+#define MW_ARGS_MAX	 4096
+#define MW_NAME_MAX	 256 /* one path component, with its NUL */
+#define MW_PATH_DEPTH	 48  /* components walked before giving up */
 #define MW_STDOUT_SAMPLE 1024
-#define MW_SNIFF_LIMIT 16 /* JSON-looking stdout writes sampled per process */
+#define MW_SNIFF_LIMIT	 16 /* JSON-looking stdout writes sampled per process */
 
 enum mw_event_type {
 	MW_EV_EXEC = 1,
@@ -38,24 +33,28 @@ enum mw_event_type {
 	MW_EV_MAX,
 };
 
-/* Per-CPU counters: [type] events sent, [MW_CNT_LOST + type] reservations lost. */
+/*
+ * Per-CPU counters: [type] events sent, [MW_CNT_LOST + type] events lost
+ * (ring buffer full; for MW_EV_OPEN also a full pending-open map, for
+ * MW_EV_FORK a child not tracked because the tracked map was full).
+ */
 #define MW_CNT_LOST 16
-#define MW_CNT_MAX 32
+#define MW_CNT_MAX  32
 
 /* Common header of every ring-buffer record. */
 struct mw_hdr {
-	__u16 type; /* enum mw_event_type */
-	__u16 size; /* bytes of the whole record, header included */
-	__u32 tgid; /* process (thread group) id */
-	__u32 pid; /* thread id */
+	__u16 type;  /* enum mw_event_type */
+	__u16 size;  /* bytes of the whole record, header included */
+	__u32 tgid;  /* process (thread group) id */
+	__u32 pid;   /* thread id */
 	__u32 flags; /* MW_F_* */
 	__u64 ts_ns; /* CLOCK_BOOTTIME nanoseconds */
 };
 
-#define MW_F_TRACKED (1u << 0) /* task was in a tracked (server) tree */
-#define MW_F_PATH_TRUNC (1u << 1) /* path walk hit MW_PATH_DEPTH or buffer end */
+#define MW_F_TRACKED	(1u << 0) /* task was in a tracked (server) tree */
+#define MW_F_PATH_TRUNC (1u << 1) /* walk hit MW_PATH_DEPTH or buffer end: leaf part only */
 #define MW_F_ARGS_TRUNC (1u << 2) /* argv longer than MW_ARGS_MAX */
-#define MW_F_PATH_RAW (1u << 3) /* open: path is the user string, not resolved */
+#define MW_F_PATH_RAW	(1u << 3) /* open: path is the user string, not resolved */
 
 /*
  * A path as the kernel saw it: `len` bytes of NUL-terminated components in
@@ -69,25 +68,25 @@ struct mw_exec {
 	__u32 ppid; /* real parent tgid */
 	__u32 uid;
 	__u32 gid;
-	__u32 exe_len; /* bytes of exe components at data[0] */
-	__u32 args_len; /* bytes of argv ("a\0b\0c\0") at data[MW_PATH_MAX] */
+	__u32 exe_len;	   /* bytes of exe components at data[0] */
+	__u32 args_len;	   /* bytes of argv ("a\0b\0c\0") right after exe, at data[exe_len] */
 	__u32 server_tgid; /* from the tracked map, 0 if untracked */
 	__u64 cgroup_id;
 	__u64 start_ns; /* task start_boottime */
 	char comm[MW_COMM_LEN];
-	char data[MW_PATH_MAX + MW_ARGS_MAX];
+	char data[MW_PATH_MAX + MW_ARGS_MAX]; /* only exe_len + args_len bytes are sent */
 };
 
 struct mw_fork {
 	struct mw_hdr h; /* tgid = child */
-	__u32 ppid; /* parent tgid */
+	__u32 ppid;	 /* parent tgid */
 	__u32 server_tgid;
 	__u64 start_ns;
 };
 
 struct mw_exit {
 	struct mw_hdr h;
-	__s32 exit_code;
+	__s32 exit_code; /* wait status: status << 8, or signal (| 0x80 if core) */
 	__u32 pad;
 };
 
@@ -100,29 +99,29 @@ struct mw_open {
 	__u32 path_len; /* path at data[0]: components (resolved) or raw string */
 	__u32 base_len; /* MW_F_PATH_RAW relative: dir components at data[MW_PATH_MAX] */
 	__u32 server_tgid;
-	char data[MW_PATH_MAX * 2];
+	char data[MW_PATH_MAX * 2]; /* sent: path_len, or MW_PATH_MAX + base_len bytes */
 };
 
-#define MW_AF_INET 2
+#define MW_AF_INET  2
 #define MW_AF_INET6 10
 
 struct mw_sock {
 	struct mw_hdr h; /* MW_EV_LISTEN or MW_EV_CONNECT */
-	__u16 family; /* MW_AF_INET / MW_AF_INET6 */
-	__u16 lport; /* host byte order */
-	__u16 rport; /* host byte order */
-	__u16 state; /* listen: 1 = listening, 0 = closed */
-	__u8 laddr[16]; /* network byte order; IPv4 in the first 4 bytes */
+	__u16 family;	 /* MW_AF_INET / MW_AF_INET6 */
+	__u16 lport;	 /* host byte order */
+	__u16 rport;	 /* host byte order */
+	__u16 state;	 /* listen: 1 = listening, 0 = closed */
+	__u8 laddr[16];	 /* network byte order; IPv4 in the first 4 bytes */
 	__u8 raddr[16];
 	__u32 server_tgid;
 	__u32 pad;
-	__u64 sock_cookie; /* stable id of the socket (its address) */
+	__u64 sock_cookie; /* the socket's cookie: the same for listen and close */
 };
 
 struct mw_stdout {
 	struct mw_hdr h;
 	__u32 fd;
-	__u32 len; /* bytes captured in data */
+	__u32 len;   /* bytes captured in data */
 	__u64 count; /* bytes the write asked for */
 	char data[MW_STDOUT_SAMPLE];
 };

@@ -721,7 +721,7 @@ static int agent_setup(struct agent *a)
 	}
 	so.self_tgid = (uint32_t)getpid();
 	so.ringbuf_bytes = (size_t)a->cfg->ringbuf_mb << 20;
-	so.verbose = a->opts->verbose;
+	so.verbose = a->opts->verbose >= 2;
 	/* Attach first, scan second: what starts during the scan is in the ring buffer. */
 	rc = sensor_open(&a->sensor, &so, on_sensor_event, a, err, sizeof(err));
 	if (rc) {

@@ -25,15 +25,16 @@
 #endif
 
 static const char usage_text[] =
-	"usage: mcpwatch run [--config FILE] [--rules FILE]... [--no-default-rules] [-v]\n"
-	"       mcpwatch rules check FILE...\n"
-	"       mcpwatch --version | --help\n"
-	"\n"
-	"run          watch MCP servers on this host; JSON records on stdout\n"
-	"rules check  validate rule files; errors as FILE:LINE:COLUMN: message\n"
-	"\n"
-	"exit codes: 0 ok, 1 runtime error, 2 bad usage/config/rules,\n"
-	"            3 not root or missing capability, 4 kernel not supported\n";
+    "usage: mcpwatch run [--config FILE] [--rules FILE]... [--no-default-rules] [-v[v]]\n"
+    "       mcpwatch rules check FILE...\n"
+    "       mcpwatch --version | --help\n"
+    "\n"
+    "run          watch MCP servers on this host; JSON records on stdout\n"
+    "rules check  validate rule files; errors as FILE:LINE:COLUMN: message\n"
+	"-v           log identity and TLS decisions on stderr; -vv adds libbpf debug\n"
+    "\n"
+    "exit codes: 0 ok, 1 runtime error, 2 bad usage/config/rules,\n"
+    "            3 not root or missing capability, 4 kernel not supported\n";
 
 static bool has_capability(const struct __user_cap_data_struct *d, int cap)
 {
@@ -99,17 +100,18 @@ static int cmd_rules_check(int argc, char **argv)
 static int cmd_run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"rules", required_argument, NULL, 'r'},
-		{"no-default-rules", no_argument, NULL, 'n'},
-		{"verbose", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"config", required_argument, NULL, 'c'},
+	    {"rules", required_argument, NULL, 'r'},
+	    {"no-default-rules", no_argument, NULL, 'n'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *config_path = NULL;
 	char **extra = calloc((size_t)argc + 1, sizeof(*extra));
 	int nextra = 0, opt, rc;
-	bool verbose = false, no_defaults = false;
+	int verbose = 0;
+	bool no_defaults = false;
 	struct config cfg;
 	struct ruleset *rs = NULL;
 
@@ -128,7 +130,7 @@ static int cmd_run(int argc, char **argv)
 			no_defaults = true;
 			break;
 		case 'v':
-			verbose = true;
+			verbose++;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -162,7 +164,7 @@ static int cmd_run(int argc, char **argv)
 		goto out;
 	}
 	struct agent_opts ao = {
-		.cfg = &cfg, .rules = rs, .out = stdout, .proc_root = "/proc", .verbose = verbose};
+	    .cfg = &cfg, .rules = rs, .out = stdout, .proc_root = "/proc", .verbose = verbose};
 	rc = agent_run(&ao);
 out:
 	ruleset_free(rs);

@@ -21,15 +21,15 @@ struct sensor;
 struct sensor_event {
 	enum mw_event_type type;
 	uint32_t tgid, pid;
-	uint32_t flags; /* MW_F_* */
+	uint32_t flags;	      /* MW_F_* */
 	uint32_t server_tgid; /* kernel's view of the tracked tree, 0 if none */
-	int64_t time_ns; /* CLOCK_REALTIME nanoseconds */
+	int64_t time_ns;      /* CLOCK_REALTIME nanoseconds */
 	union {
 		struct {
 			uint32_t ppid, uid, gid;
 			uint64_t cgroup_id, start_ns;
 			const char *comm;
-			const char *exe; /* absolute path, "" if unknown */
+			const char *exe;	 /* absolute path, "" if unknown */
 			const char *const *argv; /* argc entries */
 			int argc;
 		} exec;
@@ -41,12 +41,17 @@ struct sensor_event {
 			int32_t exit_code;
 		} exit;
 		struct {
-			const char *path; /* absolute, normalised */
+			/*
+			 * Absolute, normalised. With MW_F_PATH_RAW (failed open)
+			 * the user's string joined to its base directory; left
+			 * relative only if that directory was unknown (bad dirfd).
+			 */
+			const char *path;
 			int64_t ret; /* fd or -errno */
 			uint32_t oflags, mode;
 		} open;
 		struct {
-			int family; /* AF_INET / AF_INET6 */
+			int family;		   /* AF_INET / AF_INET6 */
 			const char *laddr, *raddr; /* textual */
 			uint16_t lport, rport;
 			bool listening; /* MW_EV_LISTEN: true = started, false = closed */
@@ -64,19 +69,20 @@ struct sensor_event {
 typedef void (*sensor_event_fn)(const struct sensor_event *ev, void *arg);
 
 struct sensor_opts {
-	uint32_t self_tgid; /* never report this process's own activity */
+	uint32_t self_tgid;   /* never report this process's own activity */
 	size_t ringbuf_bytes; /* power of two; 0 = default (16 MiB) */
-	bool verbose; /* libbpf debug messages to stderr */
+	bool verbose;	      /* libbpf debug messages to stderr */
 };
 
 struct sensor_counts {
 	uint64_t sent[MW_EV_MAX];
 	uint64_t lost[MW_EV_MAX];
+	uint64_t malformed; /* records rejected by sensor_decode */
 };
 
 /* Returns 0, or -errno with a one-line reason in err (size errlen). */
-int sensor_open(struct sensor **out, const struct sensor_opts *opts, sensor_event_fn fn,
-		void *arg, char *err, size_t errlen);
+int sensor_open(struct sensor **out, const struct sensor_opts *opts, sensor_event_fn fn, void *arg,
+		char *err, size_t errlen);
 /* Waits up to timeout_ms, then dispatches what is ready. Returns events or -errno. */
 int sensor_poll(struct sensor *s, int timeout_ms);
 /* The ring buffer's epoll fd, for callers with their own loop. */
@@ -98,5 +104,12 @@ const char *sensor_file_backend(const struct sensor *s);
  * path, and normalise "." and ".." segments. Return bytes written or -1. */
 int sensor_path_join(const char *comps, size_t len, char *out, size_t outlen);
 int sensor_path_normalise(const char *in, char *out, size_t outlen);
+
+/*
+ * Validates one raw ring-buffer record (never trusting its sizes), decodes
+ * it and calls fn once; time_ns uses the current boot-to-realtime offset.
+ * Returns 0, or -EBADMSG without calling fn.
+ */
+int sensor_decode(const void *data, size_t size, sensor_event_fn fn, void *arg);
 
 #endif /* MCPWATCH_SENSOR_H */

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * Shared by every BPF program file: the maps more than one program touches
+ * (events ring, counters, tracked trees, stdout sniff state, per-CPU record
+ * scratch), the agent's own tgid, and the small helpers that fill a record
+ * header and send a record. Maps are __weak so that the identical copies in
+ * each object are merged into one by `bpftool gen object`.
+ */
+#ifndef MCPWATCH_BPF_COMMON_H
+#define MCPWATCH_BPF_COMMON_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_endian.h>
+
+#include "mcpwatch_abi.h"
+
+/* Default ring size; user space resizes it before load. */
+#define MW_RINGBUF_DEFAULT (16u << 20)
+
+/*
+ * Scratch slots, one per record kind, so that the exec, open and stdout
+ * producers never share a buffer even if one of them is preempted on this
+ * CPU by another (sleepable-context tracepoints run with migration, not
+ * preemption, disabled on newer kernels).
+ */
+enum mw_scratch_slot {
+	MW_SLOT_EXEC = 0,
+	MW_SLOT_OPEN = 1,
+	MW_SLOT_STDOUT = 2,
+	MW_SLOT_MAX,
+};
+
+/*
+ * A record under construction. The slack lets the path walker write a full
+ * MW_NAME_MAX component at any masked offset without the verifier seeing an
+ * out-of-bounds access; it is never sent.
+ */
+struct mw_scratch {
+	union {
+		struct mw_exec exec;
+		struct mw_open open;
+		struct mw_stdout out;
+	};
+	char slack[MW_NAME_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, MW_RINGBUF_DEFAULT);
+} events SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MW_CNT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, struct mw_tracked);
+} tracked SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u32);
+} sniff SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MW_SLOT_MAX);
+	__type(key, __u32);
+	__type(value, struct mw_scratch);
+} scratch SEC(".maps") __weak;
+
+/* The agent's own tgid, set before load; defined in process.bpf.c. */
+extern const volatile __u32 self_tgid;
+
+static __always_inline struct mw_scratch *mw_scratch_get(__u32 slot)
+{
+	return bpf_map_lookup_elem(&scratch, &slot);
+}
+
+static __always_inline void mw_count(__u32 idx)
+{
+	__u64 *cnt = bpf_map_lookup_elem(&counters, &idx);
+
+	/* Per-CPU slot: a plain increment cannot race. */
+	if (cnt)
+		(*cnt)++;
+}
+
+/* Sends size bytes of rec and counts it as sent or lost. */
+static __always_inline void mw_send(void *rec, __u64 size, __u32 type)
+{
+	if (bpf_ringbuf_output(&events, rec, size, 0))
+		mw_count(MW_CNT_LOST + type);
+	else
+		mw_count(type);
+}
+
+static __always_inline void mw_hdr_fill(struct mw_hdr *h, __u16 type, __u32 tgid, __u32 pid)
+{
+	h->type = type;
+	h->size = 0;
+	h->tgid = tgid;
+	h->pid = pid;
+	h->flags = 0;
+	h->ts_ns = bpf_ktime_get_boot_ns();
+}
+
+/* Returns the server tgid of a tracked process (and flags it), or 0. */
+static __always_inline __u32 mw_tracked_server(__u32 tgid, __u32 *flags)
+{
+	struct mw_tracked *t = bpf_map_lookup_elem(&tracked, &tgid);
+
+	if (!t)
+		return 0;
+	*flags |= MW_F_TRACKED;
+	return t->server_tgid;
+}
+
+#endif /* MCPWATCH_BPF_COMMON_H */

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * The kernel-side path walker: turns a (dentry, vfsmount) pair into the
+ * leaf-first component list of include/mcpwatch_abi.h, crossing mount
+ * points up to the root of the task's mount namespace, and the lookup of a
+ * task's open file by descriptor number.
+ */
+#ifndef MCPWATCH_BPF_PATH_H
+#define MCPWATCH_BPF_PATH_H
+
+#include "common.h"
+
+/*
+ * Walks from dentry up to the namespace root and writes each component,
+ * NUL-terminated, at buf[*len], adding to *len. buf must have MW_PATH_MAX +
+ * MW_NAME_MAX writable bytes: the offset is masked to MW_PATH_MAX - 1 (so
+ * the verifier can bound it) and a component is only started below
+ * MW_PATH_MAX - MW_NAME_MAX, so *len stays below MW_PATH_MAX. Sets
+ * MW_F_PATH_TRUNC in *flags when the depth or the buffer ran out first.
+ *
+ * *len must live in map memory and is accessed as volatile: the verifier
+ * then sees an unknown offset at every iteration instead of a different
+ * range per path, so loop states prune and verification stays linear in
+ * MW_PATH_DEPTH.
+ */
+static __always_inline void mw_path_walk(char *buf, volatile __u32 *len, struct dentry *dentry,
+					 struct vfsmount *vfsmnt, __u32 *flags)
+{
+	struct mount *mnt = (void *)vfsmnt - bpf_core_field_offset(struct mount, mnt);
+	int i;
+
+	*len = 0;
+	for (i = 0; i < MW_PATH_DEPTH; i++) {
+		struct dentry *mnt_root = BPF_CORE_READ(mnt, mnt.mnt_root);
+		struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
+		const unsigned char *name;
+		__u32 off;
+		long n;
+
+		if (dentry == mnt_root) {
+			struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
+
+			/* A mount that is its own parent is the namespace root. */
+			if (up == mnt)
+				return;
+			dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+			mnt = up;
+			continue;
+		}
+		/* A root that is not a mount root: detached or pseudo fs. */
+		if (dentry == parent)
+			return;
+		off = *len;
+		if (off >= MW_PATH_MAX - MW_NAME_MAX)
+			break;
+		name = BPF_CORE_READ(dentry, d_name.name);
+		n = bpf_probe_read_kernel_str(buf + (off & (MW_PATH_MAX - 1)), MW_NAME_MAX, name);
+		if (n > 0)
+			*len = off + n;
+		dentry = parent;
+	}
+	*flags |= MW_F_PATH_TRUNC;
+}
+
+/* The struct file behind descriptor fd of task, or NULL. */
+static __always_inline struct file *mw_task_fd_file(struct task_struct *task, long fd)
+{
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds;
+	struct file *file = NULL;
+
+	if (fd < 0 || !fdt || (__u64)fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
+	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
+	return file;
+}
+
+/* Walks file->f_path; an empty path if file is NULL. */
+static __always_inline void mw_file_path_walk(char *buf, volatile __u32 *len, struct file *file,
+					      __u32 *flags)
+{
+	*len = 0;
+	if (file)
+		mw_path_walk(buf, len, BPF_CORE_READ(file, f_path.dentry),
+			     BPF_CORE_READ(file, f_path.mnt), flags);
+}
+
+#endif /* MCPWATCH_BPF_PATH_H */

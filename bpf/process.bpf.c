@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * Process lifecycle, global and cheap: every exec (with executable path and
+ * argv), every new process (and tracked-tree inheritance before the child
+ * runs), every process exit (and cleanup of its map entries).
+ */
+#include "common.h"
+#include "path.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* The agent's own tgid: none of its activity is reported. */
+const volatile __u32 self_tgid = 0;
+
+/*
+ * argv straight from the new mm: the strings copy_strings() just wrote, so
+ * the pages are present and a non-faulting read works. Written right after
+ * the exe components (data[exe_len]) to keep records small.
+ */
+static __always_inline __u32 mw_exec_args_read(struct mw_exec *e, struct task_struct *task,
+					       __u32 exe_len)
+{
+	struct mm_struct *mm = BPF_CORE_READ(task, mm);
+	unsigned long start = BPF_CORE_READ(mm, arg_start);
+	unsigned long end = BPF_CORE_READ(mm, arg_end);
+	__u64 len;
+
+	if (!mm || end <= start)
+		return 0;
+	len = end - start;
+	if (len > MW_ARGS_MAX) {
+		len = MW_ARGS_MAX;
+		e->h.flags |= MW_F_ARGS_TRUNC;
+	}
+	if (bpf_probe_read_user(e->data + (exe_len & (MW_PATH_MAX - 1)), len, (void *)start))
+		return 0;
+	return len;
+}
+
+/* For scripts bprm->file is the interpreter, which is what we report. */
+static __always_inline struct file *mw_exec_file(struct task_struct *task,
+						 struct linux_binprm *bprm)
+{
+	struct file *file = BPF_CORE_READ(bprm, file);
+
+	if (!file)
+		file = BPF_CORE_READ(task, mm, exe_file);
+	return file;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u64 uid_gid = bpf_get_current_uid_gid();
+	__u32 tgid = pid_tgid >> 32;
+	struct mw_scratch *s;
+	struct mw_exec *e;
+	__u32 exe_len, args_len;
+	__u64 size;
+
+	if (tgid == self_tgid)
+		return 0;
+	s = mw_scratch_get(MW_SLOT_EXEC);
+	if (!s)
+		return 0;
+	e = &s->exec;
+	mw_hdr_fill(&e->h, MW_EV_EXEC, tgid, (__u32)pid_tgid);
+	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	e->uid = (__u32)uid_gid;
+	e->gid = uid_gid >> 32;
+	e->cgroup_id = bpf_get_current_cgroup_id();
+	e->start_ns = BPF_CORE_READ(task, start_boottime);
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	e->server_tgid = mw_tracked_server(tgid, &e->h.flags);
+	e->args_len = 0;
+	mw_file_path_walk(e->data, &e->exe_len, mw_exec_file(task, bprm), &e->h.flags);
+	exe_len = e->exe_len & (MW_PATH_MAX - 1);
+	args_len = mw_exec_args_read(e, task, exe_len);
+	e->args_len = args_len;
+	size = offsetof(struct mw_exec, data) + exe_len + args_len;
+	e->h.size = size;
+	mw_send(e, size, MW_EV_EXEC);
+	return 0;
+}
+
+/*
+ * Threads are not processes: only a new thread group is reported. The
+ * child joins its parent's tracked tree here, before it is first scheduled,
+ * so a tracked tree is watched from the child's first instruction.
+ */
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 tgid = BPF_CORE_READ(child, tgid);
+	__u32 parent_tgid = BPF_CORE_READ(parent, tgid);
+	struct mw_tracked *t;
+	struct mw_fork f = {};
+
+	if (BPF_CORE_READ(child, pid) != tgid || parent_tgid == self_tgid)
+		return 0;
+	mw_hdr_fill(&f.h, MW_EV_FORK, tgid, tgid);
+	t = bpf_map_lookup_elem(&tracked, &parent_tgid);
+	if (t) {
+		struct mw_tracked inherit = *t;
+
+		/* A full map would leave the child unwatched: count the loss. */
+		if (bpf_map_update_elem(&tracked, &tgid, &inherit, BPF_ANY))
+			mw_count(MW_CNT_LOST + MW_EV_FORK);
+		f.server_tgid = inherit.server_tgid;
+		f.h.flags |= MW_F_TRACKED;
+	}
+	f.ppid = BPF_CORE_READ(child, real_parent, tgid);
+	f.start_ns = BPF_CORE_READ(child, start_boottime);
+	f.h.size = sizeof(f);
+	mw_send(&f, sizeof(f), MW_EV_FORK);
+	return 0;
+}
+
+/*
+ * Reported once per process, when its last thread exits: do_exit() has
+ * already decremented signal->live, so live == 0 means the group is dead
+ * (this works whether or not the tracepoint passes group_dead). exit_code is
+ * the kernel's wait status: (status << 8) for exit(), the signal number
+ * (| 0x80 with a core dump) for a fatal signal.
+ */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(handle_exit, struct task_struct *task)
+{
+	__u32 tgid = BPF_CORE_READ(task, tgid);
+	struct mw_exit x = {};
+
+	if (BPF_CORE_READ(task, signal, live.counter) != 0)
+		return 0;
+	mw_hdr_fill(&x.h, MW_EV_EXIT, tgid, BPF_CORE_READ(task, pid));
+	mw_tracked_server(tgid, &x.h.flags);
+	bpf_map_delete_elem(&tracked, &tgid);
+	bpf_map_delete_elem(&sniff, &tgid);
+	if (tgid == self_tgid)
+		return 0;
+	x.exit_code = BPF_CORE_READ(task, exit_code);
+	x.h.size = sizeof(x);
+	mw_send(&x, sizeof(x), MW_EV_EXIT);
+	return 0;
+}

@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * Syscall-level sensors, one sys_enter and one sys_exit program for the
+ * whole host: file opens of tracked processes (raw_tp file backend), and
+ * sampling of JSON-looking writes to stdout (MCP stdio identification).
+ * Both run on every syscall, so each starts with the syscall id compare and
+ * touches no map for any other syscall.
+ */
+#include "common.h"
+#include "path.h"
+
+#if defined(__TARGET_ARCH_x86)
+#define MW_NR_WRITE	    1
+#define MW_NR_OPEN	    2
+#define MW_NR_WRITEV	    20
+#define MW_NR_CREAT	    85
+#define MW_NR_OPENAT	    257
+#define MW_NR_OPENAT2	    437
+#define MW_SYSCALL_NR(regs) BPF_CORE_READ(regs, orig_ax)
+#elif defined(__TARGET_ARCH_arm64)
+/* arm64 has no open(2) or creat(2); -2 never matches a syscall id. */
+#define MW_NR_WRITE	    64
+#define MW_NR_OPEN	    -2
+#define MW_NR_WRITEV	    66
+#define MW_NR_CREAT	    -2
+#define MW_NR_OPENAT	    56
+#define MW_NR_OPENAT2	    437
+/* The kernel's arm64 pt_regs keeps the syscall number in syscallno. */
+struct pt_regs___mw_arm64 {
+	__s32 syscallno;
+} __attribute__((preserve_access_index));
+#define MW_SYSCALL_NR(regs) BPF_CORE_READ((struct pt_regs___mw_arm64 *)(regs), syscallno)
+#else
+#error "mcpwatch: syscall numbers are defined for x86 and arm64 only"
+#endif
+
+#define MW_AT_FDCWD    -100
+#define MW_CREAT_FLAGS 01101 /* O_CREAT | O_WRONLY | O_TRUNC */
+#define MW_STDOUT_MIN  16    /* shorter writes cannot be an initialize result */
+
+/* What sys_enter saw of an open, for sys_exit to report. */
+struct mw_open_args {
+	__u64 filename; /* user pointer */
+	__s32 dfd;
+	__u32 flags;
+	__u32 mode;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u64); /* pid_tgid */
+	__type(value, struct mw_open_args);
+} pending_opens SEC(".maps");
+
+static __always_inline bool mw_is_open(long id)
+{
+	return id == MW_NR_OPENAT || id == MW_NR_OPEN || id == MW_NR_OPENAT2 || id == MW_NR_CREAT;
+}
+
+/* Decodes the arguments of the four open syscalls into one shape. */
+static __always_inline void mw_open_args_read(struct mw_open_args *a, struct pt_regs *regs, long id)
+{
+	a->dfd = MW_AT_FDCWD;
+	if (id == MW_NR_OPEN || id == MW_NR_CREAT) {
+		a->filename = PT_REGS_PARM1_CORE_SYSCALL(regs);
+		if (id == MW_NR_CREAT) {
+			a->flags = MW_CREAT_FLAGS;
+			a->mode = PT_REGS_PARM2_CORE_SYSCALL(regs);
+		} else {
+			a->flags = PT_REGS_PARM2_CORE_SYSCALL(regs);
+			a->mode = PT_REGS_PARM3_CORE_SYSCALL(regs);
+		}
+		return;
+	}
+	a->dfd = PT_REGS_PARM1_CORE_SYSCALL(regs);
+	a->filename = PT_REGS_PARM2_CORE_SYSCALL(regs);
+	if (id == MW_NR_OPENAT2) {
+		struct open_how how = {};
+
+		bpf_probe_read_user(&how, sizeof(how), (void *)PT_REGS_PARM3_CORE_SYSCALL(regs));
+		a->flags = how.flags;
+		a->mode = how.mode;
+	} else {
+		a->flags = PT_REGS_PARM3_CORE_SYSCALL(regs);
+		a->mode = PT_REGS_PARM4_CORE_SYSCALL(regs);
+	}
+}
+
+static __always_inline int mw_open_enter(struct pt_regs *regs, long id)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32;
+	struct mw_open_args a = {};
+
+	if (tgid == self_tgid || !bpf_map_lookup_elem(&tracked, &tgid))
+		return 0;
+	mw_open_args_read(&a, regs, id);
+	/* A full map loses this open: count it like a ring-buffer loss. */
+	if (bpf_map_update_elem(&pending_opens, &pid_tgid, &a, BPF_ANY))
+		mw_count(MW_CNT_LOST + MW_EV_OPEN);
+	return 0;
+}
+
+/*
+ * A failed open has no file to walk: send the user's string and, when it is
+ * relative, the directory it was relative to, at data[MW_PATH_MAX].
+ */
+static __always_inline void mw_open_raw_fill(struct mw_open *o, struct task_struct *task,
+					     const struct mw_open_args *a)
+{
+	long n = bpf_probe_read_user_str(o->data, MW_PATH_MAX, (void *)a->filename);
+	struct file *dir;
+
+	o->h.flags |= MW_F_PATH_RAW;
+	if (n <= 0)
+		return;
+	o->path_len = n;
+	if (o->data[0] == '/')
+		return;
+	if (a->dfd == MW_AT_FDCWD) {
+		mw_path_walk(o->data + MW_PATH_MAX, &o->base_len,
+			     BPF_CORE_READ(task, fs, pwd.dentry), BPF_CORE_READ(task, fs, pwd.mnt),
+			     &o->h.flags);
+		return;
+	}
+	dir = mw_task_fd_file(task, a->dfd);
+	mw_file_path_walk(o->data + MW_PATH_MAX, &o->base_len, dir, &o->h.flags);
+}
+
+static __always_inline int mw_open_exit(long ret)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct mw_open_args *pending = bpf_map_lookup_elem(&pending_opens, &pid_tgid);
+	struct mw_open_args a;
+	struct mw_scratch *s;
+	struct mw_open *o;
+	struct file *file = NULL;
+	__u64 size;
+
+	if (!pending)
+		return 0;
+	a = *pending;
+	bpf_map_delete_elem(&pending_opens, &pid_tgid);
+	s = mw_scratch_get(MW_SLOT_OPEN);
+	if (!s)
+		return 0;
+	o = &s->open;
+	mw_hdr_fill(&o->h, MW_EV_OPEN, pid_tgid >> 32, (__u32)pid_tgid);
+	o->server_tgid = mw_tracked_server(pid_tgid >> 32, &o->h.flags);
+	o->ret = ret;
+	o->dfd = a.dfd;
+	o->oflags = a.flags;
+	o->mode = a.mode;
+	o->path_len = 0;
+	o->base_len = 0;
+	/* The new fd's file is the exact, symlink-resolved result. */
+	if (ret >= 0)
+		file = mw_task_fd_file(task, ret);
+	if (file)
+		mw_file_path_walk(o->data, &o->path_len, file, &o->h.flags);
+	else
+		mw_open_raw_fill(o, task, &a);
+	if (o->base_len)
+		size = offsetof(struct mw_open, data) + MW_PATH_MAX +
+		       (o->base_len & (MW_PATH_MAX - 1));
+	else
+		size = offsetof(struct mw_open, data) + (o->path_len & (MW_PATH_MAX * 2 - 1));
+	o->h.size = size;
+	mw_send(o, size, MW_EV_OPEN);
+	return 0;
+}
+
+/* The write's first bytes and size, for write(2) and writev(2)'s iov[0]. */
+static __always_inline int mw_stdout_buf(struct pt_regs *regs, long id, const void **buf,
+					 __u64 *count)
+{
+	struct iovec iov;
+
+	if (id == MW_NR_WRITE) {
+		*buf = (const void *)PT_REGS_PARM2_CORE_SYSCALL(regs);
+		*count = PT_REGS_PARM3_CORE_SYSCALL(regs);
+		return 0;
+	}
+	if ((long)PT_REGS_PARM3_CORE_SYSCALL(regs) < 1)
+		return -1;
+	if (bpf_probe_read_user(&iov, sizeof(iov), (void *)PT_REGS_PARM2_CORE_SYSCALL(regs)))
+		return -1;
+	*buf = iov.iov_base;
+	*count = iov.iov_len;
+	return 0;
+}
+
+/* Counts one more sample for tgid; false once MW_SNIFF_LIMIT is reached. */
+static __always_inline bool mw_sniff_allow(__u32 tgid)
+{
+	__u32 *n = bpf_map_lookup_elem(&sniff, &tgid);
+	__u32 one = 1;
+
+	if (!n) {
+		bpf_map_update_elem(&sniff, &tgid, &one, BPF_NOEXIST);
+		return true;
+	}
+	/* Also true of MW_SNIFF_DONE. */
+	if (*n >= MW_SNIFF_LIMIT)
+		return false;
+	__sync_fetch_and_add(n, 1);
+	return true;
+}
+
+static __always_inline void mw_stdout_send(__u64 pid_tgid, const void *buf, __u64 count)
+{
+	struct mw_scratch *s = mw_scratch_get(MW_SLOT_STDOUT);
+	struct mw_stdout *o;
+	__u32 len = count < MW_STDOUT_SAMPLE ? count : MW_STDOUT_SAMPLE;
+	__u64 size;
+
+	if (!s)
+		return;
+	o = &s->out;
+	mw_hdr_fill(&o->h, MW_EV_STDOUT, pid_tgid >> 32, (__u32)pid_tgid);
+	mw_tracked_server(pid_tgid >> 32, &o->h.flags);
+	o->fd = 1;
+	o->count = count;
+	len &= 2 * MW_STDOUT_SAMPLE - 1;
+	if (bpf_probe_read_user(o->data, len, buf))
+		len = 0;
+	o->len = len;
+	size = offsetof(struct mw_stdout, data) + len;
+	o->h.size = size;
+	mw_send(o, size, MW_EV_STDOUT);
+}
+
+/*
+ * Near-free for every other process: one register read and compare, then
+ * two user bytes; the map is touched only for writes that start a JSON
+ * object.
+ */
+static __always_inline int mw_stdout_sniff(struct pt_regs *regs, long id)
+{
+	__u64 pid_tgid;
+	const void *buf;
+	__u64 count;
+	char head[2];
+
+	if (PT_REGS_PARM1_CORE_SYSCALL(regs) != 1)
+		return 0;
+	if (mw_stdout_buf(regs, id, &buf, &count) || count < MW_STDOUT_MIN)
+		return 0;
+	if (bpf_probe_read_user(head, sizeof(head), buf) || head[0] != '{' || head[1] != '"')
+		return 0;
+	pid_tgid = bpf_get_current_pid_tgid();
+	if ((pid_tgid >> 32) == self_tgid || !mw_sniff_allow(pid_tgid >> 32))
+		return 0;
+	mw_stdout_send(pid_tgid, buf, count);
+	return 0;
+}
+
+SEC("raw_tp/sys_enter")
+int BPF_PROG(handle_sys_enter, struct pt_regs *regs, long id)
+{
+	if (id == MW_NR_WRITE || id == MW_NR_WRITEV)
+		return mw_stdout_sniff(regs, id);
+	if (mw_is_open(id))
+		return mw_open_enter(regs, id);
+	return 0;
+}
+
+SEC("raw_tp/sys_exit")
+int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
+{
+	long id = MW_SYSCALL_NR(regs);
+
+	if (mw_is_open(id))
+		return mw_open_exit(ret);
+	return 0;
+}

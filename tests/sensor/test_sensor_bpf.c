@@ -1,0 +1,998 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * Sensor driver tests: load the real BPF programs (root), fire real
+ * syscalls from forked children and check every field of the events that
+ * come back through sensor_poll.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <cmocka.h>
+#include <linux/openat2.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+
+#include "sensor.h"
+
+#define WAIT_MS 3000
+
+/* An event copied out of the callback. */
+struct logged {
+	struct sensor_event ev;
+	char *comm, *exe, *path, *laddr, *raddr, *data;
+	char **argv;
+};
+
+static struct sensor *sensor;
+static struct logged *events;
+static size_t nevents, cap;
+static char tmpdir[PATH_MAX];
+
+/* ------------------------------------------------------------ event log */
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static void log_copy_strings(struct logged *l, const struct sensor_event *ev)
+{
+	int i;
+
+	switch (ev->type) {
+	case MW_EV_EXEC:
+		l->comm = dup_or_null(ev->exec.comm);
+		l->exe = dup_or_null(ev->exec.exe);
+		l->argv = calloc(ev->exec.argc + 1, sizeof(char *));
+		for (i = 0; l->argv && i < ev->exec.argc; i++)
+			l->argv[i] = strdup(ev->exec.argv[i]);
+		break;
+	case MW_EV_OPEN:
+		l->path = dup_or_null(ev->open.path);
+		break;
+	case MW_EV_LISTEN:
+	case MW_EV_CONNECT:
+		l->laddr = dup_or_null(ev->sock.laddr);
+		l->raddr = dup_or_null(ev->sock.raddr);
+		break;
+	case MW_EV_STDOUT:
+		l->data = calloc(1, ev->out.len + 1);
+		if (l->data)
+			memcpy(l->data, ev->out.data, ev->out.len);
+		break;
+	default:
+		break;
+	}
+}
+
+static void log_event(const struct sensor_event *ev, void *arg)
+{
+	struct logged *l;
+
+	if (nevents == cap) {
+		size_t ncap = cap ? cap * 2 : 256;
+		struct logged *n = realloc(events, ncap * sizeof(*n));
+
+		if (!n)
+			return;
+		events = n;
+		cap = ncap;
+	}
+	l = &events[nevents++];
+	memset(l, 0, sizeof(*l));
+	l->ev = *ev;
+	log_copy_strings(l, ev);
+}
+
+static void log_clear(void)
+{
+	size_t i;
+
+	for (i = 0; i < nevents; i++) {
+		struct logged *l = &events[i];
+
+		free(l->comm);
+		free(l->exe);
+		free(l->path);
+		free(l->laddr);
+		free(l->raddr);
+		free(l->data);
+		for (char **a = l->argv; a && *a; a++)
+			free(*a);
+		free(l->argv);
+	}
+	nevents = 0;
+}
+
+/* Drains what the kernel has produced so far. */
+static void log_drain(void)
+{
+	while (sensor_poll(sensor, 10) > 0)
+		;
+}
+
+typedef bool (*match_fn)(const struct logged *l, const void *want);
+
+static const struct logged *log_find(match_fn match, const void *want)
+{
+	size_t i;
+
+	for (i = 0; i < nevents; i++)
+		if (match(&events[i], want))
+			return &events[i];
+	return NULL;
+}
+
+static size_t log_count(match_fn match, const void *want)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < nevents; i++)
+		n += match(&events[i], want);
+	return n;
+}
+
+static const struct logged *wait_event(match_fn match, const void *want)
+{
+	struct timespec t0, t;
+	const struct logged *l;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		l = log_find(match, want);
+		if (l)
+			return l;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 > WAIT_MS)
+			return NULL;
+		sensor_poll(sensor, 50);
+	}
+}
+
+/* What a matcher looks for; zero fields are wildcards. */
+struct want {
+	enum mw_event_type type;
+	uint32_t tgid;
+	uint32_t ppid;
+	const char *path;
+	uint16_t port;
+	int state; /* listen: 1 open, 0 closed, -1 any */
+};
+
+static bool match_want(const struct logged *l, const void *arg)
+{
+	const struct want *w = arg;
+
+	if (l->ev.type != w->type || (w->tgid && l->ev.tgid != w->tgid))
+		return false;
+	if (w->ppid && l->ev.type == MW_EV_FORK && l->ev.fork.ppid != w->ppid)
+		return false;
+	if (w->path && (!l->path || strcmp(l->path, w->path)))
+		return false;
+	if (w->port && l->ev.type == MW_EV_LISTEN && l->ev.sock.lport != w->port)
+		return false;
+	if (w->port && l->ev.type == MW_EV_CONNECT && l->ev.sock.rport != w->port)
+		return false;
+	if (l->ev.type == MW_EV_LISTEN && w->state >= 0 && l->ev.sock.listening != (w->state == 1))
+		return false;
+	return true;
+}
+
+static const struct logged *wait_for(enum mw_event_type type, uint32_t tgid, const char *path)
+{
+	struct want w = {.type = type, .tgid = tgid, .path = path, .state = -1};
+
+	return wait_event(match_want, &w);
+}
+
+static void assert_recent(const struct logged *l)
+{
+	struct timespec now;
+	int64_t delta;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	delta = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec - l->ev.time_ns;
+	assert_true(delta >= -100000000 && delta < 10000000000ll);
+}
+
+/* ------------------------------------------------------------ children */
+
+typedef int (*child_fn)(void *arg);
+
+/*
+ * Forks a child that waits for a go byte, so that the parent can track it
+ * before it does anything; with out_fd >= 0 its stdout goes there.
+ */
+static pid_t child_run(child_fn fn, void *arg, bool track, int out_fd)
+{
+	int go[2];
+	pid_t pid;
+	char c = 0;
+
+	assert_int_equal(pipe(go), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(go[1]);
+		if (out_fd >= 0)
+			dup2(out_fd, STDOUT_FILENO);
+		if (read(go[0], &c, 1) != 1)
+			_exit(120);
+		_exit(fn(arg));
+	}
+	close(go[0]);
+	if (track)
+		assert_int_equal(sensor_track(sensor, pid, pid), 0);
+	assert_int_equal(write(go[1], &c, 1), 1);
+	close(go[1]);
+	return pid;
+}
+
+static int child_wait(pid_t pid)
+{
+	int status = -1;
+
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return status;
+}
+
+/* Runs fn in a tracked (or not) child to completion; asserts exit 0. */
+static pid_t child_run_wait(child_fn fn, void *arg, bool track)
+{
+	pid_t pid = child_run(fn, arg, track, -1);
+
+	assert_int_equal(child_wait(pid), 0);
+	assert_non_null(wait_for(MW_EV_EXIT, pid, NULL));
+	return pid;
+}
+
+static void tmp_path(char *out, size_t n, const char *name)
+{
+	snprintf(out, n, "%s/%s", tmpdir, name);
+}
+
+static void touch(const char *name)
+{
+	char p[PATH_MAX];
+	int fd;
+
+	tmp_path(p, sizeof(p), name);
+	fd = open(p, O_CREAT | O_WRONLY, 0644);
+	assert_true(fd >= 0);
+	close(fd);
+}
+
+/* ------------------------------------------------------------ setup */
+
+static int group_setup(void **state)
+{
+	struct sensor_opts opts = {.self_tgid = 0};
+	char err[256] = "";
+	int rc;
+
+	rc = sensor_open(&sensor, &opts, log_event, NULL, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "sensor_open: %s\n", err);
+		return -1;
+	}
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/mwsensor.XXXXXX");
+	if (!mkdtemp(tmpdir))
+		return -1;
+	/* The canonical spelling, in case /tmp is itself a symlink. */
+	if (!realpath(tmpdir, tmpdir))
+		return -1;
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	char cmd[PATH_MAX + 16];
+
+	sensor_close(sensor);
+	log_clear();
+	free(events);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static int test_setup(void **state)
+{
+	log_drain();
+	log_clear();
+	return 0;
+}
+
+/* ------------------------------------------------------------ exec, fork, exit */
+
+static int child_exec_true(void *arg)
+{
+	char *const argv[] = {"true", "--mw-arg", "two words", "", NULL};
+
+	execv("/bin/true", argv);
+	return 99;
+}
+
+static void test_exec_fork_exit(void **state)
+{
+	pid_t pid = child_run(child_exec_true, NULL, false, -1);
+	const struct logged *l;
+
+	assert_int_equal(child_wait(pid), 0);
+	l = wait_for(MW_EV_FORK, pid, NULL);
+	assert_non_null(l);
+	assert_int_equal(l->ev.pid, pid);
+	assert_int_equal(l->ev.fork.ppid, getpid());
+	assert_true(l->ev.fork.start_ns > 0);
+	assert_int_equal(l->ev.server_tgid, 0);
+	assert_false(l->ev.flags & MW_F_TRACKED);
+	assert_recent(l);
+
+	l = wait_for(MW_EV_EXEC, pid, NULL);
+	assert_non_null(l);
+	assert_int_equal(l->ev.pid, pid);
+	assert_string_equal(l->exe, "/usr/bin/true");
+	assert_string_equal(l->comm, "true");
+	assert_int_equal(l->ev.exec.ppid, getpid());
+	assert_int_equal(l->ev.exec.uid, getuid());
+	assert_int_equal(l->ev.exec.gid, getgid());
+	assert_true(l->ev.exec.cgroup_id != 0);
+	assert_true(l->ev.exec.start_ns > 0);
+	assert_int_equal(l->ev.exec.argc, 4);
+	assert_string_equal(l->argv[0], "true");
+	assert_string_equal(l->argv[1], "--mw-arg");
+	assert_string_equal(l->argv[2], "two words");
+	assert_string_equal(l->argv[3], "");
+	assert_false(l->ev.flags & (MW_F_TRACKED | MW_F_ARGS_TRUNC | MW_F_PATH_TRUNC));
+	assert_recent(l);
+
+	l = wait_for(MW_EV_EXIT, pid, NULL);
+	assert_non_null(l);
+	assert_int_equal(l->ev.exit.exit_code, 0);
+}
+
+static int child_exit_3(void *arg)
+{
+	return 3;
+}
+
+static void test_exit_code(void **state)
+{
+	pid_t pid = child_run(child_exit_3, NULL, true, -1);
+	const struct logged *l;
+
+	assert_int_equal(WEXITSTATUS(child_wait(pid)), 3);
+	l = wait_for(MW_EV_EXIT, pid, NULL);
+	assert_non_null(l);
+	assert_int_equal(l->ev.exit.exit_code, 3 << 8);
+	assert_int_equal(l->ev.pid, pid);
+	assert_true(l->ev.flags & MW_F_TRACKED);
+}
+
+static int child_exec_script(void *arg)
+{
+	char *const argv[] = {"script.sh", NULL};
+
+	execv(arg, argv);
+	return 99;
+}
+
+/* For a script the interpreter is the executable. */
+static void test_exec_script_reports_interpreter(void **state)
+{
+	char script[PATH_MAX], sh[PATH_MAX];
+	const struct logged *l;
+	pid_t pid;
+	FILE *f;
+
+	tmp_path(script, sizeof(script), "script.sh");
+	f = fopen(script, "w");
+	assert_non_null(f);
+	fputs("#!/bin/sh\nexit 0\n", f);
+	fclose(f);
+	assert_int_equal(chmod(script, 0755), 0);
+	assert_non_null(realpath("/bin/sh", sh));
+
+	pid = child_run(child_exec_script, script, false, -1);
+	assert_int_equal(child_wait(pid), 0);
+	l = wait_for(MW_EV_EXEC, pid, NULL);
+	assert_non_null(l);
+	assert_string_equal(l->exe, sh);
+	/* argv is the interpreter's: "/bin/sh" then the script path. */
+	assert_true(l->ev.exec.argc >= 2);
+	assert_string_equal(l->argv[l->ev.exec.argc - 1], script);
+}
+
+static int child_exec_long_args(void *arg)
+{
+	static char big[6000];
+	char *const argv[] = {"true", big, NULL};
+
+	memset(big, 'a', sizeof(big) - 1);
+	execv("/bin/true", argv);
+	return 99;
+}
+
+static void test_exec_args_truncated(void **state)
+{
+	pid_t pid = child_run(child_exec_long_args, NULL, false, -1);
+	const struct logged *l;
+
+	assert_int_equal(child_wait(pid), 0);
+	l = wait_for(MW_EV_EXEC, pid, NULL);
+	assert_non_null(l);
+	assert_true(l->ev.flags & MW_F_ARGS_TRUNC);
+	assert_int_equal(l->ev.exec.argc, 2);
+	assert_string_equal(l->argv[0], "true");
+	assert_int_equal(strlen(l->argv[1]), MW_ARGS_MAX - 5);
+}
+
+/* ------------------------------------------------------------ tracking */
+
+static int grandchild_open(void *arg)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0) {
+		int fd = open(arg, O_RDONLY);
+
+		_exit(fd >= 0 ? 0 : 1);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return 1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
+static void test_tracking_is_inherited(void **state)
+{
+	char file[PATH_MAX];
+	struct want w = {.type = MW_EV_FORK, .state = -1};
+	const struct logged *l;
+	pid_t pid, grandchild;
+
+	touch("inherit.txt");
+	tmp_path(file, sizeof(file), "inherit.txt");
+	pid = child_run(grandchild_open, file, true, -1);
+	assert_int_equal(child_wait(pid), 0);
+
+	w.ppid = pid;
+	l = wait_event(match_want, &w);
+	assert_non_null(l);
+	grandchild = l->ev.tgid;
+	assert_int_equal(l->ev.server_tgid, pid);
+	assert_true(l->ev.flags & MW_F_TRACKED);
+
+	l = wait_for(MW_EV_OPEN, grandchild, file);
+	assert_non_null(l);
+	assert_int_equal(l->ev.server_tgid, pid);
+	assert_true(l->ev.flags & MW_F_TRACKED);
+	assert_true(l->ev.open.ret >= 0);
+	assert_non_null(wait_for(MW_EV_EXIT, grandchild, NULL));
+}
+
+/* ------------------------------------------------------------ opens */
+
+static int child_open_abs(void *arg)
+{
+	return open(arg, O_RDONLY | O_CLOEXEC) >= 0 ? 0 : 1;
+}
+
+static void test_open_absolute(void **state)
+{
+	char file[PATH_MAX];
+	const struct logged *l;
+	pid_t pid;
+
+	touch("abs.txt");
+	tmp_path(file, sizeof(file), "abs.txt");
+	pid = child_run_wait(child_open_abs, file, true);
+	l = wait_for(MW_EV_OPEN, pid, file);
+	assert_non_null(l);
+	assert_int_equal(l->ev.pid, pid);
+	assert_int_equal(l->ev.server_tgid, pid);
+	assert_true(l->ev.flags & MW_F_TRACKED);
+	assert_false(l->ev.flags & (MW_F_PATH_RAW | MW_F_PATH_TRUNC));
+	assert_true(l->ev.open.ret >= 3);
+	assert_int_equal(l->ev.open.oflags, O_RDONLY | O_CLOEXEC);
+	assert_recent(l);
+}
+
+/* Paths on other mounts (devtmpfs, procfs) come out whole. */
+static void test_open_crosses_mounts(void **state)
+{
+	char status[64];
+	const struct logged *l;
+	pid_t pid;
+
+	pid = child_run_wait(child_open_abs, "/dev/null", true);
+	assert_non_null(wait_for(MW_EV_OPEN, pid, "/dev/null"));
+	pid = child_run_wait(child_open_abs, "/proc/self/status", true);
+	snprintf(status, sizeof(status), "/proc/%d/status", pid);
+	l = wait_for(MW_EV_OPEN, pid, status);
+	assert_non_null(l);
+}
+
+/* Deeper than MW_PATH_DEPTH: the walk stops and says so. */
+static void test_open_deep_path_truncated(void **state)
+{
+	char file[PATH_MAX], dir[PATH_MAX];
+	const char *base;
+	const struct logged *l;
+	size_t n;
+	pid_t pid;
+	int i;
+
+	tmp_path(dir, sizeof(dir), "deep");
+	mkdir(dir, 0755);
+	for (i = 0; i < MW_PATH_DEPTH + 4; i++) {
+		n = strlen(dir);
+		snprintf(dir + n, sizeof(dir) - n, "/d");
+		mkdir(dir, 0755);
+	}
+	snprintf(file, sizeof(file), "%s/deep.txt", dir);
+	close(open(file, O_CREAT | O_WRONLY, 0644));
+	pid = child_run_wait(child_open_abs, file, true);
+	l = wait_for(MW_EV_OPEN, pid, NULL);
+	assert_non_null(l);
+	assert_true(l->ev.flags & MW_F_PATH_TRUNC);
+	assert_true(l->ev.open.ret >= 0);
+	/* What was walked is the leaf end of the real path. */
+	base = strstr(l->path, "/d/deep.txt");
+	assert_non_null(base);
+	assert_string_equal(base, "/d/deep.txt");
+}
+
+static int child_open_cwd(void *arg)
+{
+	if (chdir(tmpdir))
+		return 2;
+	return open(arg, O_RDONLY) >= 0 ? 0 : 1;
+}
+
+static void test_open_relative_to_cwd(void **state)
+{
+	char file[PATH_MAX];
+	pid_t pid;
+
+	touch("rel.txt");
+	tmp_path(file, sizeof(file), "rel.txt");
+	pid = child_run_wait(child_open_cwd, "./rel.txt", true);
+	assert_non_null(wait_for(MW_EV_OPEN, pid, file));
+}
+
+static int child_openat_dirfd(void *arg)
+{
+	int dfd = open(tmpdir, O_RDONLY | O_DIRECTORY);
+
+	if (dfd < 0)
+		return 2;
+	if (openat(dfd, "sub/at.txt", O_RDONLY) < 0)
+		return 1;
+	/* And a failure relative to the same dirfd. */
+	return openat(dfd, "sub/../nope.txt", O_RDONLY) < 0 && errno == ENOENT ? 0 : 3;
+}
+
+static void test_open_relative_to_dirfd(void **state)
+{
+	char file[PATH_MAX], sub[PATH_MAX], missing[PATH_MAX];
+	const struct logged *l;
+	pid_t pid;
+
+	tmp_path(sub, sizeof(sub), "sub");
+	mkdir(sub, 0755);
+	touch("sub/at.txt");
+	tmp_path(file, sizeof(file), "sub/at.txt");
+	tmp_path(missing, sizeof(missing), "nope.txt");
+	pid = child_run_wait(child_openat_dirfd, NULL, true);
+	assert_non_null(wait_for(MW_EV_OPEN, pid, tmpdir));
+	l = wait_for(MW_EV_OPEN, pid, file);
+	assert_non_null(l);
+	assert_true(l->ev.open.ret >= 0);
+	l = wait_for(MW_EV_OPEN, pid, missing);
+	assert_non_null(l);
+	assert_int_equal(l->ev.open.ret, -ENOENT);
+	assert_true(l->ev.flags & MW_F_PATH_RAW);
+}
+
+static void test_open_through_symlink(void **state)
+{
+	char target[PATH_MAX], link[PATH_MAX];
+	const struct logged *l;
+	pid_t pid;
+
+	touch("target.txt");
+	tmp_path(target, sizeof(target), "target.txt");
+	tmp_path(link, sizeof(link), "link.txt");
+	unlink(link);
+	assert_int_equal(symlink("target.txt", link), 0);
+	pid = child_run_wait(child_open_abs, link, true);
+	l = wait_for(MW_EV_OPEN, pid, target);
+	assert_non_null(l);
+	assert_false(l->ev.flags & MW_F_PATH_RAW);
+}
+
+static int child_open_missing(void *arg)
+{
+	if (chdir(tmpdir))
+		return 2;
+	return open(arg, O_RDONLY) < 0 && errno == ENOENT ? 0 : 1;
+}
+
+static void test_open_failed(void **state)
+{
+	char want[PATH_MAX];
+	const struct logged *l;
+	pid_t pid;
+
+	tmp_path(want, sizeof(want), "nodir/missing.txt");
+	pid = child_run_wait(child_open_missing, "nodir/./missing.txt", true);
+	l = wait_for(MW_EV_OPEN, pid, want);
+	assert_non_null(l);
+	assert_int_equal(l->ev.open.ret, -ENOENT);
+	assert_true(l->ev.flags & MW_F_PATH_RAW);
+	assert_true(l->ev.flags & MW_F_TRACKED);
+
+	pid = child_run_wait(child_open_missing, "/nonexistent/../etc/mw-missing", true);
+	l = wait_for(MW_EV_OPEN, pid, "/etc/mw-missing");
+	assert_non_null(l);
+	assert_int_equal(l->ev.open.ret, -ENOENT);
+}
+
+static int child_openat2(void *arg)
+{
+	struct open_how how = {.flags = O_RDONLY | O_CLOEXEC, .resolve = RESOLVE_NO_MAGICLINKS};
+	long fd = syscall(SYS_openat2, AT_FDCWD, arg, &how, sizeof(how));
+
+	if (fd < 0 && errno == ENOSYS)
+		return 77;
+	return fd >= 0 ? 0 : 1;
+}
+
+static void test_openat2(void **state)
+{
+	char file[PATH_MAX];
+	const struct logged *l;
+	pid_t pid;
+	int status;
+
+	touch("at2.txt");
+	tmp_path(file, sizeof(file), "at2.txt");
+	pid = child_run(child_openat2, file, true, -1);
+	status = child_wait(pid);
+	if (WEXITSTATUS(status) == 77)
+		skip();
+	assert_int_equal(status, 0);
+	l = wait_for(MW_EV_OPEN, pid, file);
+	assert_non_null(l);
+	assert_int_equal(l->ev.open.oflags, O_RDONLY | O_CLOEXEC);
+}
+
+static int child_creat(void *arg)
+{
+	return creat(arg, 0640) >= 0 ? 0 : 1;
+}
+
+static void test_creat(void **state)
+{
+	char file[PATH_MAX];
+	const struct logged *l;
+	pid_t pid;
+
+	tmp_path(file, sizeof(file), "created.txt");
+	pid = child_run_wait(child_creat, file, true);
+	l = wait_for(MW_EV_OPEN, pid, file);
+	assert_non_null(l);
+	assert_int_equal(l->ev.open.oflags, O_CREAT | O_WRONLY | O_TRUNC);
+	assert_int_equal(l->ev.open.mode, 0640);
+	assert_true(l->ev.open.ret >= 0);
+}
+
+static void test_untracked_open_is_silent(void **state)
+{
+	struct want w = {.type = MW_EV_OPEN, .state = -1};
+	char file[PATH_MAX];
+
+	touch("quiet.txt");
+	tmp_path(file, sizeof(file), "quiet.txt");
+	w.tgid = child_run_wait(child_open_abs, file, false);
+	log_drain();
+	assert_int_equal(log_count(match_want, &w), 0);
+}
+
+/* ------------------------------------------------------------ sockets */
+
+static int listen_on(int family, const char *addr, uint16_t *port)
+{
+	struct sockaddr_storage ss = {0};
+	socklen_t len = sizeof(ss);
+	int fd = socket(family, SOCK_STREAM, 0), one = 1;
+
+	assert_true(fd >= 0);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+
+		sin->sin_family = AF_INET;
+		inet_pton(AF_INET, addr, &sin->sin_addr);
+		len = sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+
+		sin6->sin6_family = AF_INET6;
+		inet_pton(AF_INET6, addr, &sin6->sin6_addr);
+		len = sizeof(*sin6);
+	}
+	assert_int_equal(bind(fd, (struct sockaddr *)&ss, len), 0);
+	assert_int_equal(listen(fd, 8), 0);
+	len = sizeof(ss);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&ss, &len), 0);
+	*port = ntohs(family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
+					: ((struct sockaddr_in6 *)&ss)->sin6_port);
+	return fd;
+}
+
+static void check_listener(int family, const char *addr)
+{
+	struct want w = {.type = MW_EV_LISTEN, .tgid = getpid(), .state = 1};
+	const struct logged *l;
+	uint64_t cookie;
+	uint16_t port;
+	int fd = listen_on(family, addr, &port);
+
+	w.port = port;
+	l = wait_event(match_want, &w);
+	assert_non_null(l);
+	assert_int_equal(l->ev.sock.family, family);
+	assert_string_equal(l->laddr, addr);
+	assert_int_equal(l->ev.sock.lport, port);
+	assert_true(l->ev.sock.listening);
+	assert_int_equal(l->ev.pid, (uint32_t)syscall(SYS_gettid));
+	assert_true(l->ev.sock.sock_cookie != 0);
+	assert_recent(l);
+	cookie = l->ev.sock.sock_cookie;
+
+	/* An ephemeral port: the kernel releases it before the close is traced. */
+	close(fd);
+	w.state = 0;
+	l = wait_event(match_want, &w);
+	assert_non_null(l);
+	assert_false(l->ev.sock.listening);
+	assert_int_equal(l->ev.sock.sock_cookie, cookie);
+	assert_string_equal(l->laddr, addr);
+}
+
+static void test_listen_ipv4_any(void **state)
+{
+	check_listener(AF_INET, "0.0.0.0");
+}
+
+static void test_listen_ipv6_loopback(void **state)
+{
+	check_listener(AF_INET6, "::1");
+}
+
+static int child_connect(void *arg)
+{
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(*(uint16_t *)arg)};
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+	return connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0 ? 0 : 1;
+}
+
+static void test_connect_tracked_only(void **state)
+{
+	struct want w = {.type = MW_EV_CONNECT, .state = -1};
+	const struct logged *l;
+	uint16_t port;
+	int lfd = listen_on(AF_INET, "127.0.0.1", &port);
+	pid_t pid;
+
+	pid = child_run_wait(child_connect, &port, true);
+	l = wait_for(MW_EV_CONNECT, pid, NULL);
+	assert_non_null(l);
+	assert_int_equal(l->ev.sock.family, AF_INET);
+	assert_string_equal(l->raddr, "127.0.0.1");
+	assert_int_equal(l->ev.sock.rport, port);
+	assert_int_equal(l->ev.server_tgid, pid);
+	assert_true(l->ev.flags & MW_F_TRACKED);
+	assert_false(l->ev.sock.listening);
+
+	w.tgid = child_run_wait(child_connect, &port, false);
+	log_drain();
+	assert_int_equal(log_count(match_want, &w), 0);
+	close(lfd);
+}
+
+/* ------------------------------------------------------------ stdout */
+
+static const char mcp_result[] =
+    "{\"jsonrpc\":\"2.0\",\"id\":0,\"result\":{\"protocolVersion\":"
+    "\"2025-06-18\",\"serverInfo\":{\"name\":\"t\",\"version\":\"1\"}}}\n";
+
+static int child_write_stdout(void *arg)
+{
+	int i, n = *(int *)arg;
+	struct iovec iov[2] = {{(void *)mcp_result, 20},
+			       {(void *)(mcp_result + 20), sizeof(mcp_result) - 21}};
+
+	/* Not JSON, too short: never sampled. */
+	if (write(1, "plain text output line\n", 23) != 23 || write(1, "{\"a\":1}\n", 8) != 8)
+		return 1;
+	if (writev(1, iov, 2) < 0)
+		return 1;
+	for (i = 1; i < n; i++)
+		if (write(1, mcp_result, sizeof(mcp_result) - 1) < 0)
+			return 1;
+	return 0;
+}
+
+static bool match_stdout(const struct logged *l, const void *arg)
+{
+	return l->ev.type == MW_EV_STDOUT && l->ev.tgid == *(const uint32_t *)arg;
+}
+
+/* Starts a child writing to a pipe we drain; returns its pid. */
+static pid_t run_writer(int n, bool sniff_done)
+{
+	char buf[65536];
+	int out[2];
+	pid_t pid;
+
+	assert_int_equal(pipe(out), 0);
+	if (sniff_done) {
+		/* Mark the child done before it writes: fork, mark, go. */
+		int go[2];
+		char c = 0;
+
+		assert_int_equal(pipe(go), 0);
+		pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			dup2(out[1], 1);
+			if (read(go[0], &c, 1) != 1)
+				_exit(120);
+			_exit(child_write_stdout(&n));
+		}
+		assert_int_equal(sensor_sniff_done(sensor, pid), 0);
+		assert_int_equal(write(go[1], &c, 1), 1);
+		close(go[0]);
+		close(go[1]);
+	} else {
+		pid = child_run(child_write_stdout, &n, false, out[1]);
+	}
+	close(out[1]);
+	while (read(out[0], buf, sizeof(buf)) > 0)
+		;
+	close(out[0]);
+	assert_int_equal(child_wait(pid), 0);
+	assert_non_null(wait_for(MW_EV_EXIT, pid, NULL));
+	return pid;
+}
+
+static void test_stdout_sniff(void **state)
+{
+	uint32_t pid = run_writer(1, false);
+	const struct logged *l = log_find(match_stdout, &pid);
+
+	assert_int_equal(log_count(match_stdout, &pid), 1);
+	assert_non_null(l);
+	assert_int_equal(l->ev.out.fd, 1);
+	/* writev: the first iovec only. */
+	assert_int_equal(l->ev.out.count, 20);
+	assert_int_equal(l->ev.out.len, 20);
+	assert_memory_equal(l->data, mcp_result, 20);
+	assert_int_equal(l->ev.pid, pid);
+}
+
+static void test_stdout_sniff_write(void **state)
+{
+	uint32_t pid = run_writer(2, false);
+	const struct logged *l;
+	size_t i;
+
+	assert_int_equal(log_count(match_stdout, &pid), 2);
+	for (i = 0; i < nevents; i++) {
+		l = &events[i];
+		if (match_stdout(l, &pid) && l->ev.out.count == sizeof(mcp_result) - 1)
+			break;
+	}
+	assert_true(i < nevents);
+	assert_int_equal(l->ev.out.len, sizeof(mcp_result) - 1);
+	assert_memory_equal(l->data, mcp_result, sizeof(mcp_result) - 1);
+	assert_recent(l);
+}
+
+static void test_stdout_sniff_limit(void **state)
+{
+	uint32_t pid = run_writer(MW_SNIFF_LIMIT + 8, false);
+
+	assert_int_equal(log_count(match_stdout, &pid), MW_SNIFF_LIMIT);
+}
+
+static void test_stdout_sniff_done(void **state)
+{
+	uint32_t pid = run_writer(4, true);
+
+	assert_int_equal(log_count(match_stdout, &pid), 0);
+}
+
+/* ------------------------------------------------------------ misc */
+
+static void test_counts_and_backend(void **state)
+{
+	struct sensor_counts c;
+
+	assert_int_equal(sensor_counts(sensor, &c), 0);
+	assert_true(c.sent[MW_EV_EXEC] > 0);
+	assert_true(c.sent[MW_EV_FORK] > 0);
+	assert_true(c.sent[MW_EV_OPEN] > 0);
+	assert_int_equal(c.lost[MW_EV_EXEC], 0);
+	assert_int_equal(c.lost[MW_EV_OPEN], 0);
+	assert_int_equal(c.malformed, 0);
+	assert_string_equal(sensor_file_backend(sensor), "raw_tp");
+	assert_true(sensor_fd(sensor) >= 0);
+	assert_int_equal(sensor_untrack(sensor, 1), 0);
+}
+
+static void test_open_rejects_bad_ring_size(void **state)
+{
+	struct sensor_opts opts = {.ringbuf_bytes = 3000};
+	struct sensor *s2 = NULL;
+	char err[256] = "";
+
+	assert_int_equal(sensor_open(&s2, &opts, log_event, NULL, err, sizeof(err)), -EINVAL);
+	assert_null(s2);
+	assert_non_null(strstr(err, "3000"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup(test_exec_fork_exit, test_setup),
+	    cmocka_unit_test_setup(test_exit_code, test_setup),
+	    cmocka_unit_test_setup(test_exec_script_reports_interpreter, test_setup),
+	    cmocka_unit_test_setup(test_exec_args_truncated, test_setup),
+	    cmocka_unit_test_setup(test_tracking_is_inherited, test_setup),
+	    cmocka_unit_test_setup(test_open_absolute, test_setup),
+	    cmocka_unit_test_setup(test_open_crosses_mounts, test_setup),
+	    cmocka_unit_test_setup(test_open_deep_path_truncated, test_setup),
+	    cmocka_unit_test_setup(test_open_relative_to_cwd, test_setup),
+	    cmocka_unit_test_setup(test_open_relative_to_dirfd, test_setup),
+	    cmocka_unit_test_setup(test_open_through_symlink, test_setup),
+	    cmocka_unit_test_setup(test_open_failed, test_setup),
+	    cmocka_unit_test_setup(test_openat2, test_setup),
+	    cmocka_unit_test_setup(test_creat, test_setup),
+	    cmocka_unit_test_setup(test_untracked_open_is_silent, test_setup),
+	    cmocka_unit_test_setup(test_listen_ipv4_any, test_setup),
+	    cmocka_unit_test_setup(test_listen_ipv6_loopback, test_setup),
+	    cmocka_unit_test_setup(test_connect_tracked_only, test_setup),
+	    cmocka_unit_test_setup(test_stdout_sniff, test_setup),
+	    cmocka_unit_test_setup(test_stdout_sniff_write, test_setup),
+	    cmocka_unit_test_setup(test_stdout_sniff_limit, test_setup),
+	    cmocka_unit_test_setup(test_stdout_sniff_done, test_setup),
+	    cmocka_unit_test_setup(test_counts_and_backend, test_setup),
+	    cmocka_unit_test_setup(test_open_rejects_bad_ring_size, test_setup),
+	};
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "test_sensor_bpf: needs root to load BPF programs\n");
+		return 1;
+	}
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
