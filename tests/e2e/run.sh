@@ -1,0 +1,19 @@
+#!/bin/sh
+# End-to-end tests: real MCP servers, a real MCP client, the real agent.
+# Run from the repository root, as root, after `make` (build/mcpwatch).
+# Installs the pinned npm packages when node_modules is missing or older than
+# package-lock.json, then runs every tests/e2e/*.test.mjs serially: the tests
+# share the kernel, so they must not overlap.
+set -eu
+
+cd "$(dirname "$0")/../.."
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then
+	npm ci --no-audit --no-fund
+	# npm ci leaves node_modules' mtime as it was; mark it fresh.
+	touch node_modules
+fi
+
+status=0
+node --test --test-concurrency=1 --test-timeout=240000 tests/e2e/ || status=$?
+exit "$status"
