@@ -451,9 +451,9 @@ static bool fd_is_channel(const struct agent *a, uint32_t tgid, int fd)
 /* Programs that copy someone else's stdout: they repeat a server's words, they are not one. */
 static bool is_passthrough(const struct proc *p)
 {
-	static const char *const tools[] = {"cat", "tee", "jq", "head", "tail", "less", "more",
-					    "dd", "pv", "socat", "nc", "ncat", "netcat", "stdbuf",
-					    "grep", "sed", "awk", "mawk", "gawk"};
+	static const char *const tools[] = {
+	    "cat", "tee",  "jq",     "head",   "tail", "less", "more", "dd",   "pv",  "socat",
+	    "nc",  "ncat", "netcat", "stdbuf", "grep", "sed",  "awk",  "mawk", "gawk"};
 	const char *base = p->exe ? strrchr(p->exe, '/') : NULL;
 
 	base = base ? base + 1 : (p->exe ? p->exe : "");

@@ -28,7 +28,7 @@ struct agent_opts {
 	const struct ruleset *rules;
 	FILE *out;	       /* the stream; stdout */
 	const char *proc_root; /* "/proc" */
-	int verbose; /* 1: agent decisions on stderr; 2: also libbpf debug */
+	int verbose;	       /* 1: agent decisions on stderr; 2: also libbpf debug */
 };
 
 /* Runs until a signal; returns an enum mw_exit_code. */

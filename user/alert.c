@@ -9,7 +9,7 @@
 #include "redact.h"
 
 #define ALERT_TEXT_MAX 8192
-#define AGG_MAX_KEYS 4096
+#define AGG_MAX_KEYS   4096
 
 struct agg {
 	char *key;
@@ -74,7 +74,8 @@ static void add_server(cJSON *rec, const struct proc *s)
 		add_redacted(srv, "version", s->server_version);
 	if (s->transport)
 		cJSON_AddStringToObject(srv, "transport", s->transport);
-	cJSON_AddStringToObject(srv, "identified_by", s->name_from_protocol ? "protocol" : "cmdline");
+	cJSON_AddStringToObject(srv, "identified_by",
+				s->name_from_protocol ? "protocol" : "cmdline");
 }
 
 static void add_file(cJSON *rec, const struct evctx *c)
@@ -99,14 +100,16 @@ static void add_network(cJSON *rec, const struct evctx *c)
 	cJSON_AddStringToObject(n, "transport", "tcp");
 	cJSON_AddStringToObject(n, "type", c->net.family == AF_INET6 ? "ipv6" : "ipv4");
 	if (c->kind == RULE_EV_LISTEN) {
-		cJSON_AddStringToObject(n, "local_addr", c->net.local_addr ? c->net.local_addr : "");
+		cJSON_AddStringToObject(n, "local_addr",
+					c->net.local_addr ? c->net.local_addr : "");
 		cJSON_AddNumberToObject(n, "local_port", c->net.local_port);
 		if (c->net.tls >= 0)
 			cJSON_AddBoolToObject(n, "tls", c->net.tls == 1);
 		if (c->net.tls_evidence)
 			add_redacted(n, "tls_evidence", c->net.tls_evidence);
 	} else {
-		cJSON_AddStringToObject(n, "remote_addr", c->net.remote_addr ? c->net.remote_addr : "");
+		cJSON_AddStringToObject(n, "remote_addr",
+					c->net.remote_addr ? c->net.remote_addr : "");
 		cJSON_AddNumberToObject(n, "remote_port", c->net.remote_port);
 	}
 }
@@ -151,11 +154,11 @@ cJSON *alert_build(const struct rule *r, const struct evctx *c, const char *host
 static char *aggregation_key(const struct rule *r, const struct evctx *c)
 {
 	char *key = NULL;
-	const char *obj = c->kind == RULE_EV_OPEN ? c->file.path
-			  : c->kind == RULE_EV_EXEC ? c->proc->cmdline
+	const char *obj = c->kind == RULE_EV_OPEN     ? c->file.path
+			  : c->kind == RULE_EV_EXEC   ? c->proc->cmdline
 			  : c->kind == RULE_EV_LISTEN ? c->net.local_addr
 						      : c->net.remote_addr;
-	int port = c->kind == RULE_EV_LISTEN ? c->net.local_port
+	int port = c->kind == RULE_EV_LISTEN	? c->net.local_port
 		   : c->kind == RULE_EV_CONNECT ? c->net.remote_port
 						: 0;
 
@@ -271,7 +274,8 @@ void alerter_emit(struct alerter *a, const struct rule *r, const struct evctx *c
 	if (!key)
 		return;
 	if (a->naggs >= AGG_MAX_KEYS)
-		alerter_tick(a, INT64_MAX); /* memory stays bounded under a flood of distinct keys */
+		alerter_tick(a,
+			     INT64_MAX); /* memory stays bounded under a flood of distinct keys */
 	g = calloc(1, sizeof(*g));
 	if (!g) {
 		free(key);

@@ -205,11 +205,13 @@ void evctx_format_oflags(uint32_t oflags, char *out, size_t outlen)
 		uint32_t bit;
 		const char *name;
 	} bits[] = {
-		{O_CREAT, "O_CREAT"},	  {O_EXCL, "O_EXCL"},	      {O_NOCTTY, "O_NOCTTY"},
-		{O_TRUNC, "O_TRUNC"},	  {O_APPEND, "O_APPEND"},     {O_NONBLOCK, "O_NONBLOCK"},
-		{O_DSYNC, "O_DSYNC"},	  {O_DIRECT, "O_DIRECT"},     {O_DIRECTORY, "O_DIRECTORY"},
-		{O_NOFOLLOW, "O_NOFOLLOW"}, {O_NOATIME, "O_NOATIME"}, {O_CLOEXEC, "O_CLOEXEC"},
-		{O_PATH, "O_PATH"},	  {O_TMPFILE & ~O_DIRECTORY, "O_TMPFILE"},
+	    {O_CREAT, "O_CREAT"},	  {O_EXCL, "O_EXCL"},
+	    {O_NOCTTY, "O_NOCTTY"},	  {O_TRUNC, "O_TRUNC"},
+	    {O_APPEND, "O_APPEND"},	  {O_NONBLOCK, "O_NONBLOCK"},
+	    {O_DSYNC, "O_DSYNC"},	  {O_DIRECT, "O_DIRECT"},
+	    {O_DIRECTORY, "O_DIRECTORY"}, {O_NOFOLLOW, "O_NOFOLLOW"},
+	    {O_NOATIME, "O_NOATIME"},	  {O_CLOEXEC, "O_CLOEXEC"},
+	    {O_PATH, "O_PATH"},		  {O_TMPFILE & ~O_DIRECTORY, "O_TMPFILE"},
 	};
 	const char *acc = (oflags & O_ACCMODE) == O_WRONLY ? "O_WRONLY"
 			  : (oflags & O_ACCMODE) == O_RDWR ? "O_RDWR"

@@ -14,8 +14,8 @@
 
 struct evctx {
 	enum rule_event kind;
-	int64_t time_ns; /* CLOCK_REALTIME */
-	const struct proc *proc; /* never NULL */
+	int64_t time_ns;	   /* CLOCK_REALTIME */
+	const struct proc *proc;   /* never NULL */
 	const struct proc *parent; /* may be NULL */
 	const struct proc *server; /* may be NULL */
 	struct {

@@ -26,29 +26,37 @@ struct identity {
 
 /* Package or program names that are MCP servers by convention. */
 static const char *const server_name_globs[] = {
-	"@modelcontextprotocol/server-*", "mcp-server-*", "*-mcp-server", "*-mcp-server-*",
-	"mcp_server_*", "*_mcp_server", "mcp-server", "fastmcp", "*-mcp-server.*",
-	"*_mcp_server.*", "mcp-server-*.*",
+    "@modelcontextprotocol/server-*",
+    "mcp-server-*",
+    "*-mcp-server",
+    "*-mcp-server-*",
+    "mcp_server_*",
+    "*_mcp_server",
+    "mcp-server",
+    "fastmcp",
+    "*-mcp-server.*",
+    "*_mcp_server.*",
+    "mcp-server-*.*",
 };
 
 /* Programs that start another program: the server is what they end up running. */
 static const char *const launcher_names[] = {
-	"npx", "npm", "pnpm", "pnpx", "yarn", "bunx", "uvx", "uv", "pipx", "docker", "podman",
-	"nerdctl", "env", "sudo", "doas", "su", "timeout", "nohup", "nice", "setsid", "stdbuf",
-	"tini", "dumb-init", "runuser", "chpst", "xargs", "sh", "bash", "dash", "zsh", "ksh",
-	"mksh", "ash", "fish", "busybox", "csh", "tcsh", "yash", "rbash",
+    "npx",     "npm",	 "pnpm",    "pnpx",    "yarn",	 "bunx", "uvx",	      "uv",
+    "pipx",    "docker", "podman",  "nerdctl", "env",	 "sudo", "doas",      "su",
+    "timeout", "nohup",	 "nice",    "setsid",  "stdbuf", "tini", "dumb-init", "runuser",
+    "chpst",   "xargs",	 "sh",	    "bash",    "dash",	 "zsh",	 "ksh",	      "mksh",
+    "ash",     "fish",	 "busybox", "csh",     "tcsh",	 "yash", "rbash",
 };
 
 /* Node scripts that are launchers when run as `node <script>`. */
 static const char *const launcher_scripts[] = {
-	"npx", "npx-cli.js", "npm", "npm-cli.js", "pnpm", "pnpm.cjs", "pnpx", "yarn", "yarn.js",
-	"bunx",
+    "npx", "npx-cli.js", "npm", "npm-cli.js", "pnpm", "pnpm.cjs", "pnpx", "yarn", "yarn.js", "bunx",
 };
 
 /* Interpreters: the server is named by their script or -m module, not by them. */
 static const char *const interpreter_globs[] = {
-	"node", "nodejs", "node[0-9]*", "python", "python[0-9]*", "deno", "bun", "ruby", "perl",
-	"php", "java", "tsx", "ts-node",
+    "node", "nodejs", "node[0-9]*", "python", "python[0-9]*", "deno",	 "bun",
+    "ruby", "perl",   "php",	    "java",   "tsx",	      "ts-node",
 };
 
 static const char *base_name(const char *path)
@@ -152,10 +160,10 @@ static bool is_interpreter(const char *exe, char *const *argv, int argc)
 	return argc > 0 && glob_any(base_name(argv[0]), interpreter_globs, n);
 }
 
-bool identity_is_launcher(const struct identity *id, const char *exe, char *const *argv,
-			  int argc)
+bool identity_is_launcher(const struct identity *id, const char *exe, char *const *argv, int argc)
 {
-	const char *names[2] = {exe && *exe ? base_name(exe) : "", argc > 0 ? base_name(argv[0]) : ""};
+	const char *names[2] = {exe && *exe ? base_name(exe) : "",
+				argc > 0 ? base_name(argv[0]) : ""};
 
 	for (int i = 0; i < 2; i++) {
 		if (!*names[i])
@@ -218,8 +226,8 @@ static bool token_names_server(const char *tok, char *name, size_t nlen)
 	char pkg[256];
 
 	token_package_name(tok, pkg, sizeof(pkg));
-	if (!pkg[0] ||
-	    !glob_any(pkg, server_name_globs, sizeof(server_name_globs) / sizeof(server_name_globs[0])))
+	if (!pkg[0] || !glob_any(pkg, server_name_globs,
+				 sizeof(server_name_globs) / sizeof(server_name_globs[0])))
 		return false;
 	snprintf(name, nlen, "%s", pkg);
 	return true;
@@ -266,7 +274,8 @@ bool identity_match_server(const struct identity *id, const char *exe, char *con
 
 	cmdline[0] = '\0';
 	for (int i = 0; i < argc && off < sizeof(cmdline) - 1; i++) {
-		int n = snprintf(cmdline + off, sizeof(cmdline) - off, "%s%s", i ? " " : "", argv[i]);
+		int n =
+		    snprintf(cmdline + off, sizeof(cmdline) - off, "%s%s", i ? " " : "", argv[i]);
 
 		off += n > 0 ? (size_t)n : 0;
 	}

@@ -28,8 +28,7 @@ int identity_add_ignore(struct identity *id, const char *cmdline_glob);
 int identity_add_launcher(struct identity *id, const char *basename);
 
 /* Pure predicates, unit-tested. */
-bool identity_is_launcher(const struct identity *id, const char *exe, char *const *argv,
-			  int argc);
+bool identity_is_launcher(const struct identity *id, const char *exe, char *const *argv, int argc);
 /* Does the command line name an MCP server? Fills name (derived) when it does. */
 bool identity_match_server(const struct identity *id, const char *exe, char *const *argv, int argc,
 			   char *name, size_t nlen);

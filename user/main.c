@@ -26,12 +26,12 @@
 
 static const char usage_text[] =
     "usage: mcpwatch run [--config FILE] [--rules FILE]... [--no-default-rules] [-v[v]]\n"
-    "       mcpwatch rules check FILE...\n"
+    "       mcpwatch rules check [--no-default-rules] FILE...\n"
     "       mcpwatch --version | --help\n"
     "\n"
     "run          watch MCP servers on this host; JSON records on stdout\n"
     "rules check  validate rule files; errors as FILE:LINE:COLUMN: message\n"
-	"-v           log identity and TLS decisions on stderr; -vv adds libbpf debug\n"
+    "-v           log identity and TLS decisions on stderr; -vv adds libbpf debug\n"
     "\n"
     "exit codes: 0 ok, 1 runtime error, 2 bad usage/config/rules,\n"
     "            3 not root or missing capability, 4 kernel not supported\n";
@@ -61,9 +61,7 @@ static int load_rules(struct ruleset *rs, const struct config *cfg, char **extra
 {
 	struct rules_diag diag = {stderr, 0};
 
-	if (cfg->default_rules &&
-	    ruleset_load_buffer(rs, "<embedded default rules>", mw_default_rules,
-				mw_default_rules_len, &diag) != 0)
+	if (cfg->default_rules && ruleset_load_defaults(rs, &diag) != 0)
 		return -1;
 	for (size_t i = 0; i < cfg->nrules_files; i++)
 		if (ruleset_load_file(rs, cfg->rules_files[i], &diag) != 0)
@@ -76,19 +74,27 @@ static int load_rules(struct ruleset *rs, const struct config *cfg, char **extra
 
 static int cmd_rules_check(int argc, char **argv)
 {
-	int bad = 0;
+	bool defaults = true;
+	int bad = 0, first = 0;
 
-	if (argc < 1) {
+	if (argc > 0 && strcmp(argv[0], "--no-default-rules") == 0) {
+		defaults = false;
+		first = 1;
+	}
+	if (argc - first < 1) {
 		fputs(usage_text, stderr);
 		return MW_EXIT_USAGE;
 	}
-	for (int i = 0; i < argc; i++) {
+	for (int i = first; i < argc; i++) {
 		struct ruleset *rs = ruleset_new();
 		struct rules_diag diag = {stderr, 0};
 
 		if (!rs)
 			return MW_EXIT_RUNTIME;
-		if (ruleset_load_file(rs, argv[i], &diag) != 0)
+		/* Checked on top of the defaults, as `run` loads it: overrides need them. */
+		if (defaults && ruleset_load_defaults(rs, &diag) != 0)
+			bad++;
+		else if (ruleset_load_file(rs, argv[i], &diag) != 0)
 			bad++;
 		else
 			printf("%s: ok, %zu rules\n", argv[i], ruleset_count(rs));

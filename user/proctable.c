@@ -6,7 +6,7 @@
 #include <string.h>
 
 #define PT_INITIAL_BUCKETS 1024
-#define PT_MAX_ANCESTRY 64
+#define PT_MAX_ANCESTRY	   64
 
 struct proc_table {
 	struct proc **buckets;

@@ -16,8 +16,8 @@
 enum proc_role {
 	ROLE_NONE = 0,
 	ROLE_LAUNCHER, /* npx, sh -c, env, uvx ... on the way to a server */
-	ROLE_SERVER, /* the MCP server process: root of a server tree */
-	ROLE_MEMBER, /* a descendant of a server */
+	ROLE_SERVER,   /* the MCP server process: root of a server tree */
+	ROLE_MEMBER,   /* a descendant of a server */
 };
 
 struct proc {
@@ -27,17 +27,17 @@ struct proc {
 	char *exe; /* absolute, "" when unknown */
 	char **argv;
 	int argc;
-	char *cmdline; /* argv joined with spaces */
+	char *cmdline;	    /* argv joined with spaces */
 	char *container_id; /* NULL outside containers */
 	enum proc_role role;
 	uint32_t server_tgid; /* root of its server tree, 0 if none */
-	char *server_name; /* ROLE_SERVER: serverInfo or derived name; LAUNCHER: pending name */
+	char *server_name;    /* ROLE_SERVER: serverInfo or derived name; LAUNCHER: pending name */
 	char *server_version; /* ROLE_SERVER: serverInfo version, may be NULL */
-	char *transport; /* ROLE_SERVER: "stdio", "http", NULL when unknown */
+	char *transport;      /* ROLE_SERVER: "stdio", "http", NULL when unknown */
 	bool name_from_protocol; /* server_name came from serverInfo */
-	bool exited; /* a server that exited, kept while its tree lives */
-	bool container_checked; /* container_id was looked up */
-	struct proc *next; /* hash chain */
+	bool exited;		 /* a server that exited, kept while its tree lives */
+	bool container_checked;	 /* container_id was looked up */
+	struct proc *next;	 /* hash chain */
 };
 
 struct proc_table;

@@ -24,7 +24,7 @@ enum field_type { FV_NONE, FV_STR, FV_INT, FV_BOOL };
 struct field_value {
 	enum field_type type;
 	const char *s; /* FV_STR */
-	int64_t i; /* FV_INT, FV_BOOL (0/1) */
+	int64_t i;     /* FV_INT, FV_BOOL (0/1) */
 };
 
 /* The caller's event: get() fills *out for a field name, or sets FV_NONE. */
@@ -44,7 +44,7 @@ struct rule {
 	size_t ntags;
 	bool enabled;
 	struct cond *cond; /* opaque condition tree */
-	char *origin; /* "file:line" where it was defined */
+	char *origin;	   /* "file:line" where it was defined */
 };
 
 struct ruleset;

@@ -13,9 +13,9 @@
 #include "alert.h"
 
 static const char rules_json[] =
-	"{\"version\":1,\"rules\":[{\"id\":\"t-open\",\"name\":\"Test open\",\"event\":\"open\","
-	"\"severity\":\"high\",\"condition\":{\"field\":\"process.in_server_tree\",\"op\":\"eq\","
-	"\"value\":true},\"message\":\"{server.name} opened {file.path}\",\"tags\":[\"mcp\",\"x\"]}]}";
+    "{\"version\":1,\"rules\":[{\"id\":\"t-open\",\"name\":\"Test open\",\"event\":\"open\","
+    "\"severity\":\"high\",\"condition\":{\"field\":\"process.in_server_tree\",\"op\":\"eq\","
+    "\"value\":true},\"message\":\"{server.name} opened {file.path}\",\"tags\":[\"mcp\",\"x\"]}]}";
 
 static struct ruleset *rs;
 static struct proc srv, proc;
@@ -159,8 +159,10 @@ static void test_repeats_are_aggregated(void **state)
 	assert_int_equal(n, 3); /* one summary; the key without repeats writes nothing */
 	assert_int_equal(num_at(recs[2], "count", NULL), 19);
 	assert_string_equal(str_at(recs[2], "file", "path"), "/root/.aws/credentials");
-	assert_string_equal(str_at(recs[2], "aggregate", "first_time"), "2025-11-25T12:00:00.000000000Z");
-	assert_string_equal(str_at(recs[2], "aggregate", "last_time"), "2025-11-25T12:00:00.019000000Z");
+	assert_string_equal(str_at(recs[2], "aggregate", "first_time"),
+			    "2025-11-25T12:00:00.000000000Z");
+	assert_string_equal(str_at(recs[2], "aggregate", "last_time"),
+			    "2025-11-25T12:00:00.019000000Z");
 	for (int i = 0; i < n; i++)
 		cJSON_Delete(recs[i]);
 	/* After the window the same key starts again with count 1. */
@@ -214,10 +216,10 @@ static void test_rfc3339(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_build_fields_and_redaction),
-		cmocka_unit_test(test_repeats_are_aggregated),
-		cmocka_unit_test(test_window_zero_reports_every_event),
-		cmocka_unit_test(test_rfc3339),
+	    cmocka_unit_test(test_build_fields_and_redaction),
+	    cmocka_unit_test(test_repeats_are_aggregated),
+	    cmocka_unit_test(test_window_zero_reports_every_event),
+	    cmocka_unit_test(test_rfc3339),
 	};
 
 	return cmocka_run_group_tests_name("alert", tests, setup, teardown);

@@ -150,7 +150,7 @@ static void test_oflags_format(void **state)
 	evctx_format_oflags(O_WRONLY | O_CREAT | O_TRUNC, buf, sizeof(buf));
 	assert_string_equal(buf, "O_WRONLY|O_CREAT|O_TRUNC");
 	evctx_format_oflags(O_RDWR | O_CREAT | O_EXCL | O_APPEND | O_NONBLOCK | O_DIRECTORY |
-				    O_NOFOLLOW | O_CLOEXEC,
+				O_NOFOLLOW | O_CLOEXEC,
 			    buf, 16); /* truncation stays terminated */
 	assert_int_equal(strlen(buf), 15);
 }
@@ -158,10 +158,10 @@ static void test_oflags_format(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_process_and_server_fields, setup),
-		cmocka_unit_test_setup(test_file_fields, setup),
-		cmocka_unit_test_setup(test_network_fields, setup),
-		cmocka_unit_test_setup(test_oflags_format, setup),
+	    cmocka_unit_test_setup(test_process_and_server_fields, setup),
+	    cmocka_unit_test_setup(test_file_fields, setup),
+	    cmocka_unit_test_setup(test_network_fields, setup),
+	    cmocka_unit_test_setup(test_oflags_format, setup),
 	};
 
 	return cmocka_run_group_tests_name("evctx", tests, NULL, NULL);

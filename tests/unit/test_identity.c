@@ -45,17 +45,19 @@ static void assert_not_server(const char *exe, char **argv, int argc)
 static void test_official_servers_by_path(void **state)
 {
 	(void)state;
-	assert_server("/usr/bin/node",
-		      ARGV("node", "/app/node_modules/@modelcontextprotocol/server-filesystem/dist/index.js",
-			   "/tmp"),
-		      "@modelcontextprotocol/server-filesystem");
-	assert_server("/usr/bin/node",
-		      ARGV("node", "/root/.npm/_npx/ab12/node_modules/.bin/mcp-server-everything",
-			   "stdio"),
-		      "mcp-server-everything");
+	assert_server(
+	    "/usr/bin/node",
+	    ARGV("node", "/app/node_modules/@modelcontextprotocol/server-filesystem/dist/index.js",
+		 "/tmp"),
+	    "@modelcontextprotocol/server-filesystem");
+	assert_server(
+	    "/usr/bin/node",
+	    ARGV("node", "/root/.npm/_npx/ab12/node_modules/.bin/mcp-server-everything", "stdio"),
+	    "mcp-server-everything");
 	assert_server("/usr/local/bin/github-mcp-server", ARGV("github-mcp-server", "stdio"),
 		      "github-mcp-server");
-	assert_server("/usr/bin/python3.11", ARGV("python3", "-m", "mcp_server_git", "--repository", "."),
+	assert_server("/usr/bin/python3.11",
+		      ARGV("python3", "-m", "mcp_server_git", "--repository", "."),
 		      "mcp_server_git");
 	assert_server("/usr/bin/python3", ARGV("python", "-u", "-m", "mcp.server.fastmcp"),
 		      "mcp.server.fastmcp");
@@ -66,9 +68,10 @@ static void test_launchers_name_the_package(void **state)
 {
 	(void)state;
 	/* npx is node running npx-cli.js: a launcher whose argument names the server. */
-	assert_true(identity_is_launcher(id, "/usr/bin/node",
-					 ARGV("node", "/usr/lib/node_modules/npm/bin/npx-cli.js", "-y",
-					      "@modelcontextprotocol/server-everything@2025.9.25")));
+	assert_true(
+	    identity_is_launcher(id, "/usr/bin/node",
+				 ARGV("node", "/usr/lib/node_modules/npm/bin/npx-cli.js", "-y",
+				      "@modelcontextprotocol/server-everything@2025.9.25")));
 	assert_server("/usr/bin/node",
 		      ARGV("npx", "-y", "@modelcontextprotocol/server-everything@2025.9.25"),
 		      "@modelcontextprotocol/server-everything");
@@ -100,7 +103,8 @@ static void test_user_selector_and_ignore(void **state)
 	assert_int_equal(identity_add_ignore(id, "*mcp-server-dev*"), 0);
 	assert_not_server("/usr/bin/node", ARGV("node", "/x/node_modules/.bin/mcp-server-dev"));
 	assert_int_equal(identity_add_launcher(id, "with-secrets"), 0);
-	assert_true(identity_is_launcher(id, "/usr/local/bin/with-secrets", ARGV("with-secrets", "x")));
+	assert_true(
+	    identity_is_launcher(id, "/usr/local/bin/with-secrets", ARGV("with-secrets", "x")));
 }
 
 static struct proc *exec_proc(struct proc_table *t, uint32_t tgid, uint32_t ppid, const char *exe,
@@ -138,19 +142,21 @@ static void test_launch_chain_through_npx(void **state)
 	assert_string_equal(npx->server_name, "@modelcontextprotocol/server-filesystem");
 
 	proc_table_fork(t, 101, 100);
-	sh = exec_proc(t, 101, 100, "/usr/bin/dash", ARGV("sh", "-c", "mcp-server-filesystem /tmp"));
+	sh =
+	    exec_proc(t, 101, 100, "/usr/bin/dash", ARGV("sh", "-c", "mcp-server-filesystem /tmp"));
 	assert_false(identity_on_exec(id, t, sh, count_join, NULL));
 	assert_int_equal(sh->role, ROLE_LAUNCHER);
 
 	proc_table_fork(t, 102, 101);
 	env = exec_proc(t, 102, 101, "/usr/bin/env",
-			ARGV("/usr/bin/env", "node", "/root/.npm/_npx/1/node_modules/.bin/mcp-server-filesystem",
-			     "/tmp"));
+			ARGV("/usr/bin/env", "node",
+			     "/root/.npm/_npx/1/node_modules/.bin/mcp-server-filesystem", "/tmp"));
 	assert_false(identity_on_exec(id, t, env, count_join, NULL));
 	assert_int_equal(env->role, ROLE_LAUNCHER);
 
-	node = exec_proc(t, 102, 101, "/usr/bin/node",
-			 ARGV("node", "/root/.npm/_npx/1/node_modules/.bin/mcp-server-filesystem", "/tmp"));
+	node = exec_proc(
+	    t, 102, 101, "/usr/bin/node",
+	    ARGV("node", "/root/.npm/_npx/1/node_modules/.bin/mcp-server-filesystem", "/tmp"));
 	assert_true(identity_on_exec(id, t, node, count_join, NULL));
 	assert_int_equal(node->role, ROLE_SERVER);
 	assert_int_equal(node->server_tgid, 102);
@@ -237,14 +243,14 @@ static void test_protocol_identification(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_official_servers_by_path, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_launchers_name_the_package, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_not_servers, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_user_selector_and_ignore, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_launch_chain_through_npx, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_pending_name_from_launcher, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_plain_shell_is_nothing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_protocol_identification, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_official_servers_by_path, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_launchers_name_the_package, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_not_servers, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_user_selector_and_ignore, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_launch_chain_through_npx, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_pending_name_from_launcher, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_plain_shell_is_nothing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_protocol_identification, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("identity", tests, NULL, NULL);

@@ -90,10 +90,10 @@ static void test_descends_survives_cycles(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_get_lookup_remove_and_growth),
-		cmocka_unit_test(test_image_and_cmdline),
-		cmocka_unit_test(test_fork_inherits_tree),
-		cmocka_unit_test(test_descends_survives_cycles),
+	    cmocka_unit_test(test_get_lookup_remove_and_growth),
+	    cmocka_unit_test(test_image_and_cmdline),
+	    cmocka_unit_test(test_fork_inherits_tree),
+	    cmocka_unit_test(test_descends_survives_cycles),
 	};
 
 	return cmocka_run_group_tests_name("proctable", tests, NULL, NULL);

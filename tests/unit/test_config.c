@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/* Unit tests for user/config.c. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+
+static char diag_text[4096];
+
+static int load(struct config *c, const char *doc)
+{
+	FILE *out;
+	int rc;
+
+	memset(diag_text, 0, sizeof(diag_text));
+	out = fmemopen(diag_text, sizeof(diag_text), "w");
+	assert_non_null(out);
+	rc = config_load_buffer(c, "c.json", doc, strlen(doc), out);
+	fclose(out);
+	return rc;
+}
+
+/* Loading doc over the defaults fails with exactly the diagnostics `want`. */
+static void expect_diag(const char *doc, const char *want)
+{
+	struct config c;
+
+	config_defaults(&c);
+	assert_int_equal(load(&c, doc), -1);
+	if (strcmp(diag_text, want))
+		print_error("want: %sgot:  %s", want, diag_text);
+	assert_string_equal(diag_text, want);
+	config_free(&c);
+}
+
+static void assert_defaults(const struct config *c)
+{
+	assert_null(c->host_name);
+	assert_true(c->default_rules);
+	assert_int_equal(c->nrules_files, 0);
+	assert_int_equal(c->nselectors, 0);
+	assert_int_equal(c->nignore_globs, 0);
+	assert_int_equal(c->nlaunchers, 0);
+	assert_int_equal(c->aggregate_window_s, 60);
+	assert_int_equal(c->tls_probe_timeout_ms, 500);
+	assert_int_equal(c->lost_report_interval_s, 10);
+	assert_int_equal(c->ringbuf_mb, 16);
+	assert_true(c->probe_tls);
+	assert_int_equal(c->posture_interval_s, 300);
+}
+
+static void test_defaults(void **state)
+{
+	struct config c;
+
+	config_defaults(&c);
+	assert_defaults(&c);
+	assert_null(c.outputs_json);
+	assert_int_equal(load(&c, "{}"), 0);
+	assert_defaults(&c);
+	config_free(&c);
+}
+
+/* deploy/config.json lists every key with its default value. */
+static void test_deploy_example_is_the_defaults(void **state)
+{
+	struct config c;
+
+	config_defaults(&c);
+	assert_int_equal(config_load_file(&c, "deploy/config.json", stderr), 0);
+	assert_defaults(&c);
+	assert_string_equal(c.outputs_json, "[]");
+	assert_int_equal(c.noutputs, 0);
+	config_free(&c);
+}
+
+static void test_every_key(void **state)
+{
+	struct config c;
+
+	config_defaults(&c);
+	assert_int_equal(
+	    load(&c, "{\"host_name\": \"node-1.example\",\n"
+		     "\"rules\": {\"default_rules\": false, \"files\": [\"/etc/a.json\", "
+		     "\"b.json\"]},\n"
+		     "\"servers\": {\"selectors\": [{\"name\": \"acme\", \"cmdline\": "
+		     "\"*acme-mcp*\"}], \"ignore\": [\"*pytest*\"], \"launchers\": "
+		     "[\"pnpx\", \"bunx\"]},\n"
+		     "\"alerts\": {\"aggregate_window_s\": 0},\n"
+		     "\"sensor\": {\"ringbuf_mb\": 1024, \"lost_report_interval_s\": 1},\n"
+		     "\"posture\": {\"probe_tls\": false, \"tls_probe_timeout_ms\": 60000, "
+		     "\"interval_s\": 86400},\n"
+		     "\"outputs\": [{\"type\": \"stdout\"}, {\"type\": \"file\"}]}"),
+	    0);
+	assert_string_equal(c.host_name, "node-1.example");
+	assert_false(c.default_rules);
+	assert_int_equal(c.nrules_files, 2);
+	assert_string_equal(c.rules_files[1], "b.json");
+	assert_int_equal(c.nselectors, 1);
+	assert_string_equal(c.selectors[0].name, "acme");
+	assert_string_equal(c.selectors[0].cmdline_glob, "*acme-mcp*");
+	assert_int_equal(c.nignore_globs, 1);
+	assert_string_equal(c.ignore_globs[0], "*pytest*");
+	assert_int_equal(c.nlaunchers, 2);
+	assert_string_equal(c.launchers[1], "bunx");
+	assert_int_equal(c.aggregate_window_s, 0);
+	assert_int_equal(c.ringbuf_mb, 1024);
+	assert_int_equal(c.lost_report_interval_s, 1);
+	assert_false(c.probe_tls);
+	assert_int_equal(c.tls_probe_timeout_ms, 60000);
+	assert_int_equal(c.posture_interval_s, 86400);
+	assert_int_equal(c.noutputs, 2);
+	assert_string_equal(c.outputs_json, "[{\"type\": \"stdout\"}, {\"type\": \"file\"}]");
+
+	/* A second document changes only what it names; null resets host_name. */
+	assert_int_equal(load(&c, "{\"host_name\": null, \"servers\": {\"launchers\": []}}"), 0);
+	assert_null(c.host_name);
+	assert_int_equal(c.nlaunchers, 0);
+	assert_int_equal(c.nselectors, 1);
+	assert_int_equal(c.ringbuf_mb, 1024);
+	config_free(&c);
+	assert_defaults(&c);
+}
+
+static void test_errors_keys_and_types(void **state)
+{
+	expect_diag("{\"hostname\": \"x\"}",
+		    "c.json:1:2: unknown key \"hostname\" (expected host_name, rules, servers, "
+		    "alerts, sensor, posture, outputs)\n");
+	expect_diag("{\"sensor\": {\"ringbuf\": 8}}",
+		    "c.json:1:13: unknown key \"ringbuf\" in sensor (expected ringbuf_mb, "
+		    "lost_report_interval_s)\n");
+	expect_diag("[]", "c.json:1:1: the configuration must be an object, not array\n");
+	expect_diag("{\"posture\": true}",
+		    "c.json:1:13: \"posture\" must be an object, not boolean\n");
+	expect_diag("{\"posture\": {\"probe_tls\": \"yes\"}}",
+		    "c.json:1:27: \"probe_tls\" must be true or false, not string\n");
+	expect_diag("{\"sensor\": {\"ringbuf_mb\": \"16\"}}",
+		    "c.json:1:27: \"ringbuf_mb\" must be an integer, not string\n");
+	expect_diag("{\"sensor\": {\"ringbuf_mb\": 16.5}}",
+		    "c.json:1:27: \"ringbuf_mb\" must be an integer, not a fractional number\n");
+	expect_diag("{\"host_name\": 5}",
+		    "c.json:1:15: \"host_name\" must be a string, not number\n");
+	expect_diag("{\"host_name\": \"\"}", "c.json:1:15: \"host_name\" must not be empty\n");
+	expect_diag("{\"host_name\": \"a b\"}",
+		    "c.json:1:15: \"host_name\" must be at most 253 characters without spaces\n");
+	expect_diag("{\"rules\": {\"files\": \"a.json\"}}",
+		    "c.json:1:21: \"files\" must be an array, not string\n");
+	expect_diag("{\"rules\": {\"files\": [\"a\", 1, \"\"]}}",
+		    "c.json:1:27: an entry must be a string, not number\n"
+		    "c.json:1:30: an entry must not be empty\n");
+	expect_diag("{\"servers\": {\"launchers\": [\"/usr/bin/uvx\"]}}",
+		    "c.json:1:28: a launcher is a program name, without '/'\n");
+	expect_diag("{\"outputs\": {}}", "c.json:1:13: \"outputs\" must be an array, not object\n");
+	expect_diag("{\"a\": 1,}", "c.json:1:9: trailing comma before '}'\n");
+}
+
+static void test_errors_ranges(void **state)
+{
+	expect_diag("{\"sensor\": {\"ringbuf_mb\": 12}}",
+		    "c.json:1:27: \"ringbuf_mb\" is 12; it must be a power of two\n");
+	expect_diag("{\"sensor\": {\"ringbuf_mb\": 2048}}",
+		    "c.json:1:27: \"ringbuf_mb\" is 2048; it must be between 1 and 1024\n");
+	expect_diag("{\"sensor\": {\"ringbuf_mb\": 0}}",
+		    "c.json:1:27: \"ringbuf_mb\" is 0; it must be between 1 and 1024\n");
+	expect_diag("{\"alerts\": {\"aggregate_window_s\": -1}}",
+		    "c.json:1:35: \"aggregate_window_s\" is -1; it must be between 0 and 3600\n");
+	expect_diag(
+	    "{\"posture\": {\"tls_probe_timeout_ms\": 99999999999}}",
+	    "c.json:1:38: \"tls_probe_timeout_ms\" is 99999999999; it must be between 10 and "
+	    "60000\n");
+	expect_diag("{\"posture\": {\"interval_s\": 5}}",
+		    "c.json:1:28: \"interval_s\" is 5; it must be between 10 and 86400\n");
+	expect_diag(
+	    "{\"sensor\": {\"lost_report_interval_s\": 0}}",
+	    "c.json:1:39: \"lost_report_interval_s\" is 0; it must be between 1 and 3600\n");
+}
+
+static void test_errors_selectors(void **state)
+{
+	expect_diag(
+	    "{\"servers\": {\"selectors\": [\"acme\"]}}",
+	    "c.json:1:28: a selector must be an object {\"name\", \"cmdline\"}, not string\n");
+	expect_diag("{\"servers\": {\"selectors\": [{\"name\": \"a\"}]}}",
+		    "c.json:1:28: a selector needs \"name\" and \"cmdline\"\n");
+	expect_diag(
+	    "{\"servers\": {\"selectors\": [{\"name\": \"a\", \"cmdline\": \"b\", \"x\": 1}]}}",
+	    "c.json:1:58: unknown key in a selector (expected name, cmdline)\n");
+	expect_diag("{\"servers\": {\"selectors\": [{\"name\": \"\", \"cmdline\": \"\\n\"}]}}",
+		    "c.json:1:37: \"name\" must not be empty\n"
+		    "c.json:1:52: \"cmdline\" must not contain control characters\n");
+}
+
+static void test_error_leaves_config_unchanged(void **state)
+{
+	struct config c;
+
+	config_defaults(&c);
+	assert_int_equal(load(&c, "{\"rules\": {\"files\": [\"a.json\"]}, \"host_name\": \"h\"}"),
+			 0);
+	assert_int_equal(load(&c, "{\"rules\": {\"files\": [\"b.json\", \"c.json\"]}, "
+				  "\"host_name\": \"other\", \"sensor\": {\"ringbuf_mb\": 3}}"),
+			 -1);
+	assert_int_equal(c.nrules_files, 1);
+	assert_string_equal(c.rules_files[0], "a.json");
+	assert_string_equal(c.host_name, "h");
+	assert_int_equal(c.ringbuf_mb, 16);
+	config_free(&c);
+}
+
+static void test_load_file_errors(void **state)
+{
+	char path[] = "/tmp/mw-test-config-XXXXXX", want[128];
+	int fd = mkstemp(path);
+	struct config c;
+	FILE *out;
+
+	config_defaults(&c);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "{\n  \"sensor\": {\"ringbuf_mb\": 3}\n}\n", 34), 34);
+	close(fd);
+	memset(diag_text, 0, sizeof(diag_text));
+	out = fmemopen(diag_text, sizeof(diag_text), "w");
+	assert_int_equal(config_load_file(&c, path, out), -1);
+	fclose(out);
+	snprintf(want, sizeof(want), "%s:2:28: \"ringbuf_mb\" is 3; it must be a power of two\n",
+		 path);
+	assert_string_equal(diag_text, want);
+	unlink(path);
+
+	memset(diag_text, 0, sizeof(diag_text));
+	out = fmemopen(diag_text, sizeof(diag_text), "w");
+	assert_int_equal(config_load_file(&c, path, out), -1);
+	fclose(out);
+	snprintf(want, sizeof(want), "%s: No such file or directory\n", path);
+	assert_string_equal(diag_text, want);
+	assert_int_equal(config_load_file(&c, "/", NULL), -1);
+	assert_defaults(&c);
+	config_free(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_deploy_example_is_the_defaults),
+	    cmocka_unit_test(test_every_key),
+	    cmocka_unit_test(test_errors_keys_and_types),
+	    cmocka_unit_test(test_errors_ranges),
+	    cmocka_unit_test(test_errors_selectors),
+	    cmocka_unit_test(test_error_leaves_config_unchanged),
+	    cmocka_unit_test(test_load_file_errors),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

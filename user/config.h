@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * config: owns the agent's configuration file (one JSON object, documented
+ * in docs/config.md; deploy/config.json lists every key with its default):
+ * the defaults, loading with FILE:LINE:COLUMN diagnostics (unknown keys,
+ * wrong types and out-of-range values are errors), and freeing.
+ */
+#ifndef MCPWATCH_CONFIG_H
+#define MCPWATCH_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#define CONFIG_FILE_MAX (1u << 20)
+
+/* A server selector: processes whose command line matches cmdline_glob
+ * (op "glob" semantics: '*' crosses '/') are MCP servers named `name`. */
+struct config_selector {
+	char *name;
+	char *cmdline_glob;
+};
+
+struct config {
+	char *host_name; /* NULL: gethostname() */
+
+	/* "rules" */
+	bool default_rules; /* load the embedded default rules first */
+	char **rules_files; /* then these, in order */
+	size_t nrules_files;
+
+	/* "servers" */
+	struct config_selector *selectors; /* added to the built-in ones */
+	size_t nselectors;
+	char **ignore_globs; /* command lines never treated as servers */
+	size_t nignore_globs;
+	char **launchers; /* extra launcher basenames ("uvx", "npx" are built in) */
+	size_t nlaunchers;
+
+	/* "alerts" */
+	int aggregate_window_s; /* 0..3600, 0 = report every event */
+
+	/* "sensor" */
+	int ringbuf_mb;		    /* power of two, 1..1024 */
+	int lost_report_interval_s; /* 1..3600 */
+
+	/* "posture" */
+	bool probe_tls;
+	int tls_probe_timeout_ms; /* 10..60000 */
+	int posture_interval_s;	  /* 10..86400 */
+
+	/* "outputs": validated as an array of objects, kept raw for the outputs module */
+	size_t noutputs;
+	char *outputs_json; /* the array's JSON text, NULL when the key is absent */
+};
+
+/* Fill c with the defaults; allocates nothing. */
+void config_defaults(struct config *c);
+/* Apply a config document to c (which holds defaults or an earlier load):
+ * keys present replace c's values. 0 on success; -1 with one line per error
+ * "NAME:LINE:COLUMN: message" written to diag (may be NULL), c unchanged. */
+int config_load_buffer(struct config *c, const char *name, const char *buf, size_t len, FILE *diag);
+/* Same for a file (at most CONFIG_FILE_MAX bytes); "PATH: reason" when unreadable. */
+int config_load_file(struct config *c, const char *path, FILE *diag);
+/* Free what c owns and reset it to the defaults. */
+void config_free(struct config *c);
+
+#endif /* MCPWATCH_CONFIG_H */
