@@ -22,6 +22,7 @@
 #include "output.h"
 #include "procfs.h"
 #include "proctable.h"
+#include "scan.h"
 #include "sensor.h"
 #include "tlsprobe.h"
 
@@ -520,80 +521,17 @@ static void on_sensor_event(const struct sensor_event *ev, void *arg)
 
 /* ------------------------------------------------------------ start-up scan */
 
-static int compare_start(const void *x, const void *y)
+static void scan_existing(struct agent *a)
 {
-	const struct proc *const *a = x, *const *b = y;
-
-	if ((*a)->start_ns != (*b)->start_ns)
-		return (*a)->start_ns < (*b)->start_ns ? -1 : 1;
-	return (*a)->tgid < (*b)->tgid ? -1 : (*a)->tgid > (*b)->tgid;
-}
-
-struct proc_list {
-	struct proc **v;
-	size_t n, cap;
-};
-
-static void collect_proc(struct proc *p, void *arg)
-{
-	struct proc_list *l = arg;
-
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 256;
-		struct proc **v = realloc(l->v, cap * sizeof(*v));
-
-		if (!v)
-			return;
-		l->v = v;
-		l->cap = cap;
-	}
-	l->v[l->n++] = p;
-}
-
-static void scan_processes(struct agent *a)
-{
-	uint32_t *pids = NULL;
-	size_t n = 0;
-	struct proc_list all = {0};
 	char err[256];
+	int n = scan_processes(a->opts->proc_root, (uint32_t)getpid(), a->procs, a->identity,
+			       on_join, a, err, sizeof(err));
 
-	if (procfs_list_pids(a->opts->proc_root, &pids, &n, err, sizeof(err)) != 0) {
+	if (n < 0)
 		logmsg(a, false, "start-up scan: %s", err);
-		return;
-	}
-	for (size_t i = 0; i < n; i++) {
-		struct proc_info info;
-		struct proc *p;
-
-		if (pids[i] == (uint32_t)getpid())
-			continue;
-		if (procfs_read_process(a->opts->proc_root, pids[i], &info, err, sizeof(err)) != 0)
-			continue;
-		if (!info.kernel_thread && !proc_table_lookup(a->procs, pids[i])) {
-			p = proc_table_get(a->procs, pids[i]);
-			if (p) {
-				p->ppid = info.ppid;
-				p->uid = info.uid;
-				p->start_ns = info.start_ns;
-				snprintf(p->comm, sizeof(p->comm), "%s", info.comm);
-				proc_set_image(p, info.exe, (const char *const *)info.argv,
-					       info.argc);
-				if (info.container_id[0])
-					proc_set_string(&p->container_id, info.container_id);
-				p->container_checked = true;
-			}
-		}
-		procfs_free_process(&info);
-	}
-	free(pids);
-	/* Parents before children, so launchers are known when their child is classified. */
-	proc_table_foreach(a->procs, collect_proc, &all);
-	qsort(all.v, all.n, sizeof(*all.v), compare_start);
-	for (size_t i = 0; i < all.n; i++)
-		if (identity_on_exec(a->identity, a->procs, all.v[i], on_join, a))
-			logmsg(a, true, "running server %u \"%s\" found by the scan",
-			       all.v[i]->tgid, all.v[i]->server_name);
-	free(all.v);
+	else
+		logmsg(a, true, "start-up scan: %zu processes, %d servers",
+		       proc_table_count(a->procs), n);
 }
 
 static void scan_listeners(struct agent *a)
@@ -728,7 +666,7 @@ static int agent_setup(struct agent *a)
 		fprintf(stderr, "mcpwatch: %s\n", err);
 		return rc == -EPERM || rc == -EACCES ? MW_EXIT_PRIVILEGE : MW_EXIT_KERNEL;
 	}
-	scan_processes(a);
+	scan_existing(a);
 	scan_listeners(a);
 	return MW_EXIT_OK;
 }
