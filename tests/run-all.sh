@@ -26,7 +26,7 @@ run_suite() { # name, command...
 }
 run_suite unit tests/run-unit.sh $(ls $B/tests/test_* | grep -v '/test_sensor_bpf$')
 if [ -x $B/tests/test_sensor_bpf ]; then
-	run_suite sensor tests/run-unit.sh $B/tests/test_sensor_bpf
+	run_suite sensor env SUITE=sensor tests/run-unit.sh $B/tests/test_sensor_bpf
 fi
 run_suite fuzz tests/run-fuzz.sh smoke $B/fuzz/fuzz_*
 run_suite e2e tests/e2e/run.sh

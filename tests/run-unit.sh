@@ -18,5 +18,5 @@ for bin in "$@"; do
 		printf 'ok   %s (%d passed)\n' "$(basename "$bin")" "$p"
 	fi
 done
-echo "unit: $passed passed, $failed failed"
+echo "${SUITE:-unit}: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -35,18 +35,18 @@ for r in $(seq 1 "$ROUNDS"); do
 	awk '/VmHWM/ {print $2}' "/proc/$agent_pid/status" >>"$work/rss"
 	stop_agent
 done
-awk -v rounds="$ROUNDS" '
-{ v[$1" "$2][++n[$1" "$2]] = $3; cases[$2] = 1 }
+awk '
+{ k = $1 " " $2; n[k]++; v[k, n[k]] = $3; cases[$2] = 1 }
 function median(k,   i, j, t, m) {
-	m = n[k]; for (i = 1; i <= m; i++) a[i] = v[k][i]
+	m = n[k]; for (i = 1; i <= m; i++) a[i] = v[k, i]
 	for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
 	return a[int((m + 1) / 2)]
 }
 END {
-	printf "%-14s %12s %12s %12s %10s %10s\n", "ns/op (median)", "base", "untracked", "tracked", "untr/base", "trk/base"
+	printf "%-14s %10s %10s %10s %10s %10s\n", "ns/op median", "base", "untracked", "tracked", "untr/base", "trk/base"
 	for (c in cases) {
 		b = median("base " c); u = median("untracked " c); t = median("tracked " c)
-		printf "%-14s %12.1f %12.1f %12.1f %10.3f %10.3f\n", c, b, u, t, u / b, t / b
+		printf "%-14s %10.1f %10.1f %10.1f %10.3f %10.3f\n", c, b, u, t, u / b, t / b
 	}
 }' "$work/results"
 echo "agent peak RSS: $(sort -n "$work/rss" | tail -n 1) kB"
