@@ -155,8 +155,12 @@ install: $(BUILD)/mcpwatch
 	install -D -m 0755 $(BUILD)/mcpwatch $(DESTDIR)$(PREFIX)/bin/mcpwatch
 	install -D -m 0644 deploy/rules/default.json $(DESTDIR)$(PREFIX)/share/mcpwatch/rules/default.json
 	install -D -m 0644 deploy/config.json $(DESTDIR)$(PREFIX)/share/mcpwatch/config.example.json
-	install -D -m 0644 deploy/systemd/mcpwatch.service \
-		$(DESTDIR)$(PREFIX)/lib/systemd/system/mcpwatch.service
+	# The unit runs the binary where PREFIX put it; an existing config is never overwritten.
+	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system $(DESTDIR)/etc/mcpwatch
+	sed 's|/usr/local/bin/mcpwatch|$(PREFIX)/bin/mcpwatch|' deploy/systemd/mcpwatch.service \
+		> $(DESTDIR)$(PREFIX)/lib/systemd/system/mcpwatch.service
+	[ -e $(DESTDIR)/etc/mcpwatch/config.json ] || \
+		install -m 0644 deploy/config.json $(DESTDIR)/etc/mcpwatch/config.json
 
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > bpf/vmlinux.h
