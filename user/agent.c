@@ -20,6 +20,7 @@
 #include "identity.h"
 #include "mcpproto.h"
 #include "output.h"
+#include "postured.h"
 #include "procfs.h"
 #include "proctable.h"
 #include "scan.h"
@@ -51,6 +52,7 @@ struct agent {
 	struct proc_table *procs;
 	struct sensor *sensor;
 	struct tlsprobe *probe;
+	struct postured *postured; /* NULL when posture is disabled */
 	struct listener *listeners;
 	size_t nlisteners;
 	uint64_t next_cookie;
@@ -181,6 +183,14 @@ static void on_rule_match(const struct rule *r, void *arg)
 	struct agent *a = ((void **)arg)[0];
 
 	alerter_emit(a->alerter, r, c);
+	if (a->postured && c->server) {
+		struct field_source src = evctx_source(c);
+		char msg[1024];
+
+		/* What a server did counts against its posture grade. */
+		rule_render_message(r, &src, msg, sizeof(msg));
+		postured_note_alert(a->postured, r->id, c->server->tgid, msg, c->time_ns);
+	}
 }
 
 static void evaluate(struct agent *a, struct evctx *c)
@@ -240,6 +250,8 @@ static void listener_check(struct agent *a, struct listener *l)
 	l->evaluated = true;
 	if (srv && !srv->transport)
 		proc_set_string(&srv->transport, "http");
+	if (a->postured)
+		postured_request(a->postured, false, 1000); /* a new endpoint */
 	if (evctx_addr_is_loopback(l->addr) || !a->probe) {
 		listener_evaluate(a, l, -1, NULL);
 		return;
@@ -323,6 +335,8 @@ static void handle_exec(struct agent *a, const struct sensor_event *ev)
 	if (identity_on_exec(a->identity, a->procs, p, on_join, a)) {
 		logmsg(a, true, "server %u \"%s\" identified by command line", p->tgid,
 		       p->server_name);
+		if (a->postured)
+			postured_request(a->postured, false, 2000);
 		check_listeners_of_trees(a);
 	}
 	if (!p->server_tgid)
@@ -484,6 +498,8 @@ static void handle_stdout(struct agent *a, const struct sensor_event *ev)
 	sensor_sniff_done(a->sensor, ev->tgid);
 	if (identity_on_server_info(a->procs, p, name, version, on_join, a)) {
 		logmsg(a, true, "server %u \"%s\" identified by protocol", p->tgid, name);
+		if (a->postured)
+			postured_request(a->postured, false, 2000);
 		check_listeners_of_trees(a);
 	}
 }
@@ -622,6 +638,8 @@ static void periodic(struct agent *a)
 		report_losses(a);
 		a->next_lost_ns = now + (int64_t)a->cfg->lost_report_interval_s * 1000000000;
 	}
+	if (a->postured)
+		postured_tick(a->postured, now);
 	if (now >= a->next_sweep_ns) {
 		proc_table_foreach(a->procs, sweep_exited_server, a);
 		a->next_sweep_ns = now + SWEEP_INTERVAL_NS;
@@ -650,6 +668,8 @@ static int agent_setup(struct agent *a)
 	for (size_t i = 0; i < a->cfg->nlaunchers; i++)
 		identity_add_launcher(a->identity, a->cfg->launchers[i]);
 	a->alerter = alerter_new(a->out, a->host, a->cfg->aggregate_window_s);
+	if (a->cfg->posture_enabled)
+		a->postured = postured_new(a->cfg, a->out, a->host, a->opts->proc_root);
 	if (!a->alerter)
 		return MW_EXIT_RUNTIME;
 	if (a->cfg->probe_tls) {
@@ -676,7 +696,8 @@ static void agent_teardown(struct agent *a)
 	if (a->probe)
 		tlsprobe_stop(a->probe);
 	sensor_close(a->sensor);
-	alerter_free(a->alerter); /* writes what is still aggregated */
+	postured_free(a->postured); /* a grade still running is killed */
+	alerter_free(a->alerter);   /* writes what is still aggregated */
 	output_free(a->out);
 	identity_free(a->identity);
 	proc_table_free(a->procs);

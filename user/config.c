@@ -85,6 +85,9 @@ static const struct opt posture_opts[] = {
     BOOL("probe_tls", probe_tls),
     INT("tls_probe_timeout_ms", tls_probe_timeout_ms, 10, 60000, false),
     INT("interval_s", posture_interval_s, 10, 86400, false),
+    BOOL("rate_limit", posture_rate_limit),
+    INT("runtime_window_s", posture_runtime_window_s, 60, 30 * 86400, false),
+    BOOL("enabled", posture_enabled),
     {.key = NULL},
 };
 
@@ -138,6 +141,9 @@ void config_defaults(struct config *c)
 	c->probe_tls = true;
 	c->tls_probe_timeout_ms = 500;
 	c->posture_interval_s = 300;
+	c->posture_rate_limit = false;
+	c->posture_runtime_window_s = 3600;
+	c->posture_enabled = true;
 }
 
 static void strings_free(char **v, size_t n)

@@ -46,8 +46,11 @@ struct config {
 
 	/* "posture" */
 	bool probe_tls;
-	int tls_probe_timeout_ms; /* 10..60000 */
-	int posture_interval_s;	  /* 10..86400 */
+	int tls_probe_timeout_ms;     /* 10..60000 */
+	int posture_interval_s;	      /* 10..86400 */
+	bool posture_rate_limit;      /* opt-in: send a burst to test rate limiting */
+	int posture_runtime_window_s; /* runtime findings count this long: 60..30 days */
+	bool posture_enabled;	      /* the daemon grades and writes posture records */
 
 	/* "outputs": validated as an array of objects, kept raw for the outputs module */
 	size_t noutputs;

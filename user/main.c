@@ -14,6 +14,9 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "grade.h"
+#include "output.h"
+#include "posture.h"
 #include "config.h"
 #include "rules.h"
 
@@ -179,6 +182,90 @@ out:
 	return rc;
 }
 
+static int cmd_grade(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    {"json", no_argument, NULL, 'j'},
+	    {"config", required_argument, NULL, 'c'},
+	    {"rate-limit", no_argument, NULL, 'r'},
+	    {"fs-root", required_argument, NULL, 'f'},
+	    {"proc-root", required_argument, NULL, 'p'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *config_path = NULL, *fs_root = "", *proc_root = "/proc";
+	bool json = false, rate_limit = false;
+	struct config cfg;
+	struct posture_report rep;
+	struct grade_opts go = {0};
+	char host[256], err[512];
+	int opt;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "jc:rf:p:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			json = true;
+			break;
+		case 'c':
+			config_path = optarg;
+			break;
+		case 'r':
+			rate_limit = true;
+			break;
+		case 'f':
+			fs_root = optarg;
+			break;
+		case 'p':
+			proc_root = optarg;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return MW_EXIT_OK;
+		default:
+			fputs(usage_text, stderr);
+			return MW_EXIT_USAGE;
+		}
+	}
+	config_defaults(&cfg);
+	if (config_path && config_load_file(&cfg, config_path, stderr) != 0)
+		return MW_EXIT_USAGE;
+	if (rate_limit)
+		cfg.posture_rate_limit = true;
+	if (cfg.host_name)
+		snprintf(host, sizeof(host), "%s", cfg.host_name);
+	else if (gethostname(host, sizeof(host) - 1) != 0)
+		snprintf(host, sizeof(host), "unknown");
+	if (geteuid() != 0)
+		fprintf(stderr, "mcpwatch: not root: other users' processes and configs may be "
+				"missing from the grade\n");
+	go.cfg = &cfg;
+	go.proc_root = proc_root;
+	go.fs_root = strcmp(fs_root, "/") == 0 ? "" : fs_root;
+	go.host = host;
+	go.skip_tgid = (uint32_t)getpid();
+	go.diag = stderr;
+	if (grade_collect(&go, &rep, err, sizeof(err)) != 0) {
+		fprintf(stderr, "mcpwatch: grade: %s\n", err);
+		config_free(&cfg);
+		return MW_EXIT_RUNTIME;
+	}
+	if (json) {
+		cJSON *j = posture_report_json(&rep);
+		char *text = cJSON_Print(j);
+
+		if (text)
+			puts(text);
+		cJSON_free(text);
+		cJSON_Delete(j);
+	} else {
+		posture_print_table(&rep, stdout, isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
+	}
+	posture_report_free(&rep);
+	config_free(&cfg);
+	return MW_EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -196,6 +283,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "run") == 0)
 		return cmd_run(argc - 1, argv + 1);
+	if (strcmp(argv[1], "grade") == 0)
+		return cmd_grade(argc - 1, argv + 1);
 	if (strcmp(argv[1], "rules") == 0 && argc >= 3 && strcmp(argv[2], "check") == 0)
 		return cmd_rules_check(argc - 3, argv + 3);
 	fprintf(stderr, "mcpwatch: unknown command '%s'\n%s", argv[1], usage_text);

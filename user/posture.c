@@ -164,7 +164,7 @@ void posture_print_table(const struct posture_report *r, FILE *f, bool color)
 		fprintf(f, "No MCP servers running or configured.\n");
 		return;
 	}
-	fprintf(f, "%-36s %-9s %-8s %5s  %s\n", "SERVER", "TRANSPORT", "RUNNING", "GRADE", "SCORE");
+	fprintf(f, "%-44s %-9s %-10s %5s  %s\n", "SERVER", "TRANSPORT", "RUNNING", "GRADE", "SCORE");
 	for (size_t i = 0; i < r->n; i++) {
 		const struct posture_server *s = &r->servers[i];
 		char running[16];
@@ -173,7 +173,7 @@ void posture_print_table(const struct posture_report *r, FILE *f, bool color)
 			snprintf(running, sizeof(running), "pid %u", s->pid);
 		else
 			snprintf(running, sizeof(running), "no");
-		fprintf(f, "%-36.36s %-9s %-8s %s%5c%s  %d\n", s->name,
+		fprintf(f, "%-44.44s %-9s %-10s %s%5c%s  %d\n", s->name,
 			s->transport[0] ? s->transport : "stdio", running,
 			grade_colour(s->grade, color), s->grade, reset, s->score);
 	}
