@@ -8,6 +8,7 @@
 #   make fuzz     run every libFuzzer target for FUZZ_SECONDS each
 #   make install  PREFIX=/usr/local DESTDIR=
 #   make vmlinux  regenerate bpf/vmlinux.h from this kernel's BTF
+#   make kernels  run the BPF sensor tests on Debian 6.1 and 6.12 kernels under qemu
 
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.0)
 BUILD ?= build
@@ -59,7 +60,7 @@ FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 BENCH_SRCS := $(wildcard tests/bench/bench_*.c)
 BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
 
-.PHONY: all deps run test unit sensor-test fuzz-smoke fuzz e2e bench install vmlinux clean \
+.PHONY: all deps run test unit sensor-test fuzz-smoke fuzz e2e bench install vmlinux clean kernels \
 	format check-deps
 
 all: $(BUILD)/mcpwatch
@@ -161,6 +162,12 @@ install: $(BUILD)/mcpwatch
 		> $(DESTDIR)$(PREFIX)/lib/systemd/system/mcpwatch.service
 	[ -e $(DESTDIR)/etc/mcpwatch/config.json ] || \
 		install -m 0644 deploy/config.json $(DESTDIR)/etc/mcpwatch/config.json
+
+# Load and test the BPF programs on Debian's 6.1 and 6.12 kernels under qemu (see tests/kernels/).
+kernels: check-deps $(BUILD)/mcpwatch $(BUILD)/tests/test_sensor_bpf
+	@command -v qemu-system-x86_64 >/dev/null || \
+		{ apt-get update -qq && apt-get install -y -qq --no-install-recommends qemu-system-x86; }
+	tests/kernels/run-qemu.sh
 
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > bpf/vmlinux.h

@@ -7,7 +7,7 @@
  * touches no map for any other syscall.
  */
 #include "common.h"
-#include "path.h"
+#include "open.h"
 
 #if defined(__TARGET_ARCH_x86)
 #define MW_NR_WRITE	    1
@@ -34,19 +34,16 @@ struct pt_regs___mw_arm64 {
 #error "mcpwatch: syscall numbers are defined for x86 and arm64 only"
 #endif
 
-#define MW_AT_FDCWD    -100
 #define MW_CREAT_FLAGS 01101 /* O_CREAT | O_WRONLY | O_TRUNC */
 #define MW_STDOUT_MIN  16    /* shorter writes cannot be an initialize result */
 
-/* What sys_enter saw of an open, for sys_exit to report. */
-struct mw_open_args {
-	__u64 filename; /* user pointer */
-	__s32 dfd;
-	__u32 flags;
-	__u32 mode;
-	__u32 pad;
-};
+/*
+ * Set before load: false when another file backend reports opens, so that
+ * sys_enter keeps only its stdout half and pending_opens stays empty.
+ */
+const volatile bool open_via_sys_enter = true;
 
+/* What sys_enter saw of an open, for sys_exit to report. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 8192);
@@ -94,7 +91,7 @@ static __always_inline int mw_open_enter(struct pt_regs *regs, long id)
 	__u32 tgid = pid_tgid >> 32;
 	struct mw_open_args a = {};
 
-	if (tgid == self_tgid || !bpf_map_lookup_elem(&tracked, &tgid))
+	if (!mw_open_wanted(tgid))
 		return 0;
 	mw_open_args_read(&a, regs, id);
 	/* A full map loses this open: count it like a ring-buffer loss. */
@@ -103,73 +100,17 @@ static __always_inline int mw_open_enter(struct pt_regs *regs, long id)
 	return 0;
 }
 
-/*
- * A failed open has no file to walk: send the user's string and, when it is
- * relative, the directory it was relative to, at data[MW_PATH_MAX].
- */
-static __always_inline void mw_open_raw_fill(struct mw_open *o, struct task_struct *task,
-					     const struct mw_open_args *a)
-{
-	long n = bpf_probe_read_user_str(o->data, MW_PATH_MAX, (void *)a->filename);
-	struct file *dir;
-
-	o->h.flags |= MW_F_PATH_RAW;
-	if (n <= 0)
-		return;
-	o->path_len = n;
-	if (o->data[0] == '/')
-		return;
-	if (a->dfd == MW_AT_FDCWD) {
-		mw_path_walk(o->data + MW_PATH_MAX, &o->base_len,
-			     BPF_CORE_READ(task, fs, pwd.dentry), BPF_CORE_READ(task, fs, pwd.mnt),
-			     &o->h.flags);
-		return;
-	}
-	dir = mw_task_fd_file(task, a->dfd);
-	mw_file_path_walk(o->data + MW_PATH_MAX, &o->base_len, dir, &o->h.flags);
-}
-
 static __always_inline int mw_open_exit(long ret)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct task_struct *task = bpf_get_current_task_btf();
 	struct mw_open_args *pending = bpf_map_lookup_elem(&pending_opens, &pid_tgid);
 	struct mw_open_args a;
-	struct mw_scratch *s;
-	struct mw_open *o;
-	struct file *file = NULL;
-	__u64 size;
 
 	if (!pending)
 		return 0;
 	a = *pending;
 	bpf_map_delete_elem(&pending_opens, &pid_tgid);
-	s = mw_scratch_get(MW_SLOT_OPEN);
-	if (!s)
-		return 0;
-	o = &s->open;
-	mw_hdr_fill(&o->h, MW_EV_OPEN, pid_tgid >> 32, (__u32)pid_tgid);
-	o->server_tgid = mw_tracked_server(pid_tgid >> 32, &o->h.flags);
-	o->ret = ret;
-	o->dfd = a.dfd;
-	o->oflags = a.flags;
-	o->mode = a.mode;
-	o->path_len = 0;
-	o->base_len = 0;
-	/* The new fd's file is the exact, symlink-resolved result. */
-	if (ret >= 0)
-		file = mw_task_fd_file(task, ret);
-	if (file)
-		mw_file_path_walk(o->data, &o->path_len, file, &o->h.flags);
-	else
-		mw_open_raw_fill(o, task, &a);
-	if (o->base_len)
-		size = offsetof(struct mw_open, data) + MW_PATH_MAX +
-		       (o->base_len & (MW_PATH_MAX - 1));
-	else
-		size = offsetof(struct mw_open, data) + (o->path_len & (MW_PATH_MAX * 2 - 1));
-	o->h.size = size;
-	mw_send(o, size, MW_EV_OPEN);
+	mw_open_report(&a, ret);
 	return 0;
 }
 
@@ -263,7 +204,7 @@ int BPF_PROG(handle_sys_enter, struct pt_regs *regs, long id)
 {
 	if (id == MW_NR_WRITE || id == MW_NR_WRITEV)
 		return mw_stdout_sniff(regs, id);
-	if (mw_is_open(id))
+	if (open_via_sys_enter && mw_is_open(id))
 		return mw_open_enter(regs, id);
 	return 0;
 }

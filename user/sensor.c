@@ -40,14 +40,16 @@ struct sensor_decoder {
 
 /*
  * A way of seeing file opens. Only raw_tp works on every kernel we target;
- * fentry/LSM backends (cheaper, but refused on some kernels) go in front of
- * it in sensor_file_backends[] and are picked by probing, never by version.
- * Programs of the backends not chosen are not loaded.
+ * fexit (cheaper: it runs on opens only, not on every syscall exit, but is
+ * refused on some kernels) goes in front of it in sensor_file_backends[] and
+ * is picked by trying it, never by kernel version. Programs of the backends
+ * not chosen are not loaded.
  */
 struct sensor_file_backend {
 	const char *name;
 	bool (*supported)(void);
 	const char *const *progs; /* NULL-terminated */
+	bool open_via_sys_enter;  /* needs sys_enter's open half (rodata flag) */
 };
 
 struct sensor {
@@ -443,14 +445,23 @@ static bool raw_tp_supported(void)
 }
 
 /*
- * handle_sys_exit only reports opens; handle_sys_enter also samples stdout
- * and stays loaded whatever the backend (a future one would switch its open
- * half off with a rodata flag).
+ * Whether fentry/fexit is permitted (kernel config, lockdown, LSM policy)
+ * can only be learnt by loading and attaching one: the real attempt is the
+ * probe, and sensor_start falls back when it fails.
  */
+static bool fexit_supported(void)
+{
+	return true;
+}
+
+static const char *const fexit_progs[] = {"handle_openat2_exit", NULL};
+/* handle_sys_enter also samples stdout, so it is never switched off. */
 static const char *const raw_tp_progs[] = {"handle_sys_exit", NULL};
 
+/* Cheapest first; the last one must work on every kernel we target. */
 static const struct sensor_file_backend sensor_file_backends[] = {
-    {"raw_tp", raw_tp_supported, raw_tp_progs},
+    {"fexit", fexit_supported, fexit_progs, false},
+    {"raw_tp", raw_tp_supported, raw_tp_progs, true},
 };
 
 #define SENSOR_NBACKENDS (sizeof(sensor_file_backends) / sizeof(sensor_file_backends[0]))
@@ -468,43 +479,39 @@ static void backend_progs_autoload(struct bpf_object *obj, const struct sensor_f
 	}
 }
 
-/* Picks the first supported backend and switches the others' programs off. */
-static int sensor_backend_select(struct sensor *s, char *err, size_t errlen)
+/* Switches on the programs of backend use, and off those of every other one. */
+static void sensor_backend_apply(struct sensor *s, const struct sensor_file_backend *use)
 {
 	size_t i;
 
-	for (i = 0; i < SENSOR_NBACKENDS; i++) {
-		const struct sensor_file_backend *b = &sensor_file_backends[i];
-		bool use = !s->backend && b->supported();
-
-		if (use)
-			s->backend = b;
-		backend_progs_autoload(s->skel->obj, b, use);
-	}
-	if (!s->backend) {
-		snprintf(err, errlen,
-			 "no file-open backend is supported by this kernel (tried raw_tp)");
-		return -ENOTSUP;
-	}
-	return 0;
+	for (i = 0; i < SENSOR_NBACKENDS; i++)
+		backend_progs_autoload(s->skel->obj, &sensor_file_backends[i],
+				       &sensor_file_backends[i] == use);
+	s->skel->rodata->open_via_sys_enter = use->open_via_sys_enter;
+	s->backend = use;
 }
 
 /* ------------------------------------------------------------ lifecycle */
 
-static int sensor_configure(struct sensor *s, const struct sensor_opts *opts, char *err,
-			    size_t errlen)
+/* The kernel wants a power-of-two multiple of the page size. */
+static int sensor_ring_size(const struct sensor_opts *opts, size_t *ring, char *err, size_t errlen)
 {
-	size_t ring = opts->ringbuf_bytes ? opts->ringbuf_bytes : SENSOR_RINGBUF_DEFAULT;
-	int rc;
-
-	/* The kernel wants a power-of-two multiple of the page size. */
-	if (ring < (size_t)getpagesize() || (ring & (ring - 1)) || ring > (1u << 30)) {
+	*ring = opts->ringbuf_bytes ? opts->ringbuf_bytes : SENSOR_RINGBUF_DEFAULT;
+	if (*ring < (size_t)getpagesize() || (*ring & (*ring - 1)) || *ring > (1u << 30)) {
 		snprintf(
 		    err, errlen,
 		    "ring buffer size %zu is not a power of two between the page size and 1 GiB",
-		    ring);
+		    *ring);
 		return -EINVAL;
 	}
+	return 0;
+}
+
+static int sensor_configure(struct sensor *s, const struct sensor_opts *opts, size_t ring,
+			    const struct sensor_file_backend *b, char *err, size_t errlen)
+{
+	int rc;
+
 	s->skel->rodata->self_tgid = opts->self_tgid;
 	rc = bpf_map__set_max_entries(s->skel->maps.events, (uint32_t)ring);
 	if (rc) {
@@ -512,7 +519,8 @@ static int sensor_configure(struct sensor *s, const struct sensor_opts *opts, ch
 			 strerror(-rc));
 		return rc;
 	}
-	return sensor_backend_select(s, err, errlen);
+	sensor_backend_apply(s, b);
+	return 0;
 }
 
 static int sensor_load(struct sensor *s, char *err, size_t errlen)
@@ -569,7 +577,24 @@ static int sensor_record_cb(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-static int sensor_start(struct sensor *s, const struct sensor_opts *opts, char *err, size_t errlen)
+/* Undoes sensor_start_backend, leaving s ready for another attempt. */
+static void sensor_stop(struct sensor *s)
+{
+	size_t i;
+
+	ring_buffer__free(s->ring);
+	s->ring = NULL;
+	for (i = 0; i < s->nlinks; i++)
+		bpf_link__destroy(s->links[i]);
+	s->nlinks = 0;
+	mcpwatch_bpf__destroy(s->skel);
+	s->skel = NULL;
+	s->backend = NULL;
+}
+
+/* Opens, configures, loads and attaches everything with file backend b. */
+static int sensor_start_backend(struct sensor *s, const struct sensor_opts *opts, size_t ring,
+				const struct sensor_file_backend *b, char *err, size_t errlen)
 {
 	int rc;
 
@@ -579,7 +604,7 @@ static int sensor_start(struct sensor *s, const struct sensor_opts *opts, char *
 		snprintf(err, errlen, "opening BPF skeleton failed: %s", strerror(-rc));
 		return rc;
 	}
-	rc = sensor_configure(s, opts, err, errlen);
+	rc = sensor_configure(s, opts, ring, b, err, errlen);
 	if (!rc)
 		rc = sensor_load(s, err, errlen);
 	if (!rc)
@@ -594,6 +619,65 @@ static int sensor_start(struct sensor *s, const struct sensor_opts *opts, char *
 		return rc;
 	}
 	return 0;
+}
+
+/*
+ * MCPWATCH_FILE_BACKEND=<name> pins one backend (for tests, or to rule one
+ * out on a misbehaving kernel). Returns 0 and *only = NULL when unset.
+ */
+static int sensor_backend_pinned(const struct sensor_file_backend **only, char *err, size_t errlen)
+{
+	const char *name = getenv("MCPWATCH_FILE_BACKEND");
+	size_t i;
+
+	*only = NULL;
+	if (!name || !*name)
+		return 0;
+	for (i = 0; i < SENSOR_NBACKENDS; i++)
+		if (!strcmp(name, sensor_file_backends[i].name))
+			*only = &sensor_file_backends[i];
+	if (*only)
+		return 0;
+	snprintf(err, errlen, "MCPWATCH_FILE_BACKEND=%.32s: unknown file backend (fexit, raw_tp)",
+		 name);
+	return -EINVAL;
+}
+
+/*
+ * Tries the file backends cheapest first. A backend the kernel refuses
+ * (fexit: EPERM under lockdown, ENOTSUPP without ftrace direct calls, ESRCH
+ * if do_sys_openat2 was inlined) costs one failed load or attach; the next
+ * one starts from a fresh skeleton. The last backend's error is returned.
+ */
+static int sensor_start(struct sensor *s, const struct sensor_opts *opts, char *err, size_t errlen)
+{
+	const struct sensor_file_backend *only;
+	size_t ring, i;
+	int rc;
+
+	rc = sensor_ring_size(opts, &ring, err, errlen);
+	if (!rc)
+		rc = sensor_backend_pinned(&only, err, errlen);
+	if (rc)
+		return rc;
+	rc = -ENOTSUP;
+	snprintf(err, errlen, "no file-open backend is supported by this kernel");
+	for (i = 0; i < SENSOR_NBACKENDS; i++) {
+		const struct sensor_file_backend *b = &sensor_file_backends[i];
+
+		if ((only && b != only) || !b->supported())
+			continue;
+		if (s->skel) {
+			if (sensor_verbose)
+				fprintf(stderr, "mcpwatch: file backend %s unavailable: %s\n",
+					s->backend ? s->backend->name : "?", err);
+			sensor_stop(s);
+		}
+		rc = sensor_start_backend(s, opts, ring, b, err, errlen);
+		if (!rc)
+			return 0;
+	}
+	return rc;
 }
 
 int sensor_open(struct sensor **out, const struct sensor_opts *opts, sensor_event_fn fn, void *arg,
@@ -650,14 +734,9 @@ int sensor_fd(const struct sensor *s)
 
 void sensor_close(struct sensor *s)
 {
-	size_t i;
-
 	if (!s)
 		return;
-	ring_buffer__free(s->ring);
-	for (i = 0; i < s->nlinks; i++)
-		bpf_link__destroy(s->links[i]);
-	mcpwatch_bpf__destroy(s->skel);
+	sensor_stop(s);
 	free(s);
 }
 

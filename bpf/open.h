@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * The file-open record, shared by every file backend (raw_tp sys_enter/exit
+ * pairing in syscalls.bpf.c, fexit on do_sys_openat2 in file_fexit.bpf.c):
+ * the decoded open arguments and the one function that turns them and the
+ * result into a struct mw_open on the ring, so that user space cannot tell
+ * which backend produced a record.
+ */
+#ifndef MCPWATCH_BPF_OPEN_H
+#define MCPWATCH_BPF_OPEN_H
+
+#include "common.h"
+#include "path.h"
+
+#define MW_AT_FDCWD -100
+
+/* An open's arguments, in the same shape whatever the syscall. */
+struct mw_open_args {
+	__u64 filename; /* user pointer */
+	__s32 dfd;
+	__u32 flags;
+	__u32 mode;
+	__u32 pad;
+};
+
+/* True if tgid is in a tracked tree and is not the agent itself. */
+static __always_inline bool mw_open_wanted(__u32 tgid)
+{
+	return tgid != self_tgid && bpf_map_lookup_elem(&tracked, &tgid);
+}
+
+/*
+ * A failed open has no file to walk: send the user's string and, when it is
+ * relative, the directory it was relative to, at data[MW_PATH_MAX].
+ */
+static __always_inline void mw_open_raw_fill(struct mw_open *o, struct task_struct *task,
+					     const struct mw_open_args *a)
+{
+	long n = bpf_probe_read_user_str(o->data, MW_PATH_MAX, (void *)a->filename);
+	struct file *dir;
+
+	o->h.flags |= MW_F_PATH_RAW;
+	if (n <= 0)
+		return;
+	o->path_len = n;
+	if (o->data[0] == '/')
+		return;
+	if (a->dfd == MW_AT_FDCWD) {
+		mw_path_walk(o->data + MW_PATH_MAX, &o->base_len,
+			     BPF_CORE_READ(task, fs, pwd.dentry), BPF_CORE_READ(task, fs, pwd.mnt),
+			     &o->h.flags);
+		return;
+	}
+	dir = mw_task_fd_file(task, a->dfd);
+	mw_file_path_walk(o->data + MW_PATH_MAX, &o->base_len, dir, &o->h.flags);
+}
+
+/* Builds the record of the current task's open a, which returned ret, and sends it. */
+static __always_inline void mw_open_report(const struct mw_open_args *a, long ret)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct mw_scratch *s = mw_scratch_get(MW_SLOT_OPEN);
+	struct file *file = NULL;
+	struct mw_open *o;
+	__u64 size;
+
+	if (!s)
+		return;
+	o = &s->open;
+	mw_hdr_fill(&o->h, MW_EV_OPEN, pid_tgid >> 32, (__u32)pid_tgid);
+	o->server_tgid = mw_tracked_server(pid_tgid >> 32, &o->h.flags);
+	o->ret = ret;
+	o->dfd = a->dfd;
+	o->oflags = a->flags;
+	o->mode = a->mode;
+	o->path_len = 0;
+	o->base_len = 0;
+	/* The new fd's file is the exact, symlink-resolved result. */
+	if (ret >= 0)
+		file = mw_task_fd_file(task, ret);
+	if (file)
+		mw_file_path_walk(o->data, &o->path_len, file, &o->h.flags);
+	else
+		mw_open_raw_fill(o, task, a);
+	if (o->base_len)
+		size = offsetof(struct mw_open, data) + MW_PATH_MAX +
+		       (o->base_len & (MW_PATH_MAX - 1));
+	else
+		size = offsetof(struct mw_open, data) + (o->path_len & (MW_PATH_MAX * 2 - 1));
+	o->h.size = size;
+	mw_send(o, size, MW_EV_OPEN);
+}
+
+#endif /* MCPWATCH_BPF_OPEN_H */
