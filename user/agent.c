@@ -17,6 +17,7 @@
 #include "alert.h"
 #include "container.h"
 #include "evctx.h"
+#include "grade.h"
 #include "identity.h"
 #include "mcpproto.h"
 #include "output.h"
@@ -655,18 +656,11 @@ static int agent_setup(struct agent *a)
 	int rc;
 
 	a->procs = proc_table_new();
-	a->identity = identity_new();
+	a->identity = grade_identity_from_config(a->cfg);
 	a->listeners = calloc(MAX_LISTENERS, sizeof(*a->listeners));
 	a->out = output_new_stream(a->opts->out);
 	if (!a->procs || !a->identity || !a->listeners || !a->out)
 		return MW_EXIT_RUNTIME;
-	for (size_t i = 0; i < a->cfg->nselectors; i++)
-		identity_add_selector(a->identity, a->cfg->selectors[i].name,
-				      a->cfg->selectors[i].cmdline_glob);
-	for (size_t i = 0; i < a->cfg->nignore_globs; i++)
-		identity_add_ignore(a->identity, a->cfg->ignore_globs[i]);
-	for (size_t i = 0; i < a->cfg->nlaunchers; i++)
-		identity_add_launcher(a->identity, a->cfg->launchers[i]);
 	a->alerter = alerter_new(a->out, a->host, a->cfg->aggregate_window_s);
 	if (a->cfg->posture_enabled)
 		a->postured = postured_new(a->cfg, a->out, a->host, a->opts->proc_root);

@@ -14,60 +14,26 @@
 
 #include "grade.h"
 
-static char root[PATH_MAX];
+#include "fakeproc.h"
 
-static void put(const char *rel, const char *data, size_t len)
-{
-	char path[PATH_MAX * 2], cmd[PATH_MAX * 3];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", path);
-	assert_int_equal(system(cmd), 0);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	assert_int_equal(fwrite(data, 1, len, f), len);
-	fclose(f);
-}
-
-static void fake_process(int pid, int ppid, int start, int uid, const char *exe,
-			 const char *cmdline, size_t cmdlen)
-{
-	char rel[64], buf[256], link[PATH_MAX * 2];
-
-	snprintf(buf, sizeof(buf), "%d (x) S %d 1 1 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 %d 9 3\n",
-		 pid, ppid, start);
-	snprintf(rel, sizeof(rel), "proc/%d/stat", pid);
-	put(rel, buf, strlen(buf));
-	snprintf(buf, sizeof(buf), "Name:\tx\nUid:\t%d\t%d\t%d\t%d\n", uid, uid, uid, uid);
-	snprintf(rel, sizeof(rel), "proc/%d/status", pid);
-	put(rel, buf, strlen(buf));
-	snprintf(rel, sizeof(rel), "proc/%d/cmdline", pid);
-	put(rel, cmdline, cmdlen);
-	snprintf(rel, sizeof(rel), "proc/%d/cgroup", pid);
-	put(rel, "0::/\n", 5);
-	snprintf(link, sizeof(link), "%s/proc/%d/exe", root, pid);
-	assert_int_equal(symlink(exe, link), 0);
-}
-
-#define FAKE(pid, ppid, start, uid, exe, cmd) fake_process(pid, ppid, start, uid, exe, cmd, sizeof(cmd))
+#define FAKE(pid, ppid, start, uid, exe, cmd)                                                      \
+	fake_process("proc", pid, ppid, start, uid, exe, cmd, sizeof(cmd))
 
 static const char desktop[] =
-	"{\"mcpServers\":{"
-	"\"fs\":{\"command\":\"npx\",\"args\":[\"-y\","
-	"\"@modelcontextprotocol/server-filesystem@2026.8.31\",\"/srv\"],"
-	"\"env\":{\"GITHUB_TOKEN\":\"ghp_0123456789abcdefghijklmnopqrstuvwxyzAB\"}},"
-	"\"remote\":{\"url\":\"http://mcp.example.internal/mcp\"}}}";
+    "{\"mcpServers\":{"
+    "\"fs\":{\"command\":\"npx\",\"args\":[\"-y\","
+    "\"@modelcontextprotocol/server-filesystem@2026.8.31\",\"/srv\"],"
+    "\"env\":{\"GITHUB_TOKEN\":\"ghp_0123456789abcdefghijklmnopqrstuvwxyzAB\"}},"
+    "\"remote\":{\"url\":\"http://mcp.example.internal/mcp\"}}}";
 
 static int make_root(void **state)
 {
 	static const char passwd[] = "root:x:0:0:root:/root:/bin/bash\n";
 
 	(void)state;
-	snprintf(root, sizeof(root), "/tmp/mw-grade-XXXXXX");
-	assert_non_null(mkdtemp(root));
-	put("etc/passwd", passwd, sizeof(passwd) - 1);
-	put("root/.config/Claude/claude_desktop_config.json", desktop, sizeof(desktop) - 1);
+	fake_root_make("grade");
+	fake_put("etc/passwd", passwd, sizeof(passwd) - 1);
+	fake_put("root/.config/Claude/claude_desktop_config.json", desktop, sizeof(desktop) - 1);
 	FAKE(10, 1, 100, 0, "/usr/bin/node",
 	     "node\0/usr/bin/npx\0-y\0@modelcontextprotocol/server-filesystem@2026.8.31\0/srv");
 	FAKE(11, 10, 200, 0, "/usr/bin/dash", "sh\0-c\0mcp-server-filesystem /srv");
@@ -78,11 +44,8 @@ static int make_root(void **state)
 
 static int remove_root(void **state)
 {
-	char cmd[PATH_MAX + 16];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	return system(cmd);
+	return fake_root_remove();
 }
 
 static const struct posture_server *find(const struct posture_report *r, const char *name)
@@ -97,10 +60,14 @@ static void collect(struct posture_report *rep, const struct grade_runtime *rt, 
 		    struct config *cfg)
 {
 	char proc[PATH_MAX + 8], err[256];
-	struct grade_opts o = {.cfg = cfg, .proc_root = proc, .fs_root = root, .host = "h",
-			       .runtime = rt, .nruntime = nrt};
+	struct grade_opts o = {.cfg = cfg,
+			       .proc_root = proc,
+			       .fs_root = fake_root,
+			       .host = "h",
+			       .runtime = rt,
+			       .nruntime = nrt};
 
-	snprintf(proc, sizeof(proc), "%s/proc", root);
+	snprintf(proc, sizeof(proc), "%s/proc", fake_root);
 	assert_int_equal(grade_collect(&o, rep, err, sizeof(err)), 0);
 }
 
@@ -185,9 +152,9 @@ static void test_finding_for_rule(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_running_and_configured),
-		cmocka_unit_test(test_runtime_findings_fail_and_cap),
-		cmocka_unit_test(test_finding_for_rule),
+	    cmocka_unit_test(test_running_and_configured),
+	    cmocka_unit_test(test_runtime_findings_fail_and_cap),
+	    cmocka_unit_test(test_finding_for_rule),
 	};
 
 	return cmocka_run_group_tests_name("grade", tests, make_root, remove_root);

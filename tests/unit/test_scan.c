@@ -14,47 +14,15 @@
 
 #include "scan.h"
 
-static char root[PATH_MAX];
+#include "fakeproc.h"
 
-static void put(const char *pid, const char *name, const char *data, size_t len)
-{
-	char path[PATH_MAX * 2];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s/%s", root, pid, name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	assert_int_equal(fwrite(data, 1, len, f), len);
-	fclose(f);
-}
-
-/* One process: stat (ppid, start ticks), status (uid), cmdline, exe link, cgroup. */
-static void fake_process(int pid, int ppid, int start, const char *exe, const char *cmdline,
-			 size_t cmdlen)
-{
-	char dir[PATH_MAX * 2], spid[16], stat[256], link[PATH_MAX * 2];
-
-	snprintf(spid, sizeof(spid), "%d", pid);
-	snprintf(dir, sizeof(dir), "%s/%s", root, spid);
-	assert_int_equal(mkdir(dir, 0755), 0);
-	snprintf(stat, sizeof(stat),
-		 "%d (x) S %d 1 1 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 %d 9000 300\n", pid, ppid,
-		 start);
-	put(spid, "stat", stat, strlen(stat));
-	put(spid, "status", "Name:\tx\nUid:\t1000\t1000\t1000\t1000\n", 34);
-	put(spid, "cmdline", cmdline, cmdlen);
-	put(spid, "cgroup", "0::/user.slice\n", 15);
-	snprintf(link, sizeof(link), "%s/exe", dir);
-	assert_int_equal(symlink(exe, link), 0);
-}
-
-#define FAKE(pid, ppid, start, exe, cmd) fake_process(pid, ppid, start, exe, cmd, sizeof(cmd))
+#define FAKE(pid, ppid, start, exe, cmd)                                                           \
+	fake_process(".", pid, ppid, start, 1000, exe, cmd, sizeof(cmd))
 
 static int make_root(void **state)
 {
 	(void)state;
-	snprintf(root, sizeof(root), "/tmp/mw-scan-XXXXXX");
-	assert_non_null(mkdtemp(root));
+	fake_root_make("scan");
 	/* Listed out of order on purpose: the scan sorts by start time. */
 	FAKE(13, 12, 400, "/usr/bin/cat", "cat\0/tmp/x");
 	FAKE(12, 11, 300, "/usr/bin/node",
@@ -69,11 +37,8 @@ static int make_root(void **state)
 
 static int remove_root(void **state)
 {
-	char cmd[PATH_MAX + 16];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	return system(cmd);
+	return fake_root_remove();
 }
 
 static int joins;
@@ -94,7 +59,7 @@ static void test_scan_finds_servers_behind_launchers(void **state)
 
 	(void)state;
 	joins = 0;
-	assert_int_equal(scan_processes(root, 20, t, id, on_join, NULL, err, sizeof(err)), 2);
+	assert_int_equal(scan_processes(fake_root, 20, t, id, on_join, NULL, err, sizeof(err)), 2);
 	assert_null(proc_table_lookup(t, 20)); /* skipped: the caller itself */
 	assert_int_equal(proc_table_lookup(t, 10)->role, ROLE_LAUNCHER);
 	assert_int_equal(proc_table_lookup(t, 11)->role, ROLE_LAUNCHER);
@@ -109,7 +74,7 @@ static void test_scan_finds_servers_behind_launchers(void **state)
 	assert_int_equal(proc_table_lookup(t, 30)->role, ROLE_SERVER);
 	assert_int_equal(joins, 3); /* two servers and one member */
 	/* A second scan adds nothing and finds no new server. */
-	assert_int_equal(scan_processes(root, 0, t, id, on_join, NULL, err, sizeof(err)), 0);
+	assert_int_equal(scan_processes(fake_root, 0, t, id, on_join, NULL, err, sizeof(err)), 0);
 	assert_int_equal(proc_table_lookup(t, 20)->role, ROLE_NONE);
 	identity_free(id);
 	proc_table_free(t);
