@@ -649,6 +649,35 @@ static void periodic(struct agent *a)
 
 /* ------------------------------------------------------------ lifecycle */
 
+struct known_ctx {
+	struct grade_known *out;
+	size_t n, max;
+};
+
+static void add_known(struct proc *p, void *arg)
+{
+	struct known_ctx *k = arg;
+
+	if (p->role != ROLE_SERVER || p->exited || k->n >= k->max)
+		return;
+	k->out[k->n].pid = p->tgid;
+	snprintf(k->out[k->n].name, sizeof(k->out[k->n].name), "%s",
+		 p->server_name ? p->server_name : p->comm);
+	snprintf(k->out[k->n].transport, sizeof(k->out[k->n].transport), "%s",
+		 p->transport ? p->transport : "");
+	k->n++;
+}
+
+/* The grade runs in a child that rescans /proc: tell it what we identified. */
+static size_t known_servers(struct grade_known *out, size_t max, void *arg)
+{
+	struct agent *a = arg;
+	struct known_ctx k = {out, 0, max};
+
+	proc_table_foreach(a->procs, add_known, &k);
+	return k.n;
+}
+
 static int agent_setup(struct agent *a)
 {
 	struct sensor_opts so = {0};
@@ -663,7 +692,8 @@ static int agent_setup(struct agent *a)
 		return MW_EXIT_RUNTIME;
 	a->alerter = alerter_new(a->out, a->host, a->cfg->aggregate_window_s);
 	if (a->cfg->posture_enabled)
-		a->postured = postured_new(a->cfg, a->out, a->host, a->opts->proc_root);
+		a->postured =
+		    postured_new(a->cfg, a->out, a->host, a->opts->proc_root, known_servers, a);
 	if (!a->alerter)
 		return MW_EXIT_RUNTIME;
 	if (a->cfg->probe_tls) {

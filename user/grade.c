@@ -149,7 +149,7 @@ static void split_title(char *const *argv, int argc, char **tok, int *ntok, char
 			size_t buflen)
 {
 	/* npm rewrites its process title into one argv string: "npm exec pkg@1 /tmp". */
-	if (argc == 1 && strchr(argv[0], ' ')) {
+	if (argv_is_title(argv, argc)) {
 		char *save = NULL;
 
 		snprintf(buf, buflen, "%s", argv[0]);
@@ -268,7 +268,7 @@ static void add_running(struct collect *c, const struct proc *p)
 	snprintf(s->name, sizeof(s->name), "%s", p->server_name ? p->server_name : p->comm);
 	s->pid = p->tgid;
 	s->running = true;
-	snprintf(s->transport, sizeof(s->transport), "stdio");
+	snprintf(s->transport, sizeof(s->transport), "%s", p->transport ? p->transport : "stdio");
 	redact_string(launch->cmdline ? launch->cmdline : "", cmd, sizeof(cmd));
 	snprintf(s->command, sizeof(s->command), "%s", cmd);
 	check_set(&s->checks[CHK_INLINE_SECRETS], CHECK_NA, "not declared in a client config");
@@ -287,7 +287,7 @@ static void add_running(struct collect *c, const struct proc *p)
 
 		if (!owner || owner->server_tgid != p->tgid)
 			continue;
-		if (s->nendpoints == 0)
+		if (s->nendpoints == 0 && !p->transport)
 			snprintf(s->transport, sizeof(s->transport), "http");
 		probe_listener(c, s, &c->listeners[i]);
 	}
@@ -380,6 +380,23 @@ static int compare_pid(const void *a, const void *b)
 	return (*x)->tgid < (*y)->tgid ? -1 : (*x)->tgid > (*y)->tgid;
 }
 
+/* The agent's identifications win over what the scan alone can tell. */
+static void apply_known(struct collect *c)
+{
+	for (size_t i = 0; i < c->o->nknown; i++) {
+		const struct grade_known *k = &c->o->known[i];
+		struct proc *p = proc_table_lookup(c->procs, k->pid);
+
+		if (!p)
+			continue;
+		if (p->role != ROLE_SERVER || !p->server_name ||
+		    strcmp(p->server_name, k->name) != 0)
+			identity_make_server(c->procs, p, k->name, NULL, NULL);
+		if (k->transport[0])
+			proc_set_string(&p->transport, k->transport);
+	}
+}
+
 struct identity *grade_identity_from_config(const struct config *cfg)
 {
 	struct identity *id = identity_new();
@@ -438,6 +455,7 @@ int grade_collect(const struct grade_opts *o, struct posture_report *out, char *
 			fprintf(o->diag, "mcpwatch: listeners unknown: %s\n", err);
 		c.nlisteners = 0;
 	}
+	apply_known(&c);
 	proc_table_foreach(c.procs, collect_server, &cs);
 	qsort(cs.v, cs.n, sizeof(*cs.v), compare_pid);
 	cwds = server_cwds(&c, cs.v, cs.n);

@@ -33,6 +33,14 @@ struct grade_runtime {
 	char evidence[FINDING_COUNT][CHECK_EVIDENCE_MAX];
 };
 
+/* A server the running agent already knows (e.g. identified by protocol, which a
+ * one-shot /proc scan cannot see), so the grade names and counts it the same. */
+struct grade_known {
+	uint32_t pid;
+	char name[256];
+	char transport[8]; /* "" if unknown */
+};
+
 struct grade_opts {
 	const struct config *cfg;
 	const char *proc_root; /* "/proc" */
@@ -42,6 +50,8 @@ struct grade_opts {
 	/* NULL: one-shot, runtime checks are n/a; else the agent's observations */
 	const struct grade_runtime *runtime;
 	size_t nruntime;
+	const struct grade_known *known; /* NULL in one-shot mode */
+	size_t nknown;
 	FILE *diag; /* unreadable config files etc., one line each; NULL = quiet */
 };
 

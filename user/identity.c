@@ -66,6 +66,44 @@ static const char *base_name(const char *path)
 	return s ? s + 1 : path;
 }
 
+/*
+ * npm and other programs rewrite their process title: /proc then shows one
+ * argv string, "npm exec @scope/pkg@1.2.3 /tmp". Split such a title into
+ * words so that it classifies like the argv it replaced.
+ */
+struct argv_view {
+	char *v[64];
+	int n;
+	char buf[4096];
+};
+
+/* One spaced string, then nothing but the empty padding of the old argv area. */
+bool argv_is_title(char *const *argv, int argc)
+{
+	if (argc < 1 || !strchr(argv[0], ' '))
+		return false;
+	for (int i = 1; i < argc; i++)
+		if (argv[i][0])
+			return false;
+	return true;
+}
+
+static void argv_view_init(struct argv_view *a, char *const *argv, int argc)
+{
+	char *save = NULL;
+
+	if (!argv_is_title(argv, argc)) {
+		a->n = argc < 64 ? argc : 64;
+		for (int i = 0; i < a->n; i++)
+			a->v[i] = argv[i];
+		return;
+	}
+	snprintf(a->buf, sizeof(a->buf), "%s", argv[0]);
+	a->n = 0;
+	for (char *t = strtok_r(a->buf, " ", &save); t && a->n < 64; t = strtok_r(NULL, " ", &save))
+		a->v[a->n++] = t;
+}
+
 static bool in_list(const char *s, const char *const *list, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -160,7 +198,8 @@ static bool is_interpreter(const char *exe, char *const *argv, int argc)
 	return argc > 0 && glob_any(base_name(argv[0]), interpreter_globs, n);
 }
 
-bool identity_is_launcher(const struct identity *id, const char *exe, char *const *argv, int argc)
+static bool is_launcher_argv(const struct identity *id, const char *exe, char *const *argv,
+			     int argc)
 {
 	const char *names[2] = {exe && *exe ? base_name(exe) : "",
 				argc > 0 ? base_name(argv[0]) : ""};
@@ -179,6 +218,14 @@ bool identity_is_launcher(const struct identity *id, const char *exe, char *cons
 		return in_list(base_name(argv[1]), launcher_scripts,
 			       sizeof(launcher_scripts) / sizeof(launcher_scripts[0]));
 	return false;
+}
+
+bool identity_is_launcher(const struct identity *id, const char *exe, char *const *argv, int argc)
+{
+	struct argv_view a;
+
+	argv_view_init(&a, argv, argc);
+	return is_launcher_argv(id, exe, a.v, a.n);
 }
 
 /*
@@ -247,7 +294,7 @@ static bool module_names_server(char *const *argv, int argc, int i, char *name, 
 static bool argv_names_server(const struct identity *id, const char *exe, char *const *argv,
 			      int argc, char *name, size_t nlen)
 {
-	bool launcher = identity_is_launcher(id, exe, argv, argc);
+	bool launcher = is_launcher_argv(id, exe, argv, argc);
 	bool interp = !launcher && is_interpreter(exe, argv, argc);
 
 	if (exe && *exe && token_names_server(exe, name, nlen))
@@ -288,7 +335,10 @@ bool identity_match_server(const struct identity *id, const char *exe, char *con
 			return true;
 		}
 	}
-	return argv_names_server(id, exe, argv, argc, name, nlen);
+	struct argv_view a;
+
+	argv_view_init(&a, argv, argc);
+	return argv_names_server(id, exe, a.v, a.n, name, nlen);
 }
 
 static void join_tree(struct proc *p, uint32_t server, identity_join_fn join, void *arg)

@@ -27,6 +27,9 @@ int identity_add_ignore(struct identity *id, const char *cmdline_glob);
 /* An extra launcher, by executable basename. */
 int identity_add_launcher(struct identity *id, const char *basename);
 
+/* Is this argv a rewritten process title ("npm exec pkg /tmp" plus empty padding)? */
+bool argv_is_title(char *const *argv, int argc);
+
 /* Pure predicates, unit-tested. */
 bool identity_is_launcher(const struct identity *id, const char *exe, char *const *argv, int argc);
 /* Does the command line name an MCP server? Fills name (derived) when it does. */

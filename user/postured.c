@@ -24,6 +24,7 @@ struct finding_rec {
 
 struct last_grade {
 	char name[256];
+	char transport[8];
 	uint32_t pid;
 	char grade;
 	int score;
@@ -36,6 +37,8 @@ struct postured {
 	char proc_root[64];
 	struct finding_rec *findings;
 	size_t nfindings;
+	postured_known_fn known;
+	void *known_arg;
 	pid_t child;
 	int fd;
 	bool child_full;
@@ -59,7 +62,7 @@ static int64_t mono_now(void)
 }
 
 struct postured *postured_new(const struct config *cfg, struct output *out, const char *host,
-			      const char *proc_root)
+			      const char *proc_root, postured_known_fn known, void *known_arg)
 {
 	struct postured *pd = calloc(1, sizeof(*pd));
 
@@ -68,6 +71,8 @@ struct postured *postured_new(const struct config *cfg, struct output *out, cons
 	pd->cfg = cfg;
 	pd->out = out;
 	pd->fd = -1;
+	pd->known = known;
+	pd->known_arg = known_arg;
 	snprintf(pd->host, sizeof(pd->host), "%s", host);
 	snprintf(pd->proc_root, sizeof(pd->proc_root), "%s", proc_root);
 	pd->pending = pd->pending_full = true; /* the first grade follows start-up */
@@ -162,13 +167,16 @@ static size_t runtime_snapshot(struct postured *pd, struct grade_runtime *out, i
 	return n;
 }
 
-static void child_run(struct postured *pd, int wfd, const struct grade_runtime *rt, size_t nrt)
+static void child_run(struct postured *pd, int wfd, const struct grade_runtime *rt, size_t nrt,
+		      const struct grade_known *known, size_t nknown)
 {
 	struct grade_opts go = {.cfg = pd->cfg,
 				.proc_root = pd->proc_root,
 				.fs_root = "",
 				.host = pd->host,
 				.skip_tgid = (uint32_t)getppid(),
+				.known = known,
+				.nknown = nknown,
 				.runtime = rt,
 				.nruntime = nrt,
 				.diag = NULL};
@@ -199,25 +207,35 @@ static void child_run(struct postured *pd, int wfd, const struct grade_runtime *
 	_exit(0);
 }
 
+#define MAX_KNOWN 512
+
 static void child_start(struct postured *pd)
 {
 	struct grade_runtime *rt = calloc(pd->nfindings + 1, sizeof(*rt));
-	size_t nrt;
+	struct grade_known *known = calloc(MAX_KNOWN, sizeof(*known));
+	size_t nrt, nknown = 0;
 	int fds[2];
 
-	if (!rt)
+	if (!rt || !known) {
+		free(rt);
+		free(known);
 		return;
+	}
+	if (pd->known)
+		nknown = pd->known(known, MAX_KNOWN, pd->known_arg);
 	nrt = runtime_snapshot(pd, rt, realtime_now_ns());
 	if (pipe2(fds, O_CLOEXEC) != 0) {
 		free(rt);
+		free(known);
 		return;
 	}
 	pd->child = fork();
 	if (pd->child == 0) {
 		close(fds[0]);
-		child_run(pd, fds[1], rt, nrt);
+		child_run(pd, fds[1], rt, nrt, known, nknown);
 	}
 	free(rt);
+	free(known);
 	close(fds[1]);
 	if (pd->child < 0) {
 		close(fds[0]);
@@ -369,10 +387,13 @@ static void process_report(struct postured *pd, const cJSON *report, bool full)
 		g->pid = (uint32_t)int_of(srv, "pid");
 		g->grade = str_of(srv, "grade")[0];
 		g->score = int_of(srv, "score");
+		snprintf(g->transport, sizeof(g->transport), "%s", str_of(srv, "transport"));
 		was = last_find(pd, g->name, g->pid);
 		if (full || !was || was->grade != g->grade)
 			emit_server(pd, srv);
-		if (was && g->grade > was->grade)
+		/* A server that just opened its port changed shape, not behaviour: the
+		 * listener rule speaks for that; a drop alert here would be noise. */
+		if (was && g->grade > was->grade && strcmp(was->transport, g->transport) == 0)
 			emit_drop(pd, srv, was);
 	}
 	if (full || hg[0] != pd->host_grade)

@@ -18,8 +18,11 @@
 
 struct postured;
 
+/* Fills up to max servers the agent knows; returns how many. */
+typedef size_t (*postured_known_fn)(struct grade_known *out, size_t max, void *arg);
+
 struct postured *postured_new(const struct config *cfg, struct output *out, const char *host,
-			      const char *proc_root);
+			      const char *proc_root, postured_known_fn known, void *known_arg);
 void postured_free(struct postured *pd); /* kills a running grade */
 
 /* The agent saw a rule fire in a server tree: remember it as evidence. */

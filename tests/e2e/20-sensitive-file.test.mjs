@@ -86,7 +86,10 @@ test("reading ~/.ssh/id_rsa raises mcp-sensitive-file; id_rsa.pub and README.md 
 		},
 		"mcp-sensitive-file alert"
 	);
-	const mine = (await alertsAfterQuiet(agent, from, WINDOW_S * 1000 + 1000)).filter((r) => r.server?.pid === s.pid);
+	// The posture grade may drop too (mcp-posture-drop): that is another rule's record.
+	const mine = (await alertsAfterQuiet(agent, from, WINDOW_S * 1000 + 1000)).filter(
+		(r) => r.server?.pid === s.pid && r.rule?.id === "mcp-sensitive-file"
+	);
 	assert.equal(mine.length, 1, `one read, one record expected; got:\n${mine.map((r) => JSON.stringify(r)).join("\n")}`);
 });
 

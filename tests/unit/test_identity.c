@@ -81,6 +81,19 @@ static void test_launchers_name_the_package(void **state)
 					 ARGV("docker", "run", "-i", "--rm", "mcp/github")));
 	assert_false(identity_is_launcher(id, "/usr/bin/node", ARGV("node", "server.js")));
 	assert_server("/root/.local/bin/uvx", ARGV("uvx", "mcp-server-fetch"), "mcp-server-fetch");
+	/* npm rewrites its title: /proc shows one string. */
+	assert_true(identity_is_launcher(
+	    id, "/usr/bin/node",
+	    ARGV("npm exec @modelcontextprotocol/server-filesystem@2026.8.31 /tmp")));
+	assert_server("/usr/bin/node",
+		      ARGV("npm exec @modelcontextprotocol/server-filesystem@2026.8.31 /tmp"),
+		      "@modelcontextprotocol/server-filesystem");
+	/* As /proc shows it: the title, then the padding of the old argv area. */
+	assert_true(identity_is_launcher(
+	    id, "/usr/bin/node",
+	    ARGV("npm exec @modelcontextprotocol/server-x@1.0.0 /tmp", "", "", "")));
+	assert_false(argv_is_title(ARGV("node", "a b")));
+	assert_false(argv_is_title(ARGV("a b", "c")));
 }
 
 static void test_not_servers(void **state)

@@ -22,7 +22,7 @@ static int setup(void **state)
 	f = tmpfile();
 	out = output_new_stream(f);
 	config_defaults(&cfg);
-	pd = postured_new(&cfg, out, "h1", "/proc");
+	pd = postured_new(&cfg, out, "h1", "/proc", NULL, NULL);
 	return pd ? 0 : -1;
 }
 
