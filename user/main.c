@@ -18,6 +18,7 @@
 #include "output.h"
 #include "posture.h"
 #include "config.h"
+#include "format.h"
 #include "rules.h"
 
 #ifndef CAP_BPF
@@ -30,10 +31,15 @@
 static const char usage_text[] =
     "usage: mcpwatch run [--config FILE] [--rules FILE]... [--no-default-rules] [-v[v]]\n"
     "       mcpwatch rules check [--no-default-rules] FILE...\n"
+    "       mcpwatch grade [--json] [--config FILE] [--rate-limit] [--fs-root DIR] [--proc-root "
+    "DIR]\n"
+    "       mcpwatch format --format native|ocsf|ecs|falco < RECORDS.ndjson\n"
     "       mcpwatch --version | --help\n"
     "\n"
     "run          watch MCP servers on this host; JSON records on stdout\n"
     "rules check  validate rule files; errors as FILE:LINE:COLUMN: message\n"
+    "grade        grade the MCP servers on this host (A-F) and say what to fix first\n"
+    "format       native records (stdin) to OCSF, ECS or Falco JSON (stdout)\n"
     "-v           log identity and TLS decisions on stderr; -vv adds libbpf debug\n"
     "\n"
     "exit codes: 0 ok, 1 runtime error, 2 bad usage/config/rules,\n"
@@ -266,6 +272,52 @@ static int cmd_grade(int argc, char **argv)
 	return MW_EXIT_OK;
 }
 
+#define FORMAT_LINE_MAX (1 << 20)
+
+/* Native NDJSON on stdin → the same records in another format, one per line. */
+static int cmd_format(int argc, char **argv)
+{
+	const char *name = NULL;
+	enum record_format f;
+	char *buf, *out, err[128];
+	long lineno = 0, skipped = 0;
+	size_t len;
+	int c;
+
+	if (argc == 3 && strcmp(argv[1], "--format") == 0)
+		name = argv[2];
+	else if (argc == 2 && strncmp(argv[1], "--format=", 9) == 0)
+		name = argv[1] + 9;
+	if (format_parse(name, &f) != 0) {
+		fprintf(stderr, "mcpwatch: format: needs --format native|ocsf|ecs|falco\n%s",
+			usage_text);
+		return MW_EXIT_USAGE;
+	}
+	buf = malloc(FORMAT_LINE_MAX);
+	if (!buf)
+		return MW_EXIT_RUNTIME;
+	while (fgets(buf, FORMAT_LINE_MAX, stdin)) {
+		len = strlen(buf);
+		lineno++;
+		if (len == FORMAT_LINE_MAX - 1 && buf[len - 1] != '\n') {
+			while ((c = getchar()) != EOF && c != '\n')
+				; /* bounded: the rest of an overlong line is dropped */
+			snprintf(err, sizeof(err), "longer than %d bytes", FORMAT_LINE_MAX - 1);
+		} else if (format_line(f, buf, len, &out, err, sizeof(err)) == 0) {
+			if (out)
+				printf("%s\n", out);
+			cJSON_free(out);
+			continue;
+		}
+		fprintf(stderr, "mcpwatch: format: stdin:%ld: %s, skipped\n", lineno, err);
+		skipped++;
+	}
+	free(buf);
+	if (fflush(stdout) != 0 || ferror(stdin))
+		return MW_EXIT_RUNTIME;
+	return skipped ? MW_EXIT_RUNTIME : MW_EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -285,6 +337,8 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (strcmp(argv[1], "grade") == 0)
 		return cmd_grade(argc - 1, argv + 1);
+	if (strcmp(argv[1], "format") == 0)
+		return cmd_format(argc - 1, argv + 1);
 	if (strcmp(argv[1], "rules") == 0 && argc >= 3 && strcmp(argv[2], "check") == 0)
 		return cmd_rules_check(argc - 3, argv + 3);
 	fprintf(stderr, "mcpwatch: unknown command '%s'\n%s", argv[1], usage_text);

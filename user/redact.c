@@ -2,13 +2,20 @@
 /* redact: mask secrets in strings and argument vectors before any output. */
 #include "redact.h"
 
+#include <regex.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define NAME_MAX_CHARS	 64 /* option and key names longer than this are cut for matching */
 #define NAME_MAX_WORDS	 16
-#define BEARER_MIN_CHARS 8 /* after "Bearer ": shorter is a word, not a token */
+#define BEARER_MIN_CHARS 8   /* after "Bearer ": shorter is a word, not a token */
+#define PATTERN_SHOWN	 200 /* chars of a bad pattern quoted in its error */
+
+/* The configuration's extra patterns, set at start-up and only read after. */
+static regex_t extra_patterns[REDACT_MAX_PATTERNS];
+static size_t nextra_patterns;
 
 /* A match: mask [from, to) (nothing if equal), then scan on from next (>= to). */
 struct hit {
@@ -475,6 +482,84 @@ static bool match_any(const char *s, size_t i, struct hit *h)
 	       match_vendor_token(s, i, h) || match_key_value(s, i, h);
 }
 
+/* Replaces s[from, to) by the mask, shifting the rest left; returns the chars removed. */
+static size_t mask_span(char *s, size_t len, size_t from, size_t to)
+{
+	size_t m = write_mask(s + from, to - from);
+
+	memmove(s + from + m, s + to, len - to + 1);
+	return to - from - m;
+}
+
+/* Masks every match of re in s (of length len); returns the new length. */
+static size_t apply_pattern(const regex_t *re, char *s, size_t len)
+{
+	regmatch_t m[2];
+	size_t off = 0;
+
+	while (off <= len && regexec(re, s + off, 2, m, off ? REG_NOTBOL : 0) == 0) {
+		size_t start = off + (size_t)m[0].rm_so, end = off + (size_t)m[0].rm_eo;
+		size_t from = start, to = end, cut = 0;
+
+		if (re->re_nsub >= 1) {
+			/* The group says which part is secret; none if it took no part. */
+			from = m[1].rm_so < 0 ? start : off + (size_t)m[1].rm_so;
+			to = m[1].rm_so < 0 ? start : off + (size_t)m[1].rm_eo;
+		}
+		if (to > from)
+			cut = mask_span(s, len, from, to);
+		len -= cut;
+		end -= cut;
+		off = end > start ? end : start + 1; /* an empty match: step over one char */
+	}
+	return len;
+}
+
+static size_t apply_extra_patterns(char *s, size_t len)
+{
+	for (size_t i = 0; i < nextra_patterns; i++)
+		len = apply_pattern(&extra_patterns[i], s, len);
+	return len;
+}
+
+int redact_add_pattern(const char *ere, char *err, size_t errlen)
+{
+	regex_t *re = &extra_patterns[nextra_patterns];
+	char why[256];
+	int rc;
+
+	if (!ere) {
+		snprintf(err, errlen, "redaction pattern: missing");
+		return -1;
+	}
+	if (nextra_patterns >= REDACT_MAX_PATTERNS) {
+		snprintf(err, errlen, "redaction pattern \"%.*s\": more than %d patterns",
+			 PATTERN_SHOWN, ere, REDACT_MAX_PATTERNS);
+		return -1;
+	}
+	rc = regcomp(re, ere, REG_EXTENDED);
+	if (rc != 0) {
+		regerror(rc, re, why, sizeof(why));
+		snprintf(err, errlen, "redaction pattern \"%.*s\": %s", PATTERN_SHOWN, ere, why);
+		return -1;
+	}
+	/* It would match everywhere and mask nothing: surely not what was meant. */
+	if (regexec(re, "", 0, NULL, 0) == 0) {
+		regfree(re);
+		snprintf(err, errlen, "redaction pattern \"%.*s\": matches the empty string",
+			 PATTERN_SHOWN, ere);
+		return -1;
+	}
+	nextra_patterns++;
+	return 0;
+}
+
+void redact_clear_patterns(void)
+{
+	while (nextra_patterns > 0)
+		regfree(&extra_patterns[--nextra_patterns]);
+}
+
 /*
  * One pass with a read index r and a write index w <= r: masking only ever
  * shortens, so the text the matchers read (s[r - 1] onwards) is still the
@@ -500,7 +585,7 @@ size_t redact_in_place(char *s)
 		r = h.next;
 	}
 	s[w] = '\0';
-	return w;
+	return apply_extra_patterns(s, w);
 }
 
 size_t redact_string(const char *in, char *out, size_t outlen)

@@ -23,6 +23,9 @@
  * "-p<password>" (glued, as mysql takes it) is masked only by redact_argv and
  * only when the program is mysql* / mariadb* or sshpass, since "-p" means
  * port, parents or pid to most other tools.
+ * Extra patterns from the configuration ("redaction": {"patterns": [...]}),
+ * POSIX extended regular expressions, are applied after the rules above: every
+ * match is masked whole, or only its first capture group when it has one.
  * A secret of fewer than 3 characters is replaced by as many '*', so masking
  * never makes a string longer and can be done in place.
  */
@@ -31,7 +34,19 @@
 
 #include <stddef.h>
 
-#define REDACT_MASK "***"
+#define REDACT_MASK	    "***"
+#define REDACT_MAX_PATTERNS 64
+
+/*
+ * Adds an extra pattern (POSIX ERE, case-sensitive) to every later redaction.
+ * Returns 0, or -1 with a one-line reason naming the pattern in err: it does
+ * not compile (regerror's words), matches the empty string, or there are
+ * already REDACT_MAX_PATTERNS. Not thread-safe: call at start-up, before any
+ * thread redacts.
+ */
+int redact_add_pattern(const char *ere, char *err, size_t errlen);
+/* Forgets every extra pattern (frees them). Same rule as redact_add_pattern. */
+void redact_clear_patterns(void);
 
 /* Masks secrets in s, in place; returns the new length. */
 size_t redact_in_place(char *s);

@@ -288,6 +288,77 @@ static void test_argv_generic_and_edges(void **state)
 	redact_argv(NULL, 3);
 }
 
+/* ---------------------------------------------------------------- extra patterns */
+
+static void add_pattern(const char *ere)
+{
+	char err[256] = "";
+
+	if (redact_add_pattern(ere, err, sizeof(err)) != 0)
+		fail_msg("redact_add_pattern(\"%s\"): %s", ere, err);
+}
+
+static int clear_patterns(void **state)
+{
+	redact_clear_patterns();
+	return 0;
+}
+
+static void test_extra_pattern_whole_match(void **state)
+{
+	add_pattern("ACME-[0-9]{6}");
+	expect("ticket ACME-123456 and ACME-654321.", "ticket *** and ***.");
+	unchanged("ACME-12345 is too short");
+	/* After the built-in rules: their masks stay, and the pattern sees what is left. */
+	expect("--password=x1y2z3 ACME-000001", "--password=*** ***");
+	add_pattern("^internal-[a-z]+");
+	expect("internal-host then internal-other", "*** then internal-other");
+}
+
+static void test_extra_pattern_capture_group(void **state)
+{
+	add_pattern("session=([A-Za-z0-9]+)");
+	expect("GET /x?session=abcdef123&y=1", "GET /x?session=***&y=1");
+	expect("session=ab session=abcd", "session=** session=***");
+	add_pattern("(pin)?: [0-9]+");
+	expect("code: 1234", "code: 1234"); /* group 1 took no part: nothing masked */
+	expect("pin: 1234", "***: 1234");
+}
+
+static void test_extra_pattern_argv_and_cut(void **state)
+{
+	char a0[] = "tool", a1[] = "--ref=ACME-123456";
+	char *argv[] = {a0, a1};
+	char small[8];
+
+	add_pattern("ACME-[0-9]{6}");
+	redact_argv(argv, 2);
+	assert_string_equal(a1, "--ref=***");
+	/* Cut after masking: no part of the secret survives the cut. */
+	assert_int_equal(redact_string("id ACME-123456 end", small, sizeof(small)),
+			 strlen("id *** end"));
+	assert_string_equal(small, "id *** ");
+}
+
+static void test_extra_pattern_errors(void **state)
+{
+	char err[256];
+
+	assert_int_equal(redact_add_pattern("ab(c", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "redaction pattern \"ab(c\": "));
+	assert_true(strlen(err) > strlen("redaction pattern \"ab(c\": "));
+	assert_int_equal(redact_add_pattern("x*", err, sizeof(err)), -1);
+	assert_string_equal(err, "redaction pattern \"x*\": matches the empty string");
+	assert_int_equal(redact_add_pattern(NULL, err, sizeof(err)), -1);
+	for (int i = 0; i < REDACT_MAX_PATTERNS; i++)
+		add_pattern("zz[0-9]");
+	assert_int_equal(redact_add_pattern("yy", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "more than 64 patterns"));
+	unchanged("nothing to see"); /* the failed ones were not added */
+	redact_clear_patterns();
+	unchanged("zz1 ACME-123456"); /* cleared */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -313,6 +384,10 @@ int main(void)
 	    cmocka_unit_test(test_argv_mysql_p),
 	    cmocka_unit_test(test_argv_sshpass),
 	    cmocka_unit_test(test_argv_generic_and_edges),
+	    cmocka_unit_test_teardown(test_extra_pattern_whole_match, clear_patterns),
+	    cmocka_unit_test_teardown(test_extra_pattern_capture_group, clear_patterns),
+	    cmocka_unit_test_teardown(test_extra_pattern_argv_and_cut, clear_patterns),
+	    cmocka_unit_test_teardown(test_extra_pattern_errors, clear_patterns),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
