@@ -24,6 +24,7 @@
 #include "postured.h"
 #include "procfs.h"
 #include "proctable.h"
+#include "redact.h"
 #include "scan.h"
 #include "sensor.h"
 #include "tlsprobe.h"
@@ -58,15 +59,22 @@ struct agent {
 	size_t nlisteners;
 	uint64_t next_cookie;
 	struct sensor_counts last_counts;
-	int64_t next_lost_ns, next_sweep_ns;
+	int64_t next_lost_ns, next_sweep_ns, next_drops_ns;
 };
 
-static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t stop_requested, reopen_requested;
 
 static void on_signal(int sig)
 {
 	(void)sig;
 	stop_requested = 1;
+}
+
+/* SIGHUP, SIGUSR1: logrotate moved the output files away. */
+static void on_reopen_signal(int sig)
+{
+	(void)sig;
+	reopen_requested = 1;
 }
 
 static void logmsg(const struct agent *a, bool verbose_only, const char *fmt, ...)
@@ -630,14 +638,42 @@ static void report_losses(struct agent *a)
 	emit_agent_record(a, "lost", extra);
 }
 
+/*
+ * Records the outputs dropped are reported on every output, the one that
+ * dropped them included. Polled at the loss-report interval, so an output
+ * that drops even these reports costs one record per interval, not a loop.
+ */
+static void report_drops(struct agent *a)
+{
+	struct output_drop d[32];
+	size_t n = output_collect_drops(a->out, d, 32);
+
+	for (size_t i = 0; i < n; i++) {
+		cJSON *extra = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(extra, "output", d[i].output);
+		cJSON_AddStringToObject(extra, "reason", d[i].reason);
+		cJSON_AddNumberToObject(extra, "count", (double)d[i].count);
+		emit_agent_record(a, "dropped", extra);
+	}
+}
+
 static void periodic(struct agent *a)
 {
 	int64_t now = monotonic_ns();
 
+	if (reopen_requested) {
+		reopen_requested = 0;
+		output_reopen(a->out);
+	}
 	alerter_tick(a->alerter, realtime_now_ns());
 	if (now >= a->next_lost_ns) {
 		report_losses(a);
 		a->next_lost_ns = now + (int64_t)a->cfg->lost_report_interval_s * 1000000000;
+	}
+	if (now >= a->next_drops_ns) {
+		report_drops(a);
+		a->next_drops_ns = now + (int64_t)a->cfg->lost_report_interval_s * 1000000000;
 	}
 	if (a->postured)
 		postured_tick(a->postured, now);
@@ -678,17 +714,39 @@ static size_t known_servers(struct grade_known *out, size_t max, void *arg)
 	return k.n;
 }
 
+/* Redaction patterns first (nothing is written before), then the outputs:
+ * a bad output is a configuration error, found before the sensors load. */
+static int setup_outputs(struct agent *a)
+{
+	char err[4096];
+
+	for (size_t i = 0; i < a->cfg->nredact_patterns; i++) {
+		if (redact_add_pattern(a->cfg->redact_patterns[i], err, sizeof(err)) != 0) {
+			fprintf(stderr, "mcpwatch: redaction: %s\n", err);
+			return MW_EXIT_USAGE;
+		}
+	}
+	a->out = output_new(a->cfg, a->opts->out, err, sizeof(err));
+	if (!a->out) {
+		fprintf(stderr, "%s\n", err);
+		return MW_EXIT_USAGE;
+	}
+	return MW_EXIT_OK;
+}
+
 static int agent_setup(struct agent *a)
 {
 	struct sensor_opts so = {0};
 	char err[512];
 	int rc;
 
+	rc = setup_outputs(a);
+	if (rc)
+		return rc;
 	a->procs = proc_table_new();
 	a->identity = grade_identity_from_config(a->cfg);
 	a->listeners = calloc(MAX_LISTENERS, sizeof(*a->listeners));
-	a->out = output_new_stream(a->opts->out);
-	if (!a->procs || !a->identity || !a->listeners || !a->out)
+	if (!a->procs || !a->identity || !a->listeners)
 		return MW_EXIT_RUNTIME;
 	a->alerter = alerter_new(a->out, a->host, a->cfg->aggregate_window_s);
 	if (a->cfg->posture_enabled)
@@ -722,7 +780,8 @@ static void agent_teardown(struct agent *a)
 	sensor_close(a->sensor);
 	postured_free(a->postured); /* a grade still running is killed */
 	alerter_free(a->alerter);   /* writes what is still aggregated */
-	output_free(a->out);
+	output_free(a->out);	    /* network outputs get OUTPUT_STOP_MS to deliver */
+	redact_clear_patterns();
 	identity_free(a->identity);
 	proc_table_free(a->procs);
 	free(a->listeners);
@@ -754,6 +813,19 @@ static void emit_ready(struct agent *a)
 	emit_agent_record(a, "ready", extra);
 }
 
+/* "outputs": what each output delivered, has pending, and dropped. */
+static void emit_stopping(struct agent *a)
+{
+	cJSON *extra = cJSON_CreateObject();
+	cJSON *stats = output_stats_json(a->out);
+
+	if (extra && stats)
+		cJSON_AddItemToObject(extra, "outputs", stats);
+	else
+		cJSON_Delete(stats);
+	emit_agent_record(a, "stopping", extra);
+}
+
 static void install_signals(void)
 {
 	struct sigaction sa;
@@ -763,6 +835,9 @@ static void install_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_reopen_signal;
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 }
 
@@ -800,7 +875,8 @@ int agent_run(const struct agent_opts *opts)
 			on_probe_results(&a);
 		report_losses(&a);
 		alerter_tick(a.alerter, INT64_MAX); /* aggregates are written before we go */
-		emit_agent_record(&a, "stopping", NULL);
+		report_drops(&a);
+		emit_stopping(&a);
 	}
 	agent_teardown(&a);
 	return rc;

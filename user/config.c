@@ -7,16 +7,22 @@
  */
 #include "config.h"
 
+#include <regex.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "json.h"
+#include "redact.h"
+#include "sink.h"
 
 #define HOST_NAME_MAX_LEN 253
 #define SELECTOR_NAME_MAX 64
 #define CONFIG_ARRAY_MAX  1024
+#define CONFIG_PATH_MAX	  4000
+#define PATTERN_LEN_MAX	  512
+#define PATTERN_SIZE_MAX  10000 /* repeated atoms, see pattern_size */
 
 enum opt_kind {
 	OPT_HOST, /* string or null */
@@ -26,6 +32,8 @@ enum opt_kind {
 	OPT_BASENAMES, /* array of non-empty strings without '/' */
 	OPT_SELECTORS,
 	OPT_OUTPUTS,
+	OPT_PATH,     /* absolute path */
+	OPT_PATTERNS, /* array of POSIX extended regular expressions */
 	OPT_GROUP,
 };
 
@@ -91,6 +99,11 @@ static const struct opt posture_opts[] = {
     {.key = NULL},
 };
 
+static const struct opt redaction_opts[] = {
+    ARRAY("patterns", OPT_PATTERNS, redact_patterns, nredact_patterns),
+    {.key = NULL},
+};
+
 static const struct opt top_opts[] = {
     {"host_name", OPT_HOST, FIELD(host_name), 0, 0, 0, false, NULL},
     GROUP("rules", rules_opts),
@@ -99,6 +112,8 @@ static const struct opt top_opts[] = {
     GROUP("sensor", sensor_opts),
     GROUP("posture", posture_opts),
     {"outputs", OPT_OUTPUTS, 0, 0, 0, 0, false, NULL},
+    {"spool_dir", OPT_PATH, FIELD(spool_dir), 0, 0, 0, false, NULL},
+    GROUP("redaction", redaction_opts),
     {.key = NULL},
 };
 
@@ -106,6 +121,7 @@ struct loader {
 	struct config *c;
 	const char *name;
 	const char *buf; /* the document, for the raw "outputs" text */
+	size_t len;
 	FILE *diag;
 	int errors;
 };
@@ -155,6 +171,17 @@ static void strings_free(char **v, size_t n)
 	free(v);
 }
 
+static void outputs_free(struct config_output *o, size_t n)
+{
+	size_t i;
+
+	for (i = 0; o && i < n; i++) {
+		free(o[i].type);
+		free(o[i].name);
+	}
+	free(o);
+}
+
 static void selectors_free(struct config_selector *s, size_t n)
 {
 	size_t i;
@@ -176,6 +203,11 @@ void config_free(struct config *c)
 	strings_free(c->ignore_globs, c->nignore_globs);
 	strings_free(c->launchers, c->nlaunchers);
 	free(c->outputs_json);
+	outputs_free(c->outputs, c->noutputs);
+	free(c->outputs_doc);
+	free(c->outputs_doc_name);
+	free(c->spool_dir);
+	strings_free(c->redact_patterns, c->nredact_patterns);
 	config_defaults(c);
 }
 
@@ -213,18 +245,59 @@ static bool selectors_copy(struct config_selector **dst, const struct config_sel
 	return true;
 }
 
+/* Sets *count with the array so that config_free frees a partial copy. */
+static bool outputs_copy(struct config_output **dst, size_t *count, const struct config_output *src,
+			 size_t n)
+{
+	size_t i;
+
+	*dst = n ? calloc(n, sizeof(**dst)) : NULL;
+	if (n && !*dst)
+		return false;
+	*count = n;
+	for (i = 0; i < n; i++) {
+		(*dst)[i] = src[i];
+		(*dst)[i].type = (*dst)[i].name = NULL;
+		if (!dup_or_null(&(*dst)[i].type, src[i].type) ||
+		    !dup_or_null(&(*dst)[i].name, src[i].name))
+			return false;
+	}
+	return true;
+}
+
+static bool doc_copy(struct config *dst, const struct config *src)
+{
+	if (!src->outputs_doc)
+		return true;
+	dst->outputs_doc = malloc(src->outputs_doc_len + 1);
+	if (!dst->outputs_doc)
+		return false;
+	memcpy(dst->outputs_doc, src->outputs_doc, src->outputs_doc_len + 1);
+	return true;
+}
+
 /* Deep copy. Counts are set only with their arrays, so that on failure
  * config_free(dst) frees exactly what was copied. */
 static bool config_copy(struct config *dst, const struct config *src)
 {
 	*dst = *src;
-	dst->host_name = dst->outputs_json = NULL;
-	dst->rules_files = dst->ignore_globs = dst->launchers = NULL;
+	dst->host_name = dst->outputs_json = dst->outputs_doc = dst->outputs_doc_name = NULL;
+	dst->spool_dir = NULL;
+	dst->rules_files = dst->ignore_globs = dst->launchers = dst->redact_patterns = NULL;
 	dst->selectors = NULL;
+	dst->outputs = NULL;
 	dst->nrules_files = dst->nignore_globs = dst->nlaunchers = dst->nselectors = 0;
+	dst->noutputs = dst->nredact_patterns = 0;
 	if (!dup_or_null(&dst->host_name, src->host_name) ||
-	    !dup_or_null(&dst->outputs_json, src->outputs_json))
+	    !dup_or_null(&dst->outputs_json, src->outputs_json) ||
+	    !dup_or_null(&dst->outputs_doc_name, src->outputs_doc_name) ||
+	    !dup_or_null(&dst->spool_dir, src->spool_dir) || !doc_copy(dst, src))
 		return false;
+	if (!outputs_copy(&dst->outputs, &dst->noutputs, src->outputs, src->noutputs))
+		return false;
+	if (!strings_copy(&dst->redact_patterns, src->redact_patterns, src->nredact_patterns))
+		return false;
+	dst->nredact_patterns = src->nredact_patterns;
 	if (!strings_copy(&dst->rules_files, src->rules_files, src->nrules_files))
 		return false;
 	dst->nrules_files = src->nrules_files;
@@ -429,21 +502,439 @@ static void set_selectors(struct loader *ld, const struct opt *o, const struct j
 	ld->c->nselectors = v->array.n;
 }
 
-/* Outputs belong to another module: check the shape, keep the text. */
+/* ------------------------------------------------------------------ outputs */
+
+enum out_key_kind { OUT_TYPE, OUT_NAME, OUT_FORMAT, OUT_ENABLED, OUT_INT };
+
+/* The keys every output object may have; the rest belong to its sink. */
+struct out_key {
+	const char *key;
+	enum out_key_kind kind;
+	size_t off; /* OUT_INT: of an int (or long long when wide) in struct config_output */
+	long long min, max;
+	bool wide, network; /* network: meaningless for a synchronous (local) sink */
+};
+
+#define OUT_FIELD(f) offsetof(struct config_output, f)
+#define OUT_INT_KEY(k, f, lo, hi, w)                                                               \
+	{                                                                                          \
+		k, OUT_INT, OUT_FIELD(f), lo, hi, w, true                                          \
+	}
+
+static const struct out_key out_keys[] = {
+    {"type", OUT_TYPE, 0, 0, 0, false, false},
+    {"name", OUT_NAME, 0, 0, 0, false, false},
+    {"format", OUT_FORMAT, 0, 0, 0, false, false},
+    {"enabled", OUT_ENABLED, 0, 0, 0, false, false},
+    OUT_INT_KEY("batch_max_records", batch_max_records, 1, 100000, false),
+    OUT_INT_KEY("batch_max_bytes", batch_max_bytes, 1024, 64 << 20, false),
+    OUT_INT_KEY("batch_max_wait_ms", batch_max_wait_ms, 0, 600000, false),
+    OUT_INT_KEY("spool_max_bytes", spool_max_bytes, 65536, 1LL << 40, true),
+    OUT_INT_KEY("retry_initial_ms", retry_initial_ms, 1, 3600000, false),
+    OUT_INT_KEY("retry_max_ms", retry_max_ms, 1, 86400000, false),
+    {.key = NULL},
+};
+
+#define OUTPUT_TYPES "stdout, file, syslog, webhook, splunk_hec, elasticsearch, falcosidekick"
+
+bool config_output_key_is_common(const char *key)
+{
+	for (const struct out_key *k = out_keys; k->key; k++)
+		if (strcmp(k->key, key) == 0)
+			return true;
+	return false;
+}
+
+static void output_defaults(struct config_output *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->format = FMT_NATIVE;
+	o->enabled = true;
+	o->batch_max_records = 500;
+	o->batch_max_bytes = 1 << 20;
+	o->batch_max_wait_ms = 1000;
+	o->spool_max_bytes = 64LL << 20;
+	o->retry_initial_ms = 500;
+	o->retry_max_ms = 60000;
+}
+
+/* A name is a directory of the spool: letters, digits, '.', '_', '-'. */
+static bool output_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (!n || n > CONFIG_OUTPUT_NAME_MAX || s[0] == '.')
+		return false;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
+}
+
+static void set_output_string(struct loader *ld, const struct out_key *k,
+			      const struct json_value *v, struct config_output *out)
+{
+	enum record_format f;
+	const char *s = want_text(ld, v, k->kind == OUT_TYPE ? "\"type\"" : "this key");
+
+	if (!s)
+		return;
+	if (k->kind == OUT_TYPE && !sink_ops_find(s))
+		report(ld, v, "unknown output type (expected " OUTPUT_TYPES ")");
+	else if (k->kind == OUT_TYPE && !(out->type = strdup(s)))
+		report(ld, v, "out of memory");
+	else if (k->kind == OUT_NAME && !output_name_ok(s))
+		report(ld, v,
+		       "\"name\" must be 1-%d letters, digits, '.', '_' or '-', not starting "
+		       "with '.'",
+		       CONFIG_OUTPUT_NAME_MAX);
+	else if (k->kind == OUT_NAME && !(out->name = strdup(s)))
+		report(ld, v, "out of memory");
+	else if (k->kind == OUT_FORMAT && format_parse(s, &f) != 0)
+		report(ld, v, "unknown format (expected native, ocsf, ecs, falco)");
+	else if (k->kind == OUT_FORMAT)
+		out->format = f;
+}
+
+static void set_output_int(struct loader *ld, const struct out_key *k, const struct json_value *v,
+			   struct config_output *out)
+{
+	void *field = (char *)out + k->off;
+	int64_t x;
+
+	if (!json_get_int(v, &x)) {
+		report(ld, v, "\"%s\" must be an integer, not %s", k->key,
+		       v->type == JSON_NUMBER ? "a fractional number" : json_type_name(v->type));
+		return;
+	}
+	if (x < k->min || x > k->max) {
+		report(ld, v, "\"%s\" is %lld; it must be between %lld and %lld", k->key,
+		       (long long)x, k->min, k->max);
+		return;
+	}
+	if (k->wide)
+		*(long long *)field = (long long)x;
+	else
+		*(int *)field = (int)x;
+}
+
+static void set_output_key(struct loader *ld, const struct out_key *k, const struct json_value *v,
+			   struct config_output *out)
+{
+	switch (k->kind) {
+	case OUT_TYPE:
+	case OUT_NAME:
+	case OUT_FORMAT:
+		set_output_string(ld, k, v, out);
+		break;
+	case OUT_ENABLED:
+		if (!json_get_bool(v, &out->enabled))
+			report(ld, v, "\"enabled\" must be true or false, not %s",
+			       json_type_name(v->type));
+		break;
+	case OUT_INT:
+		set_output_int(ld, k, v, out);
+		break;
+	}
+}
+
+static const struct out_key *out_key_find(const struct json_member *m)
+{
+	for (const struct out_key *k = out_keys; k->key; k++)
+		if (strlen(k->key) == m->key_len && strcmp(k->key, m->key) == 0)
+			return k;
+	return NULL;
+}
+
+/* Delivery keys on stdout or file would be silently ignored: say so. */
+static void check_local_keys(struct loader *ld, const struct json_value *v,
+			     const struct config_output *out)
+{
+	const struct sink_ops *ops = sink_ops_find(out->type);
+	const struct out_key *k;
+
+	if (!ops || !ops->synchronous)
+		return;
+	for (size_t i = 0; i < v->object.n; i++) {
+		k = out_key_find(&v->object.members[i]);
+		if (k && k->network)
+			report_at(ld, v->object.members[i].line, v->object.members[i].col,
+				  "\"%s\" applies to network outputs, not to a %s output", k->key,
+				  out->type);
+	}
+}
+
+/* The common keys of one output; its sink checks the others at start-up. */
+static void parse_output(struct loader *ld, const struct json_value *v, struct config_output *out)
+{
+	const struct out_key *k;
+
+	output_defaults(out);
+	if (v->type != JSON_OBJECT) {
+		report(ld, v, "an output must be an object with a \"type\", not %s",
+		       json_type_name(v->type));
+		return;
+	}
+	for (size_t i = 0; i < v->object.n; i++) {
+		k = out_key_find(&v->object.members[i]);
+		if (k)
+			set_output_key(ld, k, v->object.members[i].value, out);
+	}
+	if (!json_object_get(v, "type")) {
+		report(ld, v, "an output needs a \"type\" (" OUTPUT_TYPES ")");
+		return;
+	}
+	if (out->type && !sink_ops_find(out->type)->synchronous &&
+	    out->retry_max_ms < out->retry_initial_ms) {
+		const struct json_value *at = json_object_get(v, "retry_max_ms");
+
+		report(ld, at ? at : json_object_get(v, "retry_initial_ms"),
+		       "\"retry_max_ms\" (%d) must not be less than \"retry_initial_ms\" (%d)",
+		       out->retry_max_ms, out->retry_initial_ms);
+	}
+	if (out->type)
+		check_local_keys(ld, v, out);
+}
+
+/* Default names ("<type>-<n>") and uniqueness: a name is a spool directory. */
+static void name_outputs(struct loader *ld, const struct json_value *arr,
+			 struct config_output *outs, size_t n)
+{
+	size_t i, j, nth;
+
+	for (i = 0; i < n; i++) {
+		if (outs[i].name || !outs[i].type)
+			continue;
+		for (nth = 1, j = 0; j < i; j++)
+			nth += outs[j].type && strcmp(outs[j].type, outs[i].type) == 0;
+		if (asprintf(&outs[i].name, "%s-%zu", outs[i].type, nth) < 0) {
+			outs[i].name = NULL;
+			report(ld, arr->array.items[i], "out of memory");
+		}
+	}
+	for (i = 0; i < n; i++)
+		for (j = 0; j < i && outs[i].name; j++)
+			if (outs[j].name && strcmp(outs[i].name, outs[j].name) == 0) {
+				report(ld, arr->array.items[i],
+				       "two outputs are named \"%s\"; give each a \"name\"",
+				       outs[i].name);
+				break;
+			}
+}
+
+static bool keep_document(struct loader *ld, char **doc, char **name)
+{
+	*doc = malloc(ld->len + 1);
+	*name = strdup(ld->name);
+	if (!*doc || !*name) {
+		free(*doc);
+		free(*name);
+		return false;
+	}
+	memcpy(*doc, ld->buf, ld->len);
+	(*doc)[ld->len] = '\0';
+	return true;
+}
+
 static void set_outputs(struct loader *ld, const struct opt *o, const struct json_value *v)
 {
-	char *raw;
+	struct config_output *outs;
+	char *raw, *doc = NULL, *docname = NULL;
+	int errors = ld->errors;
+	size_t i;
 
 	if (!want_array(ld, o, v))
 		return;
-	raw = strndup(ld->buf + v->offset, v->length);
-	if (!raw) {
+	outs = calloc(v->array.n ? v->array.n : 1, sizeof(*outs));
+	if (!outs) {
 		report(ld, v, "out of memory");
 		return;
 	}
+	for (i = 0; i < v->array.n; i++)
+		parse_output(ld, v->array.items[i], &outs[i]);
+	name_outputs(ld, v, outs, v->array.n);
+	raw = strndup(ld->buf + v->offset, v->length);
+	if (ld->errors == errors && (!raw || !keep_document(ld, &doc, &docname)))
+		report(ld, v, "out of memory");
+	if (ld->errors != errors) {
+		outputs_free(outs, v->array.n);
+		free(raw);
+		return;
+	}
+	outputs_free(ld->c->outputs, ld->c->noutputs);
 	free(ld->c->outputs_json);
-	ld->c->outputs_json = raw;
+	free(ld->c->outputs_doc);
+	free(ld->c->outputs_doc_name);
+	ld->c->outputs = outs;
 	ld->c->noutputs = v->array.n;
+	ld->c->outputs_json = raw;
+	ld->c->outputs_doc = doc;
+	ld->c->outputs_doc_len = ld->len;
+	ld->c->outputs_doc_name = docname;
+}
+
+static void set_path(struct loader *ld, const struct opt *o, const struct json_value *v)
+{
+	char **dst = field_at(ld, o->off);
+	char what[64];
+	const char *s;
+
+	snprintf(what, sizeof(what), "\"%s\"", o->key);
+	s = want_text(ld, v, what);
+	if (!s)
+		return;
+	if (s[0] != '/' || strlen(s) > CONFIG_PATH_MAX) {
+		report(ld, v, "\"%s\" must be an absolute path of at most %d bytes", o->key,
+		       CONFIG_PATH_MAX);
+		return;
+	}
+	free(*dst);
+	*dst = strdup(s);
+	if (!*dst)
+		report(ld, v, "out of memory");
+}
+
+/* ------------------------------------------------------------------ patterns */
+
+/* "{m}", "{m,}", "{m,n}" at p (after '{'): the largest count, p past '}'. */
+static long long interval_bound(const char **p)
+{
+	char *end;
+	long long m = strtoll(*p, &end, 10), n = m;
+
+	if (*end == ',' && end[1] == '}') {
+		n = m + 1; /* {m,}: at least m, counted as m + 1 */
+		end++;
+	} else if (*end == ',') {
+		n = strtoll(end + 1, &end, 10);
+	}
+	*p = *end == '}' ? end : end - 1; /* malformed: regcomp will say so */
+	if (n < m)
+		n = m;
+	return n < 1 ? 1 : n > PATTERN_SIZE_MAX ? PATTERN_SIZE_MAX + 1 : n;
+}
+
+/* What a repetition operator at p multiplies its atom by (glibc copies the
+ * atom for each '+' and for each count of an interval), or 0. */
+static long long repeat_factor(const char **p)
+{
+	switch (**p) {
+	case '*':
+	case '?':
+		return 1;
+	case '+':
+		return 2;
+	case '{':
+		(*p)++;
+		return interval_bound(p);
+	default:
+		return 0;
+	}
+}
+
+/* Skips a bracket expression ("[]a]" and "[^]a]" included); one atom. */
+static const char *skip_bracket(const char *p)
+{
+	p += p[1] == '^' ? 2 : 1;
+	if (*p == ']')
+		p++;
+	while (*p && *p != ']')
+		p++;
+	return *p ? p : p - 1;
+}
+
+/*
+ * Roughly how many atoms a regular expression expands to, counting
+ * repetitions ("(a{100}){100}" is 10000): glibc's regcomp builds that many
+ * states, so bounding it bounds the memory and time a pattern from the
+ * config file can cost. A repetition of a repetition ("a+*", "a{2}{3}":
+ * undefined in POSIX, exponential in glibc) counts as too large.
+ * Saturates at PATTERN_SIZE_MAX + 1.
+ */
+static long long pattern_size(const char *p)
+{
+	long long stack[32], sum = 0, item = 0, f;
+	bool repeated = false;
+	int depth = 0;
+
+	for (; *p; p++) {
+		f = item ? repeat_factor(&p) : 0;
+		if (f) {
+			if (repeated)
+				return PATTERN_SIZE_MAX + 1;
+			repeated = true;
+			sum += item * (f - 1);
+			item *= f;
+		} else if (*p == '(' && depth < 32) {
+			stack[depth++] = sum;
+			sum = item = 0;
+			repeated = false;
+			continue;
+		} else if (*p == ')' && depth > 0) {
+			item = sum ? sum : 1;
+			sum = stack[--depth] + item;
+			repeated = false;
+		} else {
+			if (*p == '[')
+				p = skip_bracket(p);
+			else if (*p == '\\' && p[1])
+				p++;
+			item = 1;
+			sum++;
+			repeated = false;
+		}
+		if (sum > PATTERN_SIZE_MAX || item > PATTERN_SIZE_MAX)
+			return PATTERN_SIZE_MAX + 1;
+	}
+	while (depth > 0)
+		sum += stack[--depth];
+	return sum;
+}
+
+static bool pattern_ok(struct loader *ld, const struct json_value *v, const char *s)
+{
+	char why[128], shown[64];
+	regex_t re;
+	int rc;
+
+	json_quote_for_message(s, strlen(s), shown, sizeof(shown));
+	if (strlen(s) > PATTERN_LEN_MAX || pattern_size(s) > PATTERN_SIZE_MAX) {
+		report(ld, v,
+		       "pattern \"%s\" is too large (at most %d characters and %d repeated "
+		       "atoms; no repetition of a repetition like a+* or a{2}{3})",
+		       shown, PATTERN_LEN_MAX, PATTERN_SIZE_MAX);
+		return false;
+	}
+	rc = regcomp(&re, s, REG_EXTENDED);
+	if (rc) {
+		regerror(rc, &re, why, sizeof(why));
+		report(ld, v, "pattern \"%s\" is not a POSIX extended regular expression: %s",
+		       shown, why);
+		return false;
+	}
+	/* It would match everywhere and mask nothing (redact.c refuses it too). */
+	rc = regexec(&re, "", 0, NULL, 0);
+	regfree(&re);
+	if (rc == 0)
+		report(ld, v, "pattern \"%s\" matches the empty string", shown);
+	return rc != 0;
+}
+
+static void set_patterns(struct loader *ld, const struct opt *o, const struct json_value *v)
+{
+	int errors = ld->errors;
+
+	if (!want_array(ld, o, v))
+		return;
+	if (v->array.n > REDACT_MAX_PATTERNS) {
+		report(ld, v, "\"patterns\" has more than %d entries", REDACT_MAX_PATTERNS);
+		return;
+	}
+	for (size_t i = 0; i < v->array.n; i++) {
+		const char *s = want_text(ld, v->array.items[i], "a pattern");
+
+		if (s)
+			pattern_ok(ld, v->array.items[i], s);
+	}
+	if (ld->errors == errors)
+		set_strings(ld, o, v);
 }
 
 /* ------------------------------------------------------------------ walking */
@@ -490,6 +981,12 @@ static void apply_member(struct loader *ld, const struct opt *o, const struct js
 	case OPT_OUTPUTS:
 		set_outputs(ld, o, v);
 		break;
+	case OPT_PATH:
+		set_path(ld, o, v);
+		break;
+	case OPT_PATTERNS:
+		set_patterns(ld, o, v);
+		break;
 	case OPT_GROUP:
 		apply_object(ld, o->group, v, o->key);
 		break;
@@ -527,7 +1024,7 @@ static void apply_object(struct loader *ld, const struct opt *opts, const struct
 int config_load_buffer(struct config *c, const char *name, const char *buf, size_t len, FILE *diag)
 {
 	struct config work;
-	struct loader ld = {&work, name ? name : "<config>", buf, diag, 0};
+	struct loader ld = {&work, name ? name : "<config>", buf, len, diag, 0};
 	struct json_error err;
 	struct json_value *doc;
 

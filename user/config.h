@@ -12,13 +12,33 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#define CONFIG_FILE_MAX (1u << 20)
+#include "format.h"
+
+#define CONFIG_FILE_MAX		 (1u << 20)
+#define CONFIG_SPOOL_DIR_DEFAULT "/var/lib/mcpwatch/spool"
+#define CONFIG_OUTPUT_NAME_MAX	 63
 
 /* A server selector: processes whose command line matches cmdline_glob
  * (op "glob" semantics: '*' crosses '/') are MCP servers named `name`. */
 struct config_selector {
 	char *name;
 	char *cmdline_glob;
+};
+
+/* One entry of "outputs": the keys every output type has (docs/outputs.md).
+ * The type's own keys are read by its sink from outputs_doc. */
+struct config_output {
+	char *type;
+	char *name; /* as given, or "<type>-<n>" (the n-th output of that type) */
+	enum record_format format;
+	bool enabled;
+	/* network outputs only */
+	int batch_max_records;
+	int batch_max_bytes;
+	int batch_max_wait_ms;
+	long long spool_max_bytes;
+	int retry_initial_ms;
+	int retry_max_ms;
 };
 
 struct config {
@@ -52,9 +72,20 @@ struct config {
 	int posture_runtime_window_s; /* runtime findings count this long: 60..30 days */
 	bool posture_enabled;	      /* the daemon grades and writes posture records */
 
-	/* "outputs": validated as an array of objects, kept raw for the outputs module */
+	/* "outputs": the common keys of each output, parsed; the document that
+	 * set them is kept whole so that each sink reads its own keys from it
+	 * with their positions (outputs_doc_name:LINE:COLUMN). */
+	struct config_output *outputs;
 	size_t noutputs;
 	char *outputs_json; /* the array's JSON text, NULL when the key is absent */
+	char *outputs_doc;
+	size_t outputs_doc_len;
+	char *outputs_doc_name;
+	char *spool_dir; /* NULL: CONFIG_SPOOL_DIR_DEFAULT */
+
+	/* "redaction" */
+	char **redact_patterns; /* POSIX EREs, checked with regcomp at load */
+	size_t nredact_patterns;
 };
 
 /* Fill c with the defaults; allocates nothing. */
@@ -67,5 +98,9 @@ int config_load_buffer(struct config *c, const char *name, const char *buf, size
 int config_load_file(struct config *c, const char *path, FILE *diag);
 /* Free what c owns and reset it to the defaults. */
 void config_free(struct config *c);
+
+/* Is key one of the keys every output object may have (read by the
+ * framework, not by the sink)? The sinks accept these without reading them. */
+bool config_output_key_is_common(const char *key);
 
 #endif /* MCPWATCH_CONFIG_H */
