@@ -128,6 +128,7 @@ $(BUILD)/bench/bench_%: tests/bench/bench_%.c $(LIB_OBJS) | $(BUILD)/bench
 	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) $(PKG_LIBS) -o $@
 
 unit: check-deps $(UNIT_BINS)
+	@scripts/node-deps.sh
 	@tests/run-unit.sh $(UNIT_BINS)
 
 sensor-test: check-deps $(SENSOR_BINS)

@@ -24,6 +24,8 @@ run_suite() { # name, command...
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
 	total_p=$((total_p + p)); total_f=$((total_f + f))
 }
+# Unit tests drive real servers too (the HTTP probe against server-everything).
+scripts/node-deps.sh || { echo "total: 0 passed, 1 failed"; exit 1; }
 run_suite unit tests/run-unit.sh $(ls $B/tests/test_* | grep -v '/test_sensor_bpf$')
 if [ -x $B/tests/test_sensor_bpf ]; then
 	run_suite sensor env SUITE=sensor tests/run-unit.sh $B/tests/test_sensor_bpf

@@ -8,11 +8,7 @@ set -eu
 
 cd "$(dirname "$0")/../.."
 
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then
-	npm ci --no-audit --no-fund
-	# npm ci leaves node_modules' mtime as it was; mark it fresh.
-	touch node_modules
-fi
+scripts/node-deps.sh
 
 status=0
 node --test --test-concurrency=1 --test-timeout=240000 tests/e2e/ || status=$?
