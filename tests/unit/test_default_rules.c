@@ -11,32 +11,7 @@
 #include <cmocka.h>
 
 #include "rules.h"
-
-struct fake_field {
-	const char *name;
-	struct field_value v;
-};
-
-struct fake_event {
-	struct fake_field f[24];
-	int n;
-};
-
-static void fake_get(const void *ctx, const char *field, struct field_value *out)
-{
-	const struct fake_event *e = ctx;
-	int i;
-
-	out->type = FV_NONE;
-	for (i = 0; i < e->n; i++)
-		if (!strcmp(e->f[i].name, field))
-			*out = e->f[i].v;
-}
-
-static void set_str(struct fake_event *e, const char *name, const char *s)
-{
-	e->f[e->n++] = (struct fake_field){name, {FV_STR, s, 0}};
-}
+#include "fakefields.h"
 
 /* Change the value of a string field already set. */
 static void replace_str(struct fake_event *e, const char *name, const char *s)
@@ -46,16 +21,6 @@ static void replace_str(struct fake_event *e, const char *name, const char *s)
 	for (i = 0; i < e->n; i++)
 		if (!strcmp(e->f[i].name, name))
 			e->f[i].v.s = s;
-}
-
-static void set_int(struct fake_event *e, const char *name, int64_t i)
-{
-	e->f[e->n++] = (struct fake_field){name, {FV_INT, NULL, i}};
-}
-
-static void set_bool(struct fake_event *e, const char *name, bool b)
-{
-	e->f[e->n++] = (struct fake_field){name, {FV_BOOL, NULL, b}};
 }
 
 struct hits {
