@@ -164,7 +164,8 @@ void posture_print_table(const struct posture_report *r, FILE *f, bool color)
 		fprintf(f, "No MCP servers running or configured.\n");
 		return;
 	}
-	fprintf(f, "%-44s %-9s %-10s %5s  %s\n", "SERVER", "TRANSPORT", "RUNNING", "GRADE", "SCORE");
+	fprintf(f, "%-44s %-9s %-10s %5s  %s\n", "SERVER", "TRANSPORT", "RUNNING", "GRADE",
+		"SCORE");
 	for (size_t i = 0; i < r->n; i++) {
 		const struct posture_server *s = &r->servers[i];
 		char running[16];

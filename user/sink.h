@@ -62,6 +62,6 @@ struct sink {
 const struct sink_ops *sink_ops_find(const char *type);
 
 extern const struct sink_ops sink_webhook_ops, sink_splunk_hec_ops, sink_elasticsearch_ops,
-	sink_falcosidekick_ops, sink_syslog_ops, sink_file_ops, sink_stdout_ops;
+    sink_falcosidekick_ops, sink_syslog_ops, sink_file_ops, sink_stdout_ops;
 
 #endif /* MCPWATCH_SINK_H */
