@@ -96,6 +96,7 @@ static const struct opt posture_opts[] = {
     BOOL("rate_limit", posture_rate_limit),
     INT("runtime_window_s", posture_runtime_window_s, 60, 30 * 86400, false),
     BOOL("enabled", posture_enabled),
+    {"fs_root", OPT_PATH, FIELD(posture_fs_root), 0, 0, 0, false, NULL},
     {.key = NULL},
 };
 
@@ -207,6 +208,7 @@ void config_free(struct config *c)
 	free(c->outputs_doc);
 	free(c->outputs_doc_name);
 	free(c->spool_dir);
+	free(c->posture_fs_root);
 	strings_free(c->redact_patterns, c->nredact_patterns);
 	config_defaults(c);
 }
@@ -282,7 +284,7 @@ static bool config_copy(struct config *dst, const struct config *src)
 {
 	*dst = *src;
 	dst->host_name = dst->outputs_json = dst->outputs_doc = dst->outputs_doc_name = NULL;
-	dst->spool_dir = NULL;
+	dst->spool_dir = dst->posture_fs_root = NULL;
 	dst->rules_files = dst->ignore_globs = dst->launchers = dst->redact_patterns = NULL;
 	dst->selectors = NULL;
 	dst->outputs = NULL;
@@ -291,7 +293,8 @@ static bool config_copy(struct config *dst, const struct config *src)
 	if (!dup_or_null(&dst->host_name, src->host_name) ||
 	    !dup_or_null(&dst->outputs_json, src->outputs_json) ||
 	    !dup_or_null(&dst->outputs_doc_name, src->outputs_doc_name) ||
-	    !dup_or_null(&dst->spool_dir, src->spool_dir) || !doc_copy(dst, src))
+	    !dup_or_null(&dst->spool_dir, src->spool_dir) ||
+	    !dup_or_null(&dst->posture_fs_root, src->posture_fs_root) || !doc_copy(dst, src))
 		return false;
 	if (!outputs_copy(&dst->outputs, &dst->noutputs, src->outputs, src->noutputs))
 		return false;

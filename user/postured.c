@@ -172,7 +172,7 @@ static void child_run(struct postured *pd, int wfd, const struct grade_runtime *
 {
 	struct grade_opts go = {.cfg = pd->cfg,
 				.proc_root = pd->proc_root,
-				.fs_root = "",
+				.fs_root = pd->cfg->posture_fs_root ? pd->cfg->posture_fs_root : "",
 				.host = pd->host,
 				.skip_tgid = (uint32_t)getppid(),
 				.known = known,
