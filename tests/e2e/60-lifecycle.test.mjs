@@ -72,3 +72,17 @@ for (const signal of ["SIGTERM", "SIGINT"]) {
 		assert.deepEqual(agent.badLines, [], "every stdout line must be one JSON object");
 	});
 }
+
+test("run as an unprivileged user exits 3 with one line saying what is missing", () => {
+	const r = spawnSync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", BIN, "run"], {
+		cwd: "/",
+		encoding: "utf8",
+		timeout: 30000,
+	});
+	assert.equal(r.error, undefined, String(r.error));
+	assert.equal(r.status, 3, `exit ${r.status}; ${r.stdout}${r.stderr}`);
+	const lines = r.stderr.trim().split("\n");
+	assert.equal(lines.length, 1, `one line expected:\n${r.stderr}`);
+	assert.match(lines[0], /^mcpwatch: needs root \(CAP_BPF/);
+	assert.equal(r.stdout, "", "nothing on the stream");
+});
