@@ -70,11 +70,8 @@ struct config {
 	int posture_interval_s;	      /* 10..86400 */
 	bool posture_rate_limit;      /* opt-in: send a burst to test rate limiting */
 	int posture_runtime_window_s; /* runtime findings count this long: 60..30 days */
-	bool posture_enabled;
-	char *posture_fs_root;
-	    /* where client configs are read: NULL = "/" (a pod: "/host") */ /* the daemon grades
-										and writes posture
-										records */
+	bool posture_enabled;	      /* the daemon grades and writes posture records */
+	char *posture_fs_root; /* where client configs are read: NULL = "/" (a pod: "/host") */
 
 	/* "outputs": the common keys of each output, parsed; the document that
 	 * set them is kept whole so that each sink reads its own keys from it
