@@ -613,7 +613,7 @@ struct probe {
 	struct curl_slist *resolve;
 	char authority[32]; /* "localhost:PORT", the Host we send */
 	bool verify;	    /* check the certificate (ca_file given, not failed yet) */
-	char *raw, *headtext, *body, *scratch;
+	char *raw, *headtext, *body, *scratch, *plain;
 	size_t scratch_len;
 	char errbuf[CURL_ERROR_SIZE];
 	int64_t deadline;
@@ -970,21 +970,50 @@ static const char *ex_header(struct probe *p, const char *name)
 /* ---------------------------------------------------------------- observations */
 
 /*
- * Redacts text; if that changed anything, window gets the redacted text
- * around the first masked secret (safe to show: masked already).
+ * MCP protocol fields whose names look like secrets to the redactor but hold
+ * none: a progress token is a request id, token budgets are counts.
  */
-static bool secret_window(struct probe *p, const char *text, char *window, size_t wlen)
+static const char *const benign_keys[] = {"\"progressToken\"", "\"maxTokens\"",
+					  "\"max_tokens\"",    "\"inputTokens\"",
+					  "\"outputTokens\"",  "\"totalTokens\""};
+
+/* Turn "progressToken" into "progress_oken" so that the redactor passes it by. */
+static void neutralise_benign_keys(char *s)
+{
+	for (size_t k = 0; k < sizeof(benign_keys) / sizeof(benign_keys[0]); k++) {
+		size_t klen = strlen(benign_keys[k]);
+
+		for (char *at = strstr(s, benign_keys[k]); at;
+		     at = strstr(at + klen, benign_keys[k])) {
+			char *t = strstr(at, "oken");
+
+			if (t && t > at && t < at + klen)
+				t[-1] = '_';
+		}
+	}
+}
+
+bool httpprobe_find_secret(const char *text, char *copy, char *redacted, size_t buflen,
+			   char *window, size_t wlen)
 {
 	size_t i = 0, start;
 
-	redact_string(text, p->scratch, p->scratch_len);
-	while (text[i] && text[i] == p->scratch[i])
+	snprintf(copy, buflen, "%s", text);
+	neutralise_benign_keys(copy);
+	redact_string(copy, redacted, buflen);
+	while (copy[i] && copy[i] == redacted[i])
 		i++;
-	if (!text[i] && !p->scratch[i])
+	if (!copy[i] && !redacted[i])
 		return false;
 	start = i > WINDOW_BEFORE ? i - WINDOW_BEFORE : 0;
-	set_text(window, wlen, "%.*s", (int)(i - start + strlen(REDACT_MASK)), p->scratch + start);
+	set_text(window, wlen, "%.*s", (int)(i - start + strlen(REDACT_MASK)), redacted + start);
 	return true;
+}
+
+/* Does text hold a secret? window gets the redacted text around the first one. */
+static bool secret_window(struct probe *p, const char *text, char *window, size_t wlen)
+{
+	return httpprobe_find_secret(text, p->plain, p->scratch, p->scratch_len, window, wlen);
 }
 
 /* The header block without the lines whose values are not the server's secrets to leak. */
@@ -1666,8 +1695,9 @@ static int probe_alloc(struct probe *p)
 	p->headtext = malloc(p->o.max_header + 1);
 	p->body = malloc(p->o.max_body + 1);
 	p->scratch = malloc(p->scratch_len);
+	p->plain = malloc(p->scratch_len);
 	p->curl = curl_easy_init();
-	if (!p->raw || !p->headtext || !p->body || !p->scratch || !p->curl) {
+	if (!p->raw || !p->headtext || !p->body || !p->scratch || !p->plain || !p->curl) {
 		set_text(p->out->error, sizeof(p->out->error),
 			 "httpprobe: out of memory for %zu-byte buffers", big);
 		return -ENOMEM;
@@ -1685,6 +1715,7 @@ static void probe_free(struct probe *p)
 	free(p->headtext);
 	free(p->body);
 	free(p->scratch);
+	free(p->plain);
 	free(p);
 }
 

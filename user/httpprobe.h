@@ -145,6 +145,14 @@ const char *httpprobe_sensitive_file_match(const char *path, const char *body, s
 /* Does this header (Server, X-Powered-By, ...) name a product or a version? */
 bool httpprobe_find_version_leak(const char *name, const char *value, char *what, size_t wlen);
 
+/*
+ * Does text hold a secret (by the redactor's patterns, MCP protocol fields
+ * like "progressToken" excepted)? copy and redacted are caller buffers of
+ * buflen >= strlen(text) + 1; window gets the redacted context of the first.
+ */
+bool httpprobe_find_secret(const char *text, char *copy, char *redacted, size_t buflen,
+			   char *window, size_t wlen);
+
 enum httpprobe_cors {
 	HTTPPROBE_CORS_NONE,	   /* no Access-Control-Allow-Origin */
 	HTTPPROBE_CORS_RESTRICTED, /* one fixed origin, not ours */

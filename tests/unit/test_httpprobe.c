@@ -44,6 +44,25 @@ static int64_t now_ms(void)
 
 /* ---------------------------------------------------------------- head parser */
 
+static void test_find_secret_spares_protocol_fields(void **state)
+{
+	char copy[512], red[512], win[96];
+	static const char benign[] =
+	    "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/progress\","
+	    "\"params\":{\"progressToken\":\"req-123456789\",\"maxTokens\":1000}}";
+	static const char leaky[] = "{\"progressToken\":\"p1\",\"api_key\":\"s3cr3tvalue42\"}";
+
+	(void)state;
+	assert_false(httpprobe_find_secret(benign, copy, red, sizeof(copy), win, sizeof(win)));
+	assert_true(httpprobe_find_secret(leaky, copy, red, sizeof(copy), win, sizeof(win)));
+	assert_non_null(strstr(win, "***"));
+	assert_null(strstr(win, "s3cr3tvalue42"));
+	assert_true(httpprobe_find_secret("Authorization: Bearer abcdefgh12345678", copy, red,
+					  sizeof(copy), win, sizeof(win)));
+	assert_false(
+	    httpprobe_find_secret("plain text", copy, red, sizeof(copy), win, sizeof(win)));
+}
+
 static void test_parse_head_basic(void **state)
 {
 	static const char raw[] = "HTTP/1.1 200 OK\r\n"
@@ -882,6 +901,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_parse_head_basic),
+	    cmocka_unit_test(test_find_secret_spares_protocol_fields),
 	    cmocka_unit_test(test_parse_head_interim_and_lf),
 	    cmocka_unit_test(test_parse_head_hostile),
 	    cmocka_unit_test(test_classify_mcp_answer),
