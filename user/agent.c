@@ -21,6 +21,7 @@
 #include "identity.h"
 #include "mcpproto.h"
 #include "output.h"
+#include "pathutil.h"
 #include "postured.h"
 #include "procfs.h"
 #include "proctable.h"
@@ -478,9 +479,7 @@ static bool is_passthrough(const struct proc *p)
 	static const char *const tools[] = {
 	    "cat", "tee",  "jq",     "head",   "tail", "less", "more", "dd",   "pv",  "socat",
 	    "nc",  "ncat", "netcat", "stdbuf", "grep", "sed",  "awk",  "mawk", "gawk"};
-	const char *base = p->exe ? strrchr(p->exe, '/') : NULL;
-
-	base = base ? base + 1 : (p->exe ? p->exe : "");
+	const char *base = p->exe ? path_base(p->exe) : "";
 	for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++)
 		if (strcmp(base, tools[i]) == 0)
 			return true;

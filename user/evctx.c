@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 #include "evctx.h"
+#include "pathutil.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -8,11 +9,10 @@
 #include <string.h>
 #include <sys/socket.h>
 
-static const char *base_name(const char *path)
+/* Fields read "" for an unknown path, as rules expect a string. */
+static const char *base_or_empty(const char *path)
 {
-	const char *s = path ? strrchr(path, '/') : NULL;
-
-	return s ? s + 1 : (path ? path : "");
+	return path ? path_base(path) : "";
 }
 
 static void set_str(struct field_value *out, const char *s)
@@ -80,9 +80,9 @@ static bool process_field(const struct evctx *c, const char *f, struct field_val
 	else if (strcmp(f, "exe") == 0)
 		set_str(out, p->exe);
 	else if (strcmp(f, "name") == 0)
-		set_str(out, base_name(p->exe));
+		set_str(out, base_or_empty(p->exe));
 	else if (strcmp(f, "argv0_name") == 0)
-		set_str(out, p->argc > 0 ? base_name(p->argv[0]) : NULL);
+		set_str(out, p->argc > 0 ? base_or_empty(p->argv[0]) : NULL);
 	else if (strcmp(f, "cmdline") == 0)
 		set_str(out, p->cmdline);
 	else if (strcmp(f, "comm") == 0)
@@ -96,7 +96,7 @@ static bool process_field(const struct evctx *c, const char *f, struct field_val
 	else if (strcmp(f, "parent.exe") == 0)
 		set_str(out, c->parent ? c->parent->exe : NULL);
 	else if (strcmp(f, "parent.name") == 0)
-		set_str(out, c->parent ? base_name(c->parent->exe) : NULL);
+		set_str(out, c->parent ? base_or_empty(c->parent->exe) : NULL);
 	else if (strcmp(f, "parent.cmdline") == 0)
 		set_str(out, c->parent ? c->parent->cmdline : NULL);
 	else if (strcmp(f, "parent.pid") == 0)
@@ -134,7 +134,7 @@ static bool file_field(const struct evctx *c, const char *f, struct field_value 
 	if (strcmp(f, "path") == 0)
 		set_str(out, c->file.path);
 	else if (strcmp(f, "name") == 0)
-		set_str(out, base_name(c->file.path));
+		set_str(out, base_or_empty(c->file.path));
 	else if (strcmp(f, "flags") == 0)
 		set_int(out, c->file.oflags);
 	else if (strcmp(f, "write") == 0)

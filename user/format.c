@@ -5,6 +5,7 @@
  * type check, so a record of the wrong shape loses fields, never validity.
  */
 #include "format.h"
+#include "pathutil.h"
 
 #include <arpa/inet.h>
 #include <inttypes.h>
@@ -116,13 +117,6 @@ static bool int_at(const cJSON *o, const char *path, int64_t *out)
 		return false;
 	*out = (int64_t)d;
 	return true;
-}
-
-static const char *base_name(const char *path)
-{
-	const char *slash = path ? strrchr(path, '/') : NULL;
-
-	return slash ? slash + 1 : path;
 }
 
 static int64_t floor_div(int64_t a, int64_t b)
@@ -537,7 +531,7 @@ static cJSON *ocsf_file(const char *path, int type_id)
 	if (!path)
 		return NULL;
 	f = cJSON_CreateObject();
-	add_str(f, "name", base_name(path));
+	add_str(f, "name", path_base(path));
 	add_str(f, "path", path);
 	add_int(f, "type_id", type_id);
 	add_str(f, "type", type_id == OCSF_FILE_REGULAR ? "Regular File" : "Unknown");
@@ -562,7 +556,7 @@ static cJSON *ocsf_process(const cJSON *rec)
 	const char *exe = str_at(rec, "process.exe"), *comm = str_at(rec, "process.comm");
 
 	copy_int(p, "pid", rec, "process.pid");
-	add_str(p, "name", comm ? comm : base_name(exe));
+	add_str(p, "name", comm ? comm : path_base(exe));
 	copy_str(p, "cmd_line", rec, "process.cmdline");
 	attach(p, "file", ocsf_file(exe, OCSF_FILE_REGULAR));
 	copy_int_as_str(user, "uid", rec, "process.uid");
@@ -865,7 +859,7 @@ static cJSON *ecs_parent(const cJSON *rec)
 	if (!cJSON_GetObjectItem(p, "pid"))
 		copy_int(p, "pid", rec, "process.ppid");
 	add_str(p, "executable", exe);
-	add_str(p, "name", base_name(exe));
+	add_str(p, "name", path_base(exe));
 	copy_str(p, "command_line", rec, "process.parent.cmdline");
 	return p;
 }
@@ -882,7 +876,7 @@ static cJSON *ecs_process(const struct native *n)
 		return p;
 	}
 	copy_int(p, "pid", rec, "process.pid");
-	add_str(p, "name", comm ? comm : base_name(exe));
+	add_str(p, "name", comm ? comm : path_base(exe));
 	add_str(p, "executable", exe);
 	copy_str(p, "command_line", rec, "process.cmdline");
 	attach(p, "user", ecs_user(rec));
@@ -910,7 +904,7 @@ static void ecs_file(cJSON *o, const cJSON *rec)
 	const char *path = str_at(rec, "file.path");
 
 	add_str(f, "path", path);
-	add_str(f, "name", base_name(path));
+	add_str(f, "name", path_base(path));
 	attach(o, "file", f);
 }
 

@@ -145,25 +145,6 @@ static void probe_listener(struct collect *c, struct posture_server *s,
 	merge_probe(s, &pr, where, s->nendpoints == 1);
 }
 
-static void split_title(char *const *argv, int argc, char **tok, int *ntok, char *buf,
-			size_t buflen)
-{
-	/* npm rewrites its process title into one argv string: "npm exec pkg@1 /tmp". */
-	if (argv_is_title(argv, argc)) {
-		char *save = NULL;
-
-		snprintf(buf, buflen, "%s", argv[0]);
-		*ntok = 0;
-		for (char *t = strtok_r(buf, " ", &save); t && *ntok < 64;
-		     t = strtok_r(NULL, " ", &save))
-			tok[(*ntok)++] = t;
-		return;
-	}
-	*ntok = argc < 64 ? argc : 64;
-	for (int i = 0; i < *ntok; i++)
-		tok[i] = argv[i];
-}
-
 /* The command line that says how the server was launched: its outermost launcher's. */
 static const struct proc *launch_of(const struct collect *c, const struct proc *p)
 {
@@ -181,16 +162,16 @@ static const struct proc *launch_of(const struct collect *c, const struct proc *
 
 static void check_pin(struct posture_server *s, const struct proc *launch)
 {
-	char *tok[64], buf[4096], ev[CHECK_EVIDENCE_MAX];
-	int ntok = 0;
+	char ev[CHECK_EVIDENCE_MAX];
+	struct argv_view view;
 	enum pin_state st;
 
-	if (launch->argc < 1) {
+	argv_view_init(&view, launch->argv, launch->argc);
+	if (view.n < 1) {
 		check_set(&s->checks[CHK_PINNED_VERSION], CHECK_NA, "command line unknown");
 		return;
 	}
-	split_title(launch->argv, launch->argc, tok, &ntok, buf, sizeof(buf));
-	st = inventory_pin_state(tok[0], tok + 1, (size_t)(ntok - 1), ev, sizeof(ev));
+	st = inventory_pin_state(view.v[0], view.v + 1, (size_t)(view.n - 1), ev, sizeof(ev));
 	check_set(&s->checks[CHK_PINNED_VERSION],
 		  st == PIN_PINNED     ? CHECK_PASS
 		  : st == PIN_UNPINNED ? CHECK_FAIL
@@ -248,13 +229,12 @@ static void apply_config(struct posture_server *s, const struct inv_server *e)
 static bool entry_runs_as(const struct collect *c, const struct inv_server *e,
 			  const struct proc *srv, const struct proc *launch)
 {
-	char *tok[64], buf[4096];
-	int ntok;
+	struct argv_view view;
 
 	if (inventory_matches_cmdline(e, srv->argv, srv->argc))
 		return true;
-	split_title(launch->argv, launch->argc, tok, &ntok, buf, sizeof(buf));
-	return launch != srv && inventory_matches_cmdline(e, tok, ntok);
+	argv_view_init(&view, launch->argv, launch->argc);
+	return launch != srv && inventory_matches_cmdline(e, view.v, view.n);
 }
 
 static void add_running(struct collect *c, const struct proc *p)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 #include "identity.h"
+#include "pathutil.h"
 
 #include <errno.h>
 #include <fnmatch.h>
@@ -59,24 +60,6 @@ static const char *const interpreter_globs[] = {
     "ruby", "perl",   "php",	    "java",   "tsx",	      "ts-node",
 };
 
-static const char *base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-
-	return s ? s + 1 : path;
-}
-
-/*
- * npm and other programs rewrite their process title: /proc then shows one
- * argv string, "npm exec @scope/pkg@1.2.3 /tmp". Split such a title into
- * words so that it classifies like the argv it replaced.
- */
-struct argv_view {
-	char *v[64];
-	int n;
-	char buf[4096];
-};
-
 /* One spaced string, then nothing but the empty padding of the old argv area. */
 bool argv_is_title(char *const *argv, int argc)
 {
@@ -88,7 +71,7 @@ bool argv_is_title(char *const *argv, int argc)
 	return true;
 }
 
-static void argv_view_init(struct argv_view *a, char *const *argv, int argc)
+void argv_view_init(struct argv_view *a, char *const *argv, int argc)
 {
 	char *save = NULL;
 
@@ -193,16 +176,16 @@ static bool is_interpreter(const char *exe, char *const *argv, int argc)
 {
 	const size_t n = sizeof(interpreter_globs) / sizeof(interpreter_globs[0]);
 
-	if (exe && *exe && glob_any(base_name(exe), interpreter_globs, n))
+	if (exe && *exe && glob_any(path_base(exe), interpreter_globs, n))
 		return true;
-	return argc > 0 && glob_any(base_name(argv[0]), interpreter_globs, n);
+	return argc > 0 && glob_any(path_base(argv[0]), interpreter_globs, n);
 }
 
 static bool is_launcher_argv(const struct identity *id, const char *exe, char *const *argv,
 			     int argc)
 {
-	const char *names[2] = {exe && *exe ? base_name(exe) : "",
-				argc > 0 ? base_name(argv[0]) : ""};
+	const char *names[2] = {exe && *exe ? path_base(exe) : "",
+				argc > 0 ? path_base(argv[0]) : ""};
 
 	for (int i = 0; i < 2; i++) {
 		if (!*names[i])
@@ -215,7 +198,7 @@ static bool is_launcher_argv(const struct identity *id, const char *exe, char *c
 	}
 	/* npx and npm are node scripts: `node /usr/lib/node_modules/npm/bin/npx-cli.js`. */
 	if (is_interpreter(exe, argv, argc) && argc > 1)
-		return in_list(base_name(argv[1]), launcher_scripts,
+		return in_list(path_base(argv[1]), launcher_scripts,
 			       sizeof(launcher_scripts) / sizeof(launcher_scripts[0]));
 	return false;
 }
@@ -262,7 +245,7 @@ static void token_package_name(const char *tok, char *out, size_t outlen)
 		snprintf(out, outlen, "%.*s", (int)len, tok);
 		return;
 	}
-	tok = base_name(tok);
+	tok = path_base(tok);
 	end = strchr(tok + (*tok == '@'), '@'); /* npx "mcp-server-x@1.0" */
 	len = end ? (size_t)(end - tok) : strlen(tok);
 	snprintf(out, outlen, "%.*s", (int)len, tok);

@@ -27,8 +27,20 @@ int identity_add_ignore(struct identity *id, const char *cmdline_glob);
 /* An extra launcher, by executable basename. */
 int identity_add_launcher(struct identity *id, const char *basename);
 
-/* Is this argv a rewritten process title ("npm exec pkg /tmp" plus empty padding)? */
+/*
+ * npm and other programs rewrite their process title: /proc then shows one
+ * argv string, "npm exec @scope/pkg@1.2.3 /tmp", plus the empty padding of
+ * the old argv area. A view splits such a title into words (at most 64), so
+ * that it classifies like the argv it replaced; any other argv is viewed as is.
+ */
+struct argv_view {
+	char *v[64];
+	int n;
+	char buf[4096];
+};
+
 bool argv_is_title(char *const *argv, int argc);
+void argv_view_init(struct argv_view *a, char *const *argv, int argc);
 
 /* Pure predicates, unit-tested. */
 bool identity_is_launcher(const struct identity *id, const char *exe, char *const *argv, int argc);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* inventory: the MCP servers configured in every MCP client's files. */
 #include "inventory.h"
+#include "pathutil.h"
 
 #include <errno.h>
 #include <pwd.h>
@@ -65,13 +66,6 @@ static bool all_hex(const char *s, size_t n)
 			return false;
 	}
 	return s[n] == '\0';
-}
-
-static const char *base_name(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	return slash ? slash + 1 : path;
 }
 
 /* "npx" also as "npx.cmd" / "npx.exe" (configs copied from Windows). */
@@ -496,7 +490,7 @@ static size_t skip_wrappers(const char *const *w, size_t n)
 	int depth;
 
 	for (depth = 0; depth < 4 && i < n; depth++) {
-		const char *b = base_name(w[i]);
+		const char *b = path_base(w[i]);
 
 		if (name_is(b, "env")) {
 			for (i++; i < n && (w[i][0] == '-' || is_assignment(w[i])); i++) {
@@ -528,13 +522,13 @@ static void launch_parse(const char *const *w, size_t n, struct launch *l)
 	l->rest = i + 1;
 	if (i >= n)
 		return;
-	b = base_name(w[i]);
+	b = path_base(w[i]);
 	/* npm >= 7 shows a running npx as "node .../npx-cli.js" or "npm exec" */
 	if (name_is(b, "node") && i + 1 < n) {
-		if (streq(base_name(w[i + 1]), "npx-cli.js")) {
+		if (streq(path_base(w[i + 1]), "npx-cli.js")) {
 			b = "npx";
 			i++;
-		} else if (streq(base_name(w[i + 1]), "npm-cli.js")) {
+		} else if (streq(path_base(w[i + 1]), "npm-cli.js")) {
 			b = "npm";
 			i++;
 		}
@@ -1737,7 +1731,7 @@ static bool program_position(const char *const *run, size_t k)
 
 	if (k == 0)
 		return true;
-	if (!is_interpreter(base_name(run[0])))
+	if (!is_interpreter(path_base(run[0])))
 		return false;
 	for (i = 1; i < k; i++) {
 		if (run[i][0] != '-')
@@ -1749,11 +1743,11 @@ static bool program_position(const char *const *run, size_t k)
 static bool local_matches(const char *const *cfg, size_t ncfg, const struct launch *lc,
 			  const char *const *run, size_t nrun)
 {
-	const char *want = base_name(cfg[lc->cmd]);
+	const char *want = path_base(cfg[lc->cmd]);
 	size_t k;
 
 	for (k = 0; k < nrun && k < LOOK_AHEAD; k++) {
-		if (names_match(base_name(run[k]), want) && program_position(run, k) &&
+		if (names_match(path_base(run[k]), want) && program_position(run, k) &&
 		    tails_match(cfg, ncfg, lc->cmd + 1, run, nrun, k + 1))
 			return true;
 	}
@@ -1763,7 +1757,7 @@ static bool local_matches(const char *const *cfg, size_t ncfg, const struct laun
 /* .../node_modules/@scope/pkg/dist/index.js, .../.bin/mcp-server-x, .../bin/pkg-name */
 static bool names_npm_package(const char *word, const char *pkg, const char *bin)
 {
-	const char *seg = strrchr(pkg, '/'), *base = base_name(word), *hit;
+	const char *seg = strrchr(pkg, '/'), *base = path_base(word), *hit;
 	size_t n = strlen(pkg);
 	char mcp_seg[NORM_NAME];
 
@@ -1805,7 +1799,7 @@ static bool pypi_resolved_matches(const char *const *cfg, size_t ncfg, const str
 	if (!pkg[0])
 		return false;
 	for (k = 0; k < nrun && k < LOOK_AHEAD; k++) {
-		const char *base = base_name(run[k]);
+		const char *base = path_base(run[k]);
 
 		if (!program_position(run, k))
 			continue;

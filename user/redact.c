@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* redact: mask secrets in strings and argument vectors before any output. */
 #include "redact.h"
+#include "pathutil.h"
 
 #include <regex.h>
 #include <stdbool.h>
@@ -658,13 +659,6 @@ static const char *secret_assignment_value(const char *a)
 	return a + k + 1;
 }
 
-static const char *base_name(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	return slash ? slash + 1 : path;
-}
-
 /* Programs that take a password glued to -p: -pSECRET (and sshpass: -p SECRET). */
 static bool takes_glued_password(const char *prog, bool *separate_too)
 {
@@ -707,7 +701,7 @@ void redact_argv(char **argv, int argc)
 	if (!argv || argc <= 0)
 		return;
 	if (argv[0])
-		glued_p = takes_glued_password(base_name(argv[0]), &separate_p);
+		glued_p = takes_glued_password(path_base(argv[0]), &separate_p);
 	for (int i = 0; i < argc; i++) {
 		if (argv[i])
 			i += redact_one_arg(argv, argc, i, glued_p, &separate_p);
