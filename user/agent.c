@@ -144,6 +144,19 @@ static void fill_container(struct agent *a, struct proc *p)
 		proc_set_string(&p->container_id, id);
 }
 
+/* Once per process image, not once per event: opens of a tracked tree are frequent. */
+static void fill_user(struct proc *p)
+{
+	struct passwd pw, *res = NULL;
+	char buf[1024];
+
+	if (p->user_checked)
+		return;
+	p->user_checked = true;
+	if (getpwuid_r(p->uid, &pw, buf, sizeof(buf), &res) == 0 && res)
+		proc_set_string(&p->user_name, pw.pw_name);
+}
+
 static void on_join(struct proc *p, void *arg)
 {
 	struct agent *a = arg;
@@ -172,9 +185,6 @@ static void adopt_from_kernel(struct agent *a, struct proc *p, uint32_t server_t
 static void evctx_init(struct agent *a, struct evctx *c, enum rule_event kind, struct proc *p,
 		       int64_t time_ns)
 {
-	struct passwd pw, *res = NULL;
-	char buf[1024];
-
 	memset(c, 0, sizeof(*c));
 	c->kind = kind;
 	c->time_ns = time_ns;
@@ -183,8 +193,8 @@ static void evctx_init(struct agent *a, struct evctx *c, enum rule_event kind, s
 	c->server = server_of(a, p);
 	c->net.tls = -1;
 	fill_container(a, p);
-	if (getpwuid_r(p->uid, &pw, buf, sizeof(buf), &res) == 0 && res)
-		snprintf(c->user_name, sizeof(c->user_name), "%s", pw.pw_name);
+	fill_user(p);
+	c->user_name = p->user_name;
 }
 
 static void on_rule_match(const struct rule *r, void *arg)
@@ -339,6 +349,7 @@ static void handle_exec(struct agent *a, const struct sensor_event *ev)
 	p->cgroup_id = ev->exec.cgroup_id;
 	p->start_ns = ev->exec.start_ns;
 	p->container_checked = false;
+	p->user_checked = false; /* a setuid exec changes it */
 	snprintf(p->comm, sizeof(p->comm), "%s", ev->exec.comm);
 	proc_set_image(p, ev->exec.exe, ev->exec.argv, ev->exec.argc);
 	adopt_from_kernel(a, p, ev->server_tgid);

@@ -138,7 +138,7 @@ cJSON *alert_build(const struct rule *r, const struct evctx *c, const char *host
 	proc = cJSON_AddObjectToObject(rec, "process");
 	add_process(proc, c->proc);
 	add_parent(proc, c);
-	if (c->user_name[0])
+	if (c->user_name)
 		cJSON_AddStringToObject(cJSON_AddObjectToObject(rec, "user"), "name", c->user_name);
 	if (c->kind == RULE_EV_OPEN)
 		add_file(rec, c);

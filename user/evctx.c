@@ -194,7 +194,7 @@ void evctx_get_field(const void *ctx, const char *field, struct field_value *out
 	else if (strcmp(field, "container.id") == 0)
 		set_str(out, c->proc->container_id), found = true;
 	else if (strcmp(field, "user.name") == 0)
-		set_str(out, c->user_name[0] ? c->user_name : NULL), found = true;
+		set_str(out, c->user_name), found = true;
 	if (!found)
 		out->type = FV_NONE;
 }

@@ -30,7 +30,7 @@ struct evctx {
 		int tls; /* 1 TLS, 0 plaintext, -1 unknown */
 		const char *tls_evidence;
 	} net;
-	char user_name[64];
+	const char *user_name; /* NULL when the uid has no name */
 };
 
 void evctx_get_field(const void *ctx, const char *field, struct field_value *out);

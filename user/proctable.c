@@ -50,6 +50,7 @@ static void proc_free(struct proc *p)
 	free(p->exe);
 	free(p->cmdline);
 	free(p->container_id);
+	free(p->user_name);
 	free(p->server_name);
 	free(p->server_version);
 	free(p->transport);

@@ -37,7 +37,9 @@ struct proc {
 	bool name_from_protocol; /* server_name came from serverInfo */
 	bool exited;		 /* a server that exited, kept while its tree lives */
 	bool container_checked;	 /* container_id was looked up */
-	struct proc *next;	 /* hash chain */
+	char *user_name;	 /* the uid's name, looked up once per image */
+	bool user_checked;
+	struct proc *next; /* hash chain */
 };
 
 struct proc_table;
