@@ -46,13 +46,18 @@ BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
 SKEL := $(BUILD)/mcpwatch.skel.h
 
-LIB_SRCS := $(filter-out user/main.c,$(wildcard user/*.c))
+# user/ is layered (docs/architecture.md): every folder's sources, main.c apart.
+USER_SRCS := $(shell find user -name '*.c' | sort)
+USER_HDRS := $(shell find user -name '*.h' | sort)
+LIB_SRCS := $(filter-out user/main.c,$(USER_SRCS))
 LIB_OBJS := $(patsubst user/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS)) $(BUILD)/obj/embedded.o
 SAN_OBJS := $(patsubst user/%.c,$(BUILD)/san/%.o,$(LIB_SRCS)) $(BUILD)/obj/embedded.o
 FUZZ_OBJS := $(patsubst user/%.c,$(BUILD)/fuzzobj/%.o,$(LIB_SRCS)) $(BUILD)/obj/embedded.o
 
-UNIT_SRCS := $(wildcard tests/unit/test_*.c)
-UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+# Unit tests mirror user/ (tests/unit/<folder>/test_<module>.c); binaries are flat.
+UNIT_SRCS := $(shell find tests/unit -name 'test_*.c' | sort)
+UNIT_BINS := $(addprefix $(BUILD)/tests/,$(basename $(notdir $(UNIT_SRCS))))
+vpath test_%.c $(sort $(dir $(UNIT_SRCS)))
 SENSOR_SRCS := $(wildcard tests/sensor/test_*.c)
 SENSOR_BINS := $(patsubst tests/sensor/%.c,$(BUILD)/tests/%,$(SENSOR_SRCS))
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
@@ -94,34 +99,34 @@ $(BUILD)/obj/embedded.o: user/embedded.S deploy/rules/default.json | $(BUILD)/ob
 	$(call msg,AS,$@)
 	$(Q)$(CC) -c $< -o $@
 
-$(BUILD)/obj/%.o: user/%.c $(SKEL) | $(BUILD)/obj
+$(BUILD)/obj/%.o: user/%.c $(SKEL)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -MMD -c $< -o $@
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -MMD -c $< -o $@
 
-$(BUILD)/san/%.o: user/%.c $(SKEL) | $(BUILD)/san
+$(BUILD)/san/%.o: user/%.c $(SKEL)
 	$(call msg,CC-SAN,$@)
-	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -MMD -c $< -o $@
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) $(SAN_FLAGS) -MMD -c $< -o $@
 
-$(BUILD)/fuzzobj/%.o: user/%.c $(SKEL) | $(BUILD)/fuzzobj
+$(BUILD)/fuzzobj/%.o: user/%.c $(SKEL)
 	$(call msg,CC-FUZZ,$@)
-	$(Q)$(CC) $(CFLAGS) $(FUZZ_FLAGS) -MMD -c $< -o $@
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) $(FUZZ_FLAGS) -MMD -c $< -o $@
 
 $(BUILD)/mcpwatch: $(BUILD)/obj/main.o $(LIB_OBJS)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(PKG_LIBS) -o $@
 
 # ---------------------------------------------------------------- tests
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(SAN_OBJS) | $(BUILD)/tests
-	$(call msg,LD-SAN,$@)
-	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) $< $(SAN_OBJS) $(PKG_LIBS) -lcmocka -o $@
-
-$(BUILD)/tests/test_%: tests/sensor/test_%.c $(LIB_OBJS) | $(BUILD)/tests
+$(BUILD)/tests/test_sensor_bpf: tests/sensor/test_sensor_bpf.c $(LIB_OBJS) | $(BUILD)/tests
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) $(PKG_LIBS) -lcmocka -o $@
 
+$(BUILD)/tests/test_%: test_%.c $(SAN_OBJS) | $(BUILD)/tests
+	$(call msg,LD-SAN,$@)
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -Itests/unit $< $(SAN_OBJS) $(PKG_LIBS) -lcmocka -o $@
+
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS) | $(BUILD)/fuzz
 	$(call msg,LD-FUZZ,$@)
-	$(Q)$(CC) $(CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer $< $(FUZZ_OBJS) $(PKG_LIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(FUZZ_FLAGS) -Itests/unit -fsanitize=fuzzer $< $(FUZZ_OBJS) $(PKG_LIBS) -o $@
 
 $(BUILD)/bench/bench_%: tests/bench/bench_%.c $(LIB_OBJS) | $(BUILD)/bench
 	$(call msg,LD,$@)
@@ -145,7 +150,7 @@ e2e: check-deps $(BUILD)/mcpwatch
 
 test: check-deps
 	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(SENSOR_BINS) $(FUZZ_BINS)
-	@tests/run-all.sh
+	@UNIT_BINS="$(UNIT_BINS)" FUZZ_BINS="$(FUZZ_BINS)" tests/run-all.sh
 
 bench: check-deps $(BUILD)/mcpwatch $(BENCH_BINS)
 	@tests/bench/run.sh
@@ -174,12 +179,13 @@ vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > bpf/vmlinux.h
 
 format:
-	clang-format -i $(wildcard user/*.c user/*.h bpf/*.bpf.c bpf/*.h include/*.h tests/*/*.c)
+	clang-format -i $(USER_SRCS) $(USER_HDRS) $(wildcard bpf/*.bpf.c bpf/*.h include/*.h) \
+		$(shell find tests -name '*.c' -o -name '*.h' | grep -v /node_modules/)
 
 clean:
 	rm -rf $(BUILD)
 
-$(BUILD)/bpf $(BUILD)/obj $(BUILD)/san $(BUILD)/fuzzobj $(BUILD)/tests $(BUILD)/fuzz $(BUILD)/bench:
+$(BUILD)/bpf $(BUILD)/obj $(BUILD)/tests $(BUILD)/fuzz $(BUILD)/bench:
 	$(Q)mkdir -p $@
 
--include $(wildcard $(BUILD)/obj/*.d $(BUILD)/san/*.d $(BUILD)/fuzzobj/*.d)
+-include $(shell find $(BUILD)/obj $(BUILD)/san $(BUILD)/fuzzobj -name '*.d' 2>/dev/null)

@@ -26,11 +26,16 @@ run_suite() { # name, command...
 }
 # Unit tests drive real servers too (the HTTP probe against server-everything).
 scripts/node-deps.sh || { echo "total: 0 passed, 1 failed"; exit 1; }
-run_suite unit tests/run-unit.sh $(ls $B/tests/test_* | grep -v '/test_sensor_bpf$')
+# The Makefile passes exactly the binaries it built (UNIT_BINS, FUZZ_BINS), so a
+# stale binary left in the build directory is never run.
+unit_bins=${UNIT_BINS:-$(ls $B/tests/test_* | grep -v '/test_sensor_bpf$')}
+fuzz_bins=${FUZZ_BINS:-$(ls $B/fuzz/fuzz_*)}
+run_suite layers scripts/check-layers.sh
+run_suite unit tests/run-unit.sh $unit_bins
 if [ -x $B/tests/test_sensor_bpf ]; then
 	run_suite sensor env SUITE=sensor tests/run-unit.sh $B/tests/test_sensor_bpf
 fi
-run_suite fuzz tests/run-fuzz.sh smoke $B/fuzz/fuzz_*
+run_suite fuzz tests/run-fuzz.sh smoke $fuzz_bins
 run_suite e2e tests/e2e/run.sh
 echo
 echo "total: $total_p passed, $total_f failed"

@@ -14,21 +14,21 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "alert.h"
-#include "container.h"
-#include "evctx.h"
-#include "grade.h"
-#include "identity.h"
-#include "mcpproto.h"
-#include "output.h"
-#include "pathutil.h"
-#include "postured.h"
-#include "procfs.h"
-#include "proctable.h"
-#include "redact.h"
-#include "scan.h"
-#include "sensor.h"
-#include "tlsprobe.h"
+#include "detect/alert.h"
+#include "sense/container.h"
+#include "detect/evctx.h"
+#include "posture/grade.h"
+#include "identify/identity.h"
+#include "identify/mcpproto.h"
+#include "deliver/output.h"
+#include "lib/paths.h"
+#include "posture/postured.h"
+#include "sense/procfs.h"
+#include "identify/proctable.h"
+#include "lib/redact.h"
+#include "identify/scan.h"
+#include "sense/sensor.h"
+#include "posture/tlsprobe.h"
 
 #define SWEEP_INTERVAL_NS (30LL * 1000000000)
 #define POLL_MS		  100

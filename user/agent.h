@@ -12,7 +12,7 @@
 #include <stdio.h>
 
 #include "config.h"
-#include "rules.h"
+#include "detect/rules.h"
 
 /* Exit codes, documented in the README. */
 enum mw_exit_code {

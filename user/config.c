@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json.h"
-#include "redact.h"
-#include "sink.h"
+#include "lib/json.h"
+#include "lib/redact.h"
+#include "deliver/sinks/sink.h"
 
 #define HOST_NAME_MAX_LEN 253
 #define SELECTOR_NAME_MAX 64

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "format.h"
+#include "format/format.h"
 
 #define CONFIG_FILE_MAX		 (1u << 20)
 #define CONFIG_SPOOL_DIR_DEFAULT "/var/lib/mcpwatch/spool"

@@ -14,12 +14,12 @@
 #include <unistd.h>
 
 #include "agent.h"
-#include "grade.h"
-#include "output.h"
-#include "posture.h"
+#include "posture/grade.h"
+#include "deliver/output.h"
+#include "posture/posture.h"
 #include "config.h"
-#include "format.h"
-#include "rules.h"
+#include "format/format.h"
+#include "detect/rules.h"
 
 #ifndef CAP_BPF
 #define CAP_BPF 39

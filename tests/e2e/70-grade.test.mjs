@@ -254,7 +254,7 @@ test("launched through npx: pinned_version passes for pkg@<exact version> and fa
 	}
 });
 
-// tests/fixtures/clients/<file> → where each client keeps it (as tests/unit/test_inventory.c lays them out).
+// tests/fixtures/clients/<file> → where each client keeps it (as tests/unit/posture/test_inventory.c lays them out).
 const CLIENT_FILES = [
 	["passwd", "/etc/passwd"],
 	["managed-mcp.json", "/etc/claude-code/managed-mcp.json"],
@@ -300,7 +300,7 @@ const CONFIGURED = [
 	["internal-api", "claude-code", "http", ["/home/alice/src/webapp/.mcp.json"], "fail", "n/a"],
 ];
 
-// The literal secrets planted in the fixtures (as in tests/unit/test_inventory.c).
+// The literal secrets planted in the fixtures (as in tests/unit/posture/test_inventory.c).
 const PLANTED_SECRETS = [
 	"ghp_FAKEfake0000FAKEfake0000FAKEfake0000",
 	"Sup3rS3cretPw",

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "httpprobe.h"
+#include "posture/httpprobe.h"
 
 static void require_printable(const char *s, size_t cap)
 {

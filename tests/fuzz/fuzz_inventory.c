@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "inventory.h"
+#include "posture/inventory.h"
 
 #define MAX_WORDS 64
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "redact.h"
+#include "lib/redact.h"
 
 #define MAX_ARGS 32
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rules.h"
+#include "detect/rules.h"
 
 struct fuzz_event {
 	enum rule_event ev;

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sensor.h"
+#include "sense/sensor.h"
 
 static size_t fuzz_sink;
 

@@ -27,7 +27,7 @@
 #include <sys/uio.h>
 #include <sys/wait.h>
 
-#include "sensor.h"
+#include "sense/sensor.h"
 
 #define WAIT_MS 3000
 

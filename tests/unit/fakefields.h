@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "rules.h"
+#include "detect/rules.h"
 
 struct fake_field {
 	const char *name;

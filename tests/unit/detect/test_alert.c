@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/* Unit tests for alert records, redaction on output, and aggregation of repeats. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "detect/alert.h"
+
+static const char rules_json[] =
+    "{\"version\":1,\"rules\":[{\"id\":\"t-open\",\"name\":\"Test open\",\"event\":\"open\","
+    "\"severity\":\"high\",\"condition\":{\"field\":\"process.in_server_tree\",\"op\":\"eq\","
+    "\"value\":true},\"message\":\"{server.name} opened {file.path}\",\"tags\":[\"mcp\",\"x\"]}]}";
+
+static struct ruleset *rs;
+static struct proc srv, proc;
+static char *srv_argv[] = {"node", "srv.js", "--token=supersecretvalue123"};
+
+static int setup(void **state)
+{
+	struct rules_diag d = {stderr, 0};
+
+	(void)state;
+	rs = ruleset_new();
+	assert_int_equal(ruleset_load_buffer(rs, "t", rules_json, strlen(rules_json), &d), 0);
+	memset(&srv, 0, sizeof(srv));
+	memset(&proc, 0, sizeof(proc));
+	srv.tgid = srv.server_tgid = 100;
+	srv.role = ROLE_SERVER;
+	srv.server_name = "fs-server";
+	srv.exe = "/usr/bin/node";
+	srv.argv = srv_argv;
+	srv.argc = 3;
+	srv.cmdline = "node srv.js --token=supersecretvalue123";
+	srv.transport = "stdio";
+	proc = srv;
+	proc.container_id = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	ruleset_free(rs);
+	return 0;
+}
+
+static struct evctx open_ctx(const char *path, int64_t t)
+{
+	struct evctx c = {.kind = RULE_EV_OPEN, .time_ns = t, .proc = &proc, .server = &srv};
+
+	c.file.path = path;
+	c.file.oflags = O_RDONLY | O_CLOEXEC;
+	c.file.result = 5;
+	c.net.tls = -1;
+	return c;
+}
+
+static const char *str_at(const cJSON *o, const char *a, const char *b)
+{
+	const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, a);
+
+	if (b)
+		x = cJSON_GetObjectItemCaseSensitive(x, b);
+	assert_true(cJSON_IsString(x));
+	return x->valuestring;
+}
+
+static double num_at(const cJSON *o, const char *a, const char *b)
+{
+	const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, a);
+
+	if (b)
+		x = cJSON_GetObjectItemCaseSensitive(x, b);
+	assert_true(cJSON_IsNumber(x));
+	return x->valuedouble;
+}
+
+static void test_build_fields_and_redaction(void **state)
+{
+	struct evctx c = open_ctx("/home/u/.ssh/id_rsa", 1764072000123456789LL);
+	cJSON *rec = alert_build(ruleset_get(rs, 0), &c, "host-1");
+	const cJSON *tags;
+
+	(void)state;
+	assert_non_null(rec);
+	assert_string_equal(str_at(rec, "kind", NULL), "alert");
+	assert_string_equal(str_at(rec, "time", NULL), "2025-11-25T12:00:00.123456789Z");
+	assert_string_equal(str_at(rec, "host", "name"), "host-1");
+	assert_string_equal(str_at(rec, "rule", "id"), "t-open");
+	assert_string_equal(str_at(rec, "rule", "severity"), "high");
+	tags = cJSON_GetObjectItem(cJSON_GetObjectItem(rec, "rule"), "tags");
+	assert_int_equal(cJSON_GetArraySize(tags), 2);
+	assert_string_equal(str_at(rec, "message", NULL), "fs-server opened /home/u/.ssh/id_rsa");
+	assert_int_equal(num_at(rec, "count", NULL), 1);
+	assert_int_equal(num_at(rec, "server", "pid"), 100);
+	assert_string_equal(str_at(rec, "server", "name"), "fs-server");
+	/* The token in the command line never reaches the record. */
+	assert_null(strstr(str_at(rec, "server", "cmdline"), "supersecretvalue123"));
+	assert_null(strstr(str_at(rec, "process", "cmdline"), "supersecretvalue123"));
+	assert_string_equal(str_at(rec, "file", "path"), "/home/u/.ssh/id_rsa");
+	assert_string_equal(str_at(rec, "file", "flags"), "O_RDONLY|O_CLOEXEC");
+	assert_int_equal(num_at(rec, "file", "result"), 5);
+	assert_string_equal(str_at(rec, "container", "id"), proc.container_id);
+	assert_null(cJSON_GetObjectItem(rec, "network"));
+	cJSON_Delete(rec);
+}
+
+static cJSON **read_records(FILE *f, int *n)
+{
+	static cJSON *recs[64];
+	char line[16384];
+
+	*n = 0;
+	rewind(f);
+	while (*n < 64 && fgets(line, sizeof(line), f)) {
+		recs[*n] = cJSON_Parse(line);
+		assert_non_null(recs[*n]);
+		(*n)++;
+	}
+	return recs;
+}
+
+static void test_repeats_are_aggregated(void **state)
+{
+	FILE *f = tmpfile();
+	struct output *out = output_new_stream(f);
+	struct alerter *a = alerter_new(out, "h", 10);
+	const int64_t t0 = 1764072000LL * 1000000000;
+	cJSON **recs;
+	int n;
+
+	(void)state;
+	for (int i = 0; i < 20; i++) {
+		struct evctx c = open_ctx("/root/.aws/credentials", t0 + i * 1000000LL);
+
+		alerter_emit(a, ruleset_get(rs, 0), &c);
+	}
+	struct evctx other = open_ctx("/root/.kube/config", t0 + 5);
+
+	alerter_emit(a, ruleset_get(rs, 0), &other);
+	assert_int_equal(alerter_suppressed(a), 19);
+	recs = read_records(f, &n);
+	assert_int_equal(n, 2); /* the first of each key, at once */
+	for (int i = 0; i < n; i++)
+		cJSON_Delete(recs[i]);
+	alerter_tick(a, t0 + 5LL * 1000000000); /* window still open */
+	recs = read_records(f, &n);
+	assert_int_equal(n, 2);
+	for (int i = 0; i < n; i++)
+		cJSON_Delete(recs[i]);
+	alerter_tick(a, t0 + 11LL * 1000000000);
+	recs = read_records(f, &n);
+	assert_int_equal(n, 3); /* one summary; the key without repeats writes nothing */
+	assert_int_equal(num_at(recs[2], "count", NULL), 19);
+	assert_string_equal(str_at(recs[2], "file", "path"), "/root/.aws/credentials");
+	assert_string_equal(str_at(recs[2], "aggregate", "first_time"),
+			    "2025-11-25T12:00:00.000000000Z");
+	assert_string_equal(str_at(recs[2], "aggregate", "last_time"),
+			    "2025-11-25T12:00:00.019000000Z");
+	for (int i = 0; i < n; i++)
+		cJSON_Delete(recs[i]);
+	/* After the window the same key starts again with count 1. */
+	struct evctx again = open_ctx("/root/.aws/credentials", t0 + 12LL * 1000000000);
+
+	alerter_emit(a, ruleset_get(rs, 0), &again);
+	recs = read_records(f, &n);
+	assert_int_equal(n, 4);
+	assert_int_equal(num_at(recs[3], "count", NULL), 1);
+	for (int i = 0; i < n; i++)
+		cJSON_Delete(recs[i]);
+	alerter_free(a);
+	output_free(out);
+	fclose(f);
+}
+
+static void test_window_zero_reports_every_event(void **state)
+{
+	FILE *f = tmpfile();
+	struct output *out = output_new_stream(f);
+	struct alerter *a = alerter_new(out, "h", 0);
+	cJSON **recs;
+	int n;
+
+	(void)state;
+	for (int i = 0; i < 3; i++) {
+		struct evctx c = open_ctx("/etc/shadow", 1000 + i);
+
+		alerter_emit(a, ruleset_get(rs, 0), &c);
+	}
+	recs = read_records(f, &n);
+	assert_int_equal(n, 3);
+	for (int i = 0; i < n; i++)
+		cJSON_Delete(recs[i]);
+	alerter_free(a);
+	output_free(out);
+	fclose(f);
+}
+
+static void test_rfc3339(void **state)
+{
+	char buf[64];
+
+	(void)state;
+	format_rfc3339(0, buf, sizeof(buf));
+	assert_string_equal(buf, "1970-01-01T00:00:00.000000000Z");
+	format_rfc3339(-1, buf, sizeof(buf));
+	assert_string_equal(buf, "1969-12-31T23:59:59.999999999Z");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_build_fields_and_redaction),
+	    cmocka_unit_test(test_repeats_are_aggregated),
+	    cmocka_unit_test(test_window_zero_reports_every_event),
+	    cmocka_unit_test(test_rfc3339),
+	};
+
+	return cmocka_run_group_tests_name("alert", tests, setup, teardown);
+}

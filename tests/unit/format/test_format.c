@@ -1,0 +1,558 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * Unit tests for user/format/format.c: realistic native records (shell spawn, file,
+ * listener, connect, posture drop, aggregate, posture, agent) in each format,
+ * asserting the key fields exactly; then records of the wrong shape.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "format/format.h"
+
+#define T0    "2026-11-25T12:12:04.723646492Z"
+#define T0_MS 1795608724723.0
+#define T0_NS "1795608724723646492"
+
+static const char shell_alert[] =
+    "{\"kind\":\"alert\",\"time\":\"" T0 "\",\"host\":{\"name\":\"node-7\"},"
+    "\"rule\":{\"id\":\"mcp-shell-spawn\",\"name\":\"Shell spawned in an MCP server tree\","
+    "\"severity\":\"critical\",\"tags\":[\"mcp\",\"T1059.004\"]},"
+    "\"message\":\"Shell /usr/bin/dash spawned inside MCP server toolbox (pid 300): sh -c id\","
+    "\"count\":1,\"server\":{\"pid\":300,\"name\":\"toolbox\",\"cmdline\":\"node toolbox.mjs\","
+    "\"transport\":\"stdio\",\"identified_by\":\"protocol\"},"
+    "\"process\":{\"pid\":301,\"ppid\":300,\"uid\":1000,\"exe\":\"/usr/bin/dash\","
+    "\"cmdline\":\"sh -c id\",\"comm\":\"sh\",\"parent\":{\"pid\":300,\"exe\":\"/usr/bin/node\","
+    "\"cmdline\":\"node toolbox.mjs\"}},\"user\":{\"name\":\"alice\"},"
+    "\"container\":{\"id\":\"0123456789ab\"}}";
+
+static const char file_alert[] =
+    "{\"kind\":\"alert\",\"time\":\"" T0 "\",\"host\":{\"name\":\"vm\"},"
+    "\"rule\":{\"id\":\"mcp-sensitive-file\",\"name\":\"Credential or secret file opened by an "
+    "MCP server\",\"severity\":\"high\",\"tags\":[\"mcp\",\"T1552.004\"]},"
+    "\"message\":\"MCP server fs opened sensitive file /home/a/.ssh/id_rsa\",\"count\":1,"
+    "\"server\":{\"pid\":14045,\"name\":\"fs\",\"cmdline\":\"node fs.js\"},"
+    "\"process\":{\"pid\":14045,\"ppid\":13997,\"uid\":0,\"exe\":\"/usr/bin/node\","
+    "\"cmdline\":\"node fs.js\",\"comm\":\"node\",\"parent\":{\"pid\":13997,"
+    "\"exe\":\"/usr/bin/node\",\"cmdline\":\"node test.mjs\"}},\"user\":{\"name\":\"root\"},"
+    "\"file\":{\"path\":\"/home/a/.ssh/id_rsa\",\"flags\":\"O_RDONLY\",\"result\":17}}";
+
+static const char listen_alert[] =
+    "{\"kind\":\"alert\",\"time\":\"" T0 "\",\"host\":{\"name\":\"vm\"},"
+    "\"rule\":{\"id\":\"mcp-plaintext-listener\",\"name\":\"Plaintext listener\","
+    "\"severity\":\"medium\",\"tags\":[]},\"message\":\"listens on 0.0.0.0:3001\",\"count\":1,"
+    "\"server\":{\"pid\":500,\"name\":\"everything\"},\"process\":{\"pid\":500,\"ppid\":1,"
+    "\"uid\":0,\"exe\":\"/usr/bin/node\",\"cmdline\":\"node everything\",\"comm\":\"node\"},"
+    "\"network\":{\"transport\":\"tcp\",\"type\":\"ipv4\",\"local_addr\":\"0.0.0.0\","
+    "\"local_port\":3001,\"tls\":false}}";
+
+static const char connect_alert[] =
+    "{\"kind\":\"alert\",\"time\":\"" T0 "\",\"host\":{\"name\":\"vm\"},"
+    "\"rule\":{\"id\":\"mcp-metadata\",\"name\":\"Cloud metadata\",\"severity\":\"low\"},"
+    "\"message\":\"connect\",\"count\":1,\"process\":{\"pid\":9,\"exe\":\"/usr/bin/curl\"},"
+    "\"network\":{\"transport\":\"tcp\",\"type\":\"ipv6\",\"remote_addr\":\"fd00::1\","
+    "\"remote_port\":80}}";
+
+static const char drop_alert[] =
+    "{\"kind\":\"alert\",\"time\":\"" T0 "\",\"host\":{\"name\":\"vm\"},"
+    "\"rule\":{\"id\":\"mcp-posture-drop\",\"name\":\"MCP server posture grade dropped\","
+    "\"severity\":\"high\",\"tags\":[\"mcp\",\"posture\"]},\"message\":\"dropped from A to F\","
+    "\"count\":1,\"server\":{\"pid\":77,\"name\":\"srv\",\"cmdline\":\"srv --http\"},"
+    "\"posture\":{\"from\":\"A\",\"to\":\"F\",\"score_from\":95,\"score_to\":30}}";
+
+static const char aggregate_alert[] =
+    "{\"kind\":\"alert\",\"time\":\"2026-11-25T12:13:00.5Z\",\"host\":{\"name\":\"vm\"},"
+    "\"rule\":{\"id\":\"r\",\"severity\":\"info\"},\"count\":3,"
+    "\"process\":{\"pid\":1,\"exe\":\"/bin/x\"},\"aggregate\":{\"first_time\":\"" T0 "\","
+    "\"last_time\":\"2026-11-25T12:13:00.5Z\",\"window_s\":60}}";
+
+static const char posture_server[] =
+    "{\"kind\":\"posture\",\"time\":\"" T0 "\",\"host\":{\"name\":\"vm\"},\"scope\":\"server\","
+    "\"server\":{\"name\":\"everything\",\"pid\":3359,\"running\":true,\"transport\":\"http\","
+    "\"command\":\"node everything\",\"grade\":\"F\",\"score\":30,\"capped_by\":null,"
+    "\"checks\":[{\"id\":\"https\",\"status\":\"fail\",\"weight\":20}]}}";
+
+static const char posture_host[] =
+    "{\"kind\":\"posture\",\"time\":\"" T0 "\",\"host\":{\"name\":\"vm\",\"grade\":\"B\","
+    "\"score\":80},\"scope\":\"host\",\"servers\":[{\"name\":\"a\",\"pid\":null,"
+    "\"grade\":\"B\",\"score\":80}]}";
+
+static const char agent_ready[] =
+    "{\"kind\":\"agent\",\"time\":\"" T0 "\",\"host\":{\"name\":\"vm\"},\"event\":\"ready\","
+    "\"version\":\"0.1.0\",\"pid\":4242,\"file_backend\":\"raw_tp\",\"rules\":3}";
+
+/* ---------------------------------------------------------------- helpers */
+
+static cJSON *fmt(enum record_format f, const char *json)
+{
+	cJSON *in = cJSON_Parse(json), *out;
+
+	if (!in)
+		fail_msg("test record does not parse: %s", json);
+	out = format_record(f, in);
+	cJSON_Delete(in);
+	/* Whatever it is, it prints and parses back as one object. */
+	if (out) {
+		char *text = cJSON_PrintUnformatted(out);
+		cJSON *back = cJSON_Parse(text);
+
+		assert_non_null(back);
+		assert_true(cJSON_IsObject(back));
+		assert_null(strchr(text, '\n'));
+		cJSON_Delete(back);
+		cJSON_free(text);
+	}
+	return out;
+}
+
+/* A value by '/'-separated keys ("finding_info/analytic/type_id"); keys may hold dots. */
+static const cJSON *get(const cJSON *o, const char *path)
+{
+	char buf[256], *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *k = strtok_r(buf, "/", &save); k && o; k = strtok_r(NULL, "/", &save)) {
+		if (cJSON_IsArray(o) && k[0] >= '0' && k[0] <= '9')
+			o = cJSON_GetArrayItem(o, atoi(k));
+		else
+			o = cJSON_GetObjectItemCaseSensitive(o, k);
+	}
+	return o;
+}
+
+static void expect_str(const cJSON *o, const char *path, const char *want)
+{
+	const cJSON *v = get(o, path);
+
+	if (!cJSON_IsString(v))
+		fail_msg("%s: not a string", path);
+	if (strcmp(v->valuestring, want) != 0)
+		fail_msg("%s: got \"%s\", want \"%s\"", path, v->valuestring, want);
+}
+
+static void expect_num(const cJSON *o, const char *path, double want)
+{
+	const cJSON *v = get(o, path);
+
+	if (!cJSON_IsNumber(v))
+		fail_msg("%s: not a number", path);
+	if (v->valuedouble != want)
+		fail_msg("%s: got %.17g, want %.17g", path, v->valuedouble, want);
+}
+
+static void expect_absent(const cJSON *o, const char *path)
+{
+	if (get(o, path))
+		fail_msg("%s: present, want absent", path);
+}
+
+/* ---------------------------------------------------------------- OCSF */
+
+static void expect_ocsf_finding(const cJSON *o, double class_uid)
+{
+	expect_num(o, "class_uid", class_uid);
+	expect_num(o, "category_uid", 2);
+	expect_num(o, "activity_id", 1);
+	expect_num(o, "type_uid", class_uid * 100 + 1);
+	expect_num(o, "time", T0_MS);
+	expect_num(o, "status_id", 1);
+	expect_str(o, "metadata/version", "1.3.0");
+	expect_str(o, "metadata/product/name", "mcpwatch");
+	expect_str(o, "metadata/product/vendor_name", "mcpwatch");
+	assert_true(cJSON_IsString(get(o, "metadata/product/version")));
+	assert_int_equal(strlen(get(o, "finding_info/uid")->valuestring), 16);
+	expect_str(o, "metadata/uid", get(o, "finding_info/uid")->valuestring);
+}
+
+static void test_ocsf_shell_spawn(void **state)
+{
+	cJSON *o = fmt(FMT_OCSF, shell_alert);
+
+	assert_non_null(o);
+	expect_ocsf_finding(o, 2004);
+	expect_num(o, "severity_id", 5);
+	expect_str(o, "severity", "Critical");
+	expect_str(o, "finding_info/title", "Shell spawned in an MCP server tree");
+	expect_str(o, "finding_info/types/0", "mcp-shell-spawn");
+	expect_str(o, "finding_info/analytic/uid", "mcp-shell-spawn");
+	expect_num(o, "finding_info/analytic/type_id", 1);
+	expect_str(o, "message",
+		   "Shell /usr/bin/dash spawned inside MCP server toolbox (pid 300): sh -c id");
+	expect_num(o, "evidences/0/process/pid", 301);
+	expect_str(o, "evidences/0/process/name", "sh");
+	expect_str(o, "evidences/0/process/cmd_line", "sh -c id");
+	expect_str(o, "evidences/0/process/file/path", "/usr/bin/dash");
+	expect_str(o, "evidences/0/process/file/name", "dash");
+	expect_num(o, "evidences/0/process/file/type_id", 1);
+	expect_str(o, "evidences/0/process/user/uid", "1000");
+	expect_str(o, "evidences/0/process/user/name", "alice");
+	expect_num(o, "evidences/0/process/parent_process/pid", 300);
+	expect_str(o, "evidences/0/process/parent_process/file/path", "/usr/bin/node");
+	expect_str(o, "device/hostname", "node-7");
+	expect_str(o, "container/uid", "0123456789ab");
+	expect_str(o, "metadata/profiles/1", "container");
+	expect_str(o, "unmapped/server/name", "toolbox");
+	expect_str(o, "unmapped/rule/tags/1", "T1059.004");
+	expect_num(o, "count", 1);
+	expect_absent(o, "evidences/0/file");
+	cJSON_Delete(o);
+}
+
+static void test_ocsf_file_and_network(void **state)
+{
+	cJSON *f = fmt(FMT_OCSF, file_alert), *l = fmt(FMT_OCSF, listen_alert);
+	cJSON *c = fmt(FMT_OCSF, connect_alert);
+
+	expect_num(f, "severity_id", 4);
+	expect_str(f, "evidences/0/file/path", "/home/a/.ssh/id_rsa");
+	expect_str(f, "evidences/0/file/name", "id_rsa");
+	expect_num(f, "evidences/0/file/type_id", 0);
+	expect_absent(f, "container");
+	expect_num(l, "severity_id", 3);
+	expect_str(l, "evidences/0/dst_endpoint/ip", "0.0.0.0");
+	expect_num(l, "evidences/0/dst_endpoint/port", 3001);
+	expect_num(l, "evidences/0/connection_info/direction_id", 1);
+	expect_num(l, "evidences/0/connection_info/protocol_ver_id", 4);
+	expect_num(c, "severity_id", 2);
+	expect_str(c, "evidences/0/dst_endpoint/ip", "fd00::1");
+	expect_num(c, "evidences/0/dst_endpoint/port", 80);
+	expect_num(c, "evidences/0/connection_info/direction_id", 2);
+	expect_num(c, "evidences/0/connection_info/protocol_ver_id", 6);
+	/* Distinct records, distinct ids; the same record twice, the same id. */
+	assert_string_not_equal(get(f, "finding_info/uid")->valuestring,
+				get(l, "finding_info/uid")->valuestring);
+	cJSON_Delete(l);
+	l = fmt(FMT_OCSF, listen_alert);
+	assert_non_null(l);
+	cJSON_Delete(f);
+	f = fmt(FMT_OCSF, listen_alert);
+	assert_string_equal(get(f, "finding_info/uid")->valuestring,
+			    get(l, "finding_info/uid")->valuestring);
+	cJSON_Delete(f);
+	cJSON_Delete(l);
+	cJSON_Delete(c);
+}
+
+static void test_ocsf_drop_and_aggregate(void **state)
+{
+	cJSON *d = fmt(FMT_OCSF, drop_alert), *a = fmt(FMT_OCSF, aggregate_alert);
+
+	expect_ocsf_finding(d, 2004);
+	expect_num(d, "evidences/0/process/pid", 77);
+	expect_str(d, "evidences/0/process/cmd_line", "srv --http");
+	expect_str(d, "unmapped/posture/to", "F");
+	expect_num(a, "severity_id", 1);
+	expect_num(a, "count", 3);
+	expect_num(a, "start_time", T0_MS);
+	expect_num(a, "end_time", 1795608780500.0);
+	expect_num(a, "finding_info/first_seen_time", T0_MS);
+	expect_str(a, "finding_info/title", "r"); /* no name: the id */
+	cJSON_Delete(d);
+	cJSON_Delete(a);
+}
+
+static void test_ocsf_posture_and_agent(void **state)
+{
+	cJSON *s = fmt(FMT_OCSF, posture_server), *h = fmt(FMT_OCSF, posture_host);
+
+	expect_ocsf_finding(s, 2003);
+	expect_str(s, "compliance/standards/0", "AgentGrade");
+	expect_num(s, "compliance/status_id", 3);
+	expect_str(s, "compliance/status", "Fail");
+	expect_num(s, "severity_id", 4);
+	expect_str(s, "message", "Posture of MCP server everything: grade F (30/100)");
+	expect_num(s, "evidences/0/process/pid", 3359);
+	expect_str(s, "unmapped/posture/server/checks/0/id", "https");
+	expect_ocsf_finding(h, 2003);
+	expect_num(h, "compliance/status_id", 1);
+	expect_num(h, "severity_id", 1);
+	expect_str(h, "message", "Posture of host vm: grade B (80/100)");
+	expect_absent(h, "evidences");
+	assert_null(fmt(FMT_OCSF, agent_ready));
+	cJSON_Delete(s);
+	cJSON_Delete(h);
+}
+
+/* ---------------------------------------------------------------- ECS */
+
+static void expect_ecs(const cJSON *o, const char *kind, const char *category, const char *type)
+{
+	expect_str(o, "@timestamp", T0);
+	expect_str(o, "ecs/version", "8.11.0");
+	expect_str(o, "event/kind", kind);
+	expect_str(o, "event/category/0", category);
+	expect_str(o, "event/type/0", type);
+	expect_str(o, "event/module", "mcpwatch");
+	expect_str(o, "host/name", "vm");
+	expect_str(o, "host/hostname", "vm");
+}
+
+static void test_ecs_alerts(void **state)
+{
+	cJSON *f = fmt(FMT_ECS, file_alert), *s = fmt(FMT_ECS, shell_alert);
+	cJSON *l = fmt(FMT_ECS, listen_alert), *d = fmt(FMT_ECS, drop_alert);
+
+	expect_ecs(f, "alert", "file", "access");
+	expect_str(f, "event/dataset", "mcpwatch.alert");
+	expect_num(f, "event/severity", 4);
+	expect_num(f, "event/risk_score", 73);
+	expect_str(f, "rule/id", "mcp-sensitive-file");
+	expect_str(f, "rule/ruleset", "mcpwatch");
+	expect_str(f, "process/executable", "/usr/bin/node");
+	expect_str(f, "process/command_line", "node fs.js");
+	expect_num(f, "process/pid", 14045);
+	expect_num(f, "process/parent/pid", 13997);
+	expect_str(f, "process/user/id", "0");
+	expect_str(f, "file/path", "/home/a/.ssh/id_rsa");
+	expect_str(f, "file/name", "id_rsa");
+	expect_str(f, "mcpwatch/server/name", "fs");
+	expect_num(f, "mcpwatch/count", 1);
+	expect_str(f, "mcpwatch/file/flags", "O_RDONLY");
+	expect_str(f, "tags/1", "T1552.004");
+	expect_str(s, "event/category/0", "process");
+	expect_str(s, "event/type/0", "start");
+	expect_num(s, "event/severity", 5);
+	expect_str(s, "container/id", "0123456789ab");
+	expect_str(s, "process/name", "sh");
+	expect_ecs(l, "alert", "network", "connection");
+	expect_str(l, "destination/ip", "0.0.0.0");
+	expect_num(l, "destination/port", 3001);
+	expect_str(l, "network/transport", "tcp");
+	expect_str(l, "network/type", "ipv4");
+	expect_str(l, "network/direction", "ingress");
+	assert_true(cJSON_IsFalse(get(l, "mcpwatch/network/tls")));
+	expect_ecs(d, "alert", "configuration", "change");
+	expect_num(d, "process/pid", 77);
+	expect_str(d, "mcpwatch/posture/from", "A");
+	cJSON_Delete(f);
+	cJSON_Delete(s);
+	cJSON_Delete(l);
+	cJSON_Delete(d);
+}
+
+static void test_ecs_posture_agent_aggregate(void **state)
+{
+	cJSON *p = fmt(FMT_ECS, posture_server), *h = fmt(FMT_ECS, posture_host);
+	cJSON *a = fmt(FMT_ECS, agent_ready), *g = fmt(FMT_ECS, aggregate_alert);
+
+	expect_ecs(p, "state", "configuration", "info");
+	expect_str(p, "event/dataset", "mcpwatch.posture");
+	expect_str(p, "mcpwatch/posture/grade", "F");
+	expect_num(p, "mcpwatch/posture/score", 30);
+	expect_str(p, "mcpwatch/posture/server/transport", "http");
+	expect_str(h, "mcpwatch/posture/scope", "host");
+	expect_str(h, "mcpwatch/posture/grade", "B");
+	expect_absent(h, "host/grade"); /* no such ECS field: moved under mcpwatch */
+	expect_ecs(a, "event", "process", "start");
+	expect_str(a, "event/dataset", "mcpwatch.agent");
+	expect_str(a, "mcpwatch/agent/event", "ready");
+	expect_num(a, "mcpwatch/agent/pid", 4242);
+	expect_str(g, "event/start", T0);
+	expect_str(g, "event/end", "2026-11-25T12:13:00.500000000Z");
+	expect_num(g, "event/risk_score", 0);
+	cJSON_Delete(p);
+	cJSON_Delete(h);
+	cJSON_Delete(a);
+	cJSON_Delete(g);
+}
+
+/* ---------------------------------------------------------------- Falco */
+
+static void test_falco_alerts(void **state)
+{
+	cJSON *s = fmt(FMT_FALCO, shell_alert), *l = fmt(FMT_FALCO, listen_alert);
+	cJSON *c = fmt(FMT_FALCO, connect_alert), *f = fmt(FMT_FALCO, file_alert);
+	const cJSON *t;
+
+	expect_str(s, "time", T0);
+	expect_str(s, "rule", "Shell spawned in an MCP server tree");
+	expect_str(s, "priority", "Critical");
+	expect_str(s, "output",
+		   T0 ": Critical Shell /usr/bin/dash spawned inside MCP server "
+		      "toolbox (pid 300): sh -c id");
+	expect_str(s, "hostname", "node-7");
+	expect_str(s, "source", "mcpwatch");
+	expect_str(s, "tags/0", "mcp");
+	expect_num(s, "output_fields/proc.pid", 301);
+	expect_str(s, "output_fields/proc.name", "sh");
+	expect_str(s, "output_fields/proc.cmdline", "sh -c id");
+	expect_str(s, "output_fields/proc.exepath", "/usr/bin/dash");
+	expect_num(s, "output_fields/proc.ppid", 300);
+	expect_str(s, "output_fields/proc.pcmdline", "node toolbox.mjs");
+	expect_num(s, "output_fields/user.uid", 1000);
+	expect_str(s, "output_fields/user.name", "alice");
+	expect_str(s, "output_fields/container.id", "0123456789ab");
+	expect_str(s, "output_fields/mcp.server.name", "toolbox");
+	expect_num(s, "output_fields/mcp.server.pid", 300);
+	/* Nanoseconds, exact: written verbatim, as a double cannot hold them. */
+	t = get(s, "output_fields/evt.time");
+	assert_true(cJSON_IsRaw(t));
+	assert_string_equal(t->valuestring, T0_NS);
+	expect_str(f, "priority", "Error");
+	expect_str(f, "output_fields/fd.name", "/home/a/.ssh/id_rsa");
+	expect_str(f, "output_fields/container.id", "host");
+	expect_str(l, "priority", "Warning");
+	expect_str(l, "output_fields/fd.sip", "0.0.0.0");
+	expect_num(l, "output_fields/fd.sport", 3001);
+	expect_str(l, "output_fields/fd.name", "0.0.0.0:3001");
+	expect_str(c, "priority", "Notice");
+	expect_str(c, "output_fields/fd.rip", "fd00::1");
+	expect_str(c, "output_fields/fd.name", "[fd00::1]:80");
+	cJSON_Delete(s);
+	cJSON_Delete(l);
+	cJSON_Delete(c);
+	cJSON_Delete(f);
+}
+
+static void test_falco_no_form(void **state)
+{
+	cJSON *d = fmt(FMT_FALCO, drop_alert), *a = fmt(FMT_FALCO, aggregate_alert);
+
+	assert_null(fmt(FMT_FALCO, posture_server));
+	assert_null(fmt(FMT_FALCO, posture_host));
+	assert_null(fmt(FMT_FALCO, agent_ready));
+	expect_str(d, "output_fields/mcp.server.name", "srv");
+	expect_absent(d, "output_fields/proc.pid");
+	expect_str(a, "priority", "Informational");
+	cJSON_Delete(d);
+	cJSON_Delete(a);
+}
+
+/* ---------------------------------------------------------------- edges */
+
+static void test_parse_and_names(void **state)
+{
+	enum record_format f = FMT_NATIVE;
+
+	assert_int_equal(format_parse("ocsf", &f), 0);
+	assert_int_equal(f, FMT_OCSF);
+	assert_int_equal(format_parse("falco", &f), 0);
+	assert_string_equal(format_name(f), "falco");
+	assert_int_equal(format_parse("OCSF", &f), -1);
+	assert_int_equal(format_parse("", &f), -1);
+	assert_int_equal(format_parse(NULL, &f), -1);
+	assert_string_equal(format_name(FMT_ECS), "ecs");
+	assert_string_equal(format_name(FMT_NATIVE), "native");
+}
+
+static void test_native_and_not_records(void **state)
+{
+	cJSON *n = fmt(FMT_NATIVE, agent_ready);
+
+	expect_str(n, "event", "ready");
+	cJSON_Delete(n);
+	assert_null(format_record(FMT_OCSF, NULL));
+	assert_null(format_record(FMT_NATIVE, NULL));
+	assert_null(fmt(FMT_OCSF, "[1,2]"));
+	assert_null(fmt(FMT_ECS, "\"alert\""));
+	assert_null(fmt(FMT_ECS, "{\"kind\":\"alert\"}"));			  /* no time */
+	assert_null(fmt(FMT_ECS, "{\"kind\":\"alert\",\"time\":\"yesterday\"}")); /* bad time */
+	assert_null(fmt(FMT_ECS, "{\"kind\":1,\"time\":\"" T0 "\"}"));
+	assert_null(fmt(FMT_OCSF, "{\"kind\":\"other\",\"time\":\"" T0 "\"}"));
+	assert_null(fmt(FMT_ECS, "{\"kind\":\"alert\",\"time\":\"2026-13-01T00:00:00Z\"}"));
+	assert_null(fmt(FMT_ECS, "{\"kind\":\"alert\",\"time\":\"99999-01-01T00:00:00Z\"}"));
+	assert_null(fmt(FMT_ECS, "{\"kind\":\"alert\",\"time\":\"2026-01-01T00:00:00\"}"));
+}
+
+static void test_wrong_types(void **state)
+{
+	/* Every field of the wrong type: still a finding, with what could be read. */
+	cJSON *o = fmt(FMT_OCSF, "{\"kind\":\"alert\",\"time\":\"2026-11-25T14:12:04+02:00\","
+				 "\"host\":5,\"rule\":{\"id\":7,\"severity\":\"bogus\","
+				 "\"tags\":[1,\"x\",null]},\"message\":[],\"count\":1.5,"
+				 "\"process\":{\"pid\":\"1\",\"uid\":-1e300,\"exe\":{}},"
+				 "\"file\":{\"path\":9},\"network\":\"x\",\"container\":[]}");
+	cJSON *e = fmt(FMT_ECS, "{\"kind\":\"alert\",\"time\":\"2026-11-25T12:12:04Z\","
+				"\"rule\":{\"tags\":[1,\"x\",null]},\"server\":{\"pid\":1e20}}");
+	cJSON *f = fmt(FMT_FALCO, "{\"kind\":\"alert\",\"time\":\"1970-01-01T00:00:00Z\","
+				  "\"network\":{\"local_addr\":\"::\",\"local_port\":\"80\"}}");
+
+	expect_num(o, "time", 1795608724000.0); /* +02:00 offset honoured */
+	expect_num(o, "severity_id", 0);
+	expect_str(o, "finding_info/types/0", "unknown");
+	expect_absent(o, "count");
+	expect_absent(o, "message");
+	expect_absent(o, "evidences"); /* nothing readable in process or file */
+	expect_str(e, "tags/0", "x");
+	expect_absent(e, "tags/1");
+	expect_absent(e, "event/risk_score");
+	expect_absent(e, "process");
+	expect_str(f, "priority", "Warning");
+	expect_str(f, "output_fields/fd.sip", "::");
+	expect_absent(f, "output_fields/fd.name");
+	assert_string_equal(get(f, "output_fields/evt.time")->valuestring, "0");
+	expect_str(f, "hostname", "");
+	cJSON_Delete(o);
+	cJSON_Delete(e);
+	cJSON_Delete(f);
+}
+
+/* OCSF constraints: an endpoint needs an address, a process a pid; ports fit 16 bits. */
+static void test_ocsf_constraints(void **state)
+{
+	const char *rec = "{\"kind\":\"alert\",\"time\":\"" T0 "\",\"rule\":{\"id\":\"r\"},"
+			  "\"process\":{\"exe\":\"/bin/x\",\"ppid\":4},"
+			  "\"network\":{\"remote_addr\":\"not-an-ip\",\"remote_port\":70000}}";
+	cJSON *o = fmt(FMT_OCSF, rec), *e = fmt(FMT_ECS, rec);
+	cJSON *p = fmt(FMT_OCSF, "{\"kind\":\"alert\",\"time\":\"" T0 "\",\"network\":{"
+				 "\"local_addr\":\"::1\",\"local_port\":70000}}");
+
+	expect_absent(o, "evidences/0/process"); /* no pid */
+	expect_absent(o, "evidences/0/dst_endpoint");
+	expect_num(o, "evidences/0/connection_info/direction_id", 2);
+	expect_absent(e, "destination");
+	expect_str(e, "process/executable", "/bin/x");
+	expect_str(p, "evidences/0/dst_endpoint/ip", "::1");
+	expect_absent(p, "evidences/0/dst_endpoint/port");
+	cJSON_Delete(o);
+	cJSON_Delete(e);
+	cJSON_Delete(p);
+}
+
+static void test_format_line(void **state)
+{
+	char *out = NULL, err[128] = "";
+	char line[sizeof(agent_ready) + 2];
+
+	assert_int_equal(format_line(FMT_OCSF, " \r\n", 3, &out, err, sizeof(err)), 0);
+	assert_null(out);
+	assert_int_equal(format_line(FMT_OCSF, "[1]\n", 4, &out, err, sizeof(err)), -1);
+	assert_string_equal(err, "not a JSON object (3 bytes)");
+	assert_int_equal(format_line(FMT_OCSF, "{\"a\":", 5, &out, err, sizeof(err)), -1);
+	/* No Falco form for an agent record: the line itself, without its newline. */
+	snprintf(line, sizeof(line), "%s\n", agent_ready);
+	assert_int_equal(format_line(FMT_FALCO, line, strlen(line), &out, err, sizeof(err)), 0);
+	assert_string_equal(out, agent_ready);
+	cJSON_free(out);
+	assert_int_equal(format_line(FMT_ECS, line, strlen(line), &out, err, sizeof(err)), 0);
+	assert_non_null(strstr(out, "\"dataset\":\"mcpwatch.agent\""));
+	assert_null(strchr(out, '\n'));
+	cJSON_free(out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_ocsf_shell_spawn),
+	    cmocka_unit_test(test_ocsf_file_and_network),
+	    cmocka_unit_test(test_ocsf_drop_and_aggregate),
+	    cmocka_unit_test(test_ocsf_posture_and_agent),
+	    cmocka_unit_test(test_ecs_alerts),
+	    cmocka_unit_test(test_ecs_posture_agent_aggregate),
+	    cmocka_unit_test(test_falco_alerts),
+	    cmocka_unit_test(test_falco_no_form),
+	    cmocka_unit_test(test_parse_and_names),
+	    cmocka_unit_test(test_native_and_not_records),
+	    cmocka_unit_test(test_wrong_types),
+	    cmocka_unit_test(test_ocsf_constraints),
+	    cmocka_unit_test(test_format_line),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

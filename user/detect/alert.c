@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+#include "detect/alert.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "lib/redact.h"
+
+#define ALERT_TEXT_MAX 8192
+#define AGG_MAX_KEYS   4096
+
+struct agg {
+	char *key;
+	int64_t first_ns, last_ns;
+	uint64_t repeats;
+	cJSON *last; /* record of the latest repeat */
+	struct agg *next;
+};
+
+struct alerter {
+	struct output *out;
+	char *host;
+	int64_t window_ns;
+	struct agg *aggs;
+	size_t naggs;
+	uint64_t suppressed;
+};
+
+static void add_redacted(cJSON *obj, const char *key, const char *value)
+{
+	char buf[ALERT_TEXT_MAX];
+
+	if (!value) {
+		cJSON_AddNullToObject(obj, key);
+		return;
+	}
+	redact_string(value, buf, sizeof(buf));
+	cJSON_AddStringToObject(obj, key, buf);
+}
+
+static void add_process(cJSON *obj, const struct proc *p)
+{
+	cJSON_AddNumberToObject(obj, "pid", p->tgid);
+	cJSON_AddNumberToObject(obj, "ppid", p->ppid);
+	cJSON_AddNumberToObject(obj, "uid", p->uid);
+	add_redacted(obj, "exe", p->exe);
+	add_redacted(obj, "cmdline", p->cmdline ? p->cmdline : "");
+	cJSON_AddStringToObject(obj, "comm", p->comm);
+}
+
+static void add_parent(cJSON *proc, const struct evctx *c)
+{
+	cJSON *par = cJSON_AddObjectToObject(proc, "parent");
+
+	if (!par)
+		return;
+	cJSON_AddNumberToObject(par, "pid", c->proc->ppid);
+	add_redacted(par, "exe", c->parent ? c->parent->exe : NULL);
+	add_redacted(par, "cmdline", c->parent ? c->parent->cmdline : NULL);
+}
+
+static void add_server(cJSON *rec, const struct proc *s)
+{
+	cJSON *srv = cJSON_AddObjectToObject(rec, "server");
+
+	if (!srv)
+		return;
+	cJSON_AddNumberToObject(srv, "pid", s->tgid);
+	add_redacted(srv, "name", s->server_name ? s->server_name : "unknown");
+	add_redacted(srv, "cmdline", s->cmdline ? s->cmdline : "");
+	if (s->server_version)
+		add_redacted(srv, "version", s->server_version);
+	if (s->transport)
+		cJSON_AddStringToObject(srv, "transport", s->transport);
+	cJSON_AddStringToObject(srv, "identified_by",
+				s->name_from_protocol ? "protocol" : "cmdline");
+}
+
+static void add_file(cJSON *rec, const struct evctx *c)
+{
+	cJSON *f = cJSON_AddObjectToObject(rec, "file");
+	char flags[256];
+
+	if (!f)
+		return;
+	add_redacted(f, "path", c->file.path);
+	evctx_format_oflags(c->file.oflags, flags, sizeof(flags));
+	cJSON_AddStringToObject(f, "flags", flags);
+	cJSON_AddNumberToObject(f, "result", (double)c->file.result);
+}
+
+static void add_network(cJSON *rec, const struct evctx *c)
+{
+	cJSON *n = cJSON_AddObjectToObject(rec, "network");
+
+	if (!n)
+		return;
+	cJSON_AddStringToObject(n, "transport", "tcp");
+	cJSON_AddStringToObject(n, "type", c->net.family == AF_INET6 ? "ipv6" : "ipv4");
+	if (c->kind == RULE_EV_LISTEN) {
+		cJSON_AddStringToObject(n, "local_addr",
+					c->net.local_addr ? c->net.local_addr : "");
+		cJSON_AddNumberToObject(n, "local_port", c->net.local_port);
+		if (c->net.tls >= 0)
+			cJSON_AddBoolToObject(n, "tls", c->net.tls == 1);
+		if (c->net.tls_evidence)
+			add_redacted(n, "tls_evidence", c->net.tls_evidence);
+	} else {
+		cJSON_AddStringToObject(n, "remote_addr",
+					c->net.remote_addr ? c->net.remote_addr : "");
+		cJSON_AddNumberToObject(n, "remote_port", c->net.remote_port);
+	}
+}
+
+cJSON *alert_build(const struct rule *r, const struct evctx *c, const char *host)
+{
+	cJSON *rec = record_new("alert", c->time_ns, host);
+	cJSON *rule, *tags, *proc;
+	struct field_source src = evctx_source(c);
+	char msg[ALERT_TEXT_MAX];
+
+	if (!rec)
+		return NULL;
+	rule = cJSON_AddObjectToObject(rec, "rule");
+	cJSON_AddStringToObject(rule, "id", r->id);
+	cJSON_AddStringToObject(rule, "name", r->name ? r->name : r->id);
+	cJSON_AddStringToObject(rule, "severity", rule_severity_name(r->severity));
+	tags = cJSON_AddArrayToObject(rule, "tags");
+	for (size_t i = 0; i < r->ntags; i++)
+		cJSON_AddItemToArray(tags, cJSON_CreateString(r->tags[i]));
+	rule_render_message(r, &src, msg, sizeof(msg));
+	add_redacted(rec, "message", msg);
+	cJSON_AddNumberToObject(rec, "count", 1);
+	if (c->server)
+		add_server(rec, c->server);
+	proc = cJSON_AddObjectToObject(rec, "process");
+	add_process(proc, c->proc);
+	add_parent(proc, c);
+	if (c->user_name)
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(rec, "user"), "name", c->user_name);
+	if (c->kind == RULE_EV_OPEN)
+		add_file(rec, c);
+	else if (c->kind == RULE_EV_LISTEN || c->kind == RULE_EV_CONNECT)
+		add_network(rec, c);
+	if (c->proc->container_id)
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(rec, "container"), "id",
+					c->proc->container_id);
+	return rec;
+}
+
+/* What makes two matches "the same": rule, server, program, and the object. */
+static char *aggregation_key(const struct rule *r, const struct evctx *c)
+{
+	char *key = NULL;
+	const char *obj = c->kind == RULE_EV_OPEN     ? c->file.path
+			  : c->kind == RULE_EV_EXEC   ? c->proc->cmdline
+			  : c->kind == RULE_EV_LISTEN ? c->net.local_addr
+						      : c->net.remote_addr;
+	int port = c->kind == RULE_EV_LISTEN	? c->net.local_port
+		   : c->kind == RULE_EV_CONNECT ? c->net.remote_port
+						: 0;
+
+	if (asprintf(&key, "%s|%u|%s|%s|%d", r->id, c->server ? c->server->tgid : 0,
+		     c->proc->exe ? c->proc->exe : "", obj ? obj : "", port) < 0)
+		return NULL;
+	return key;
+}
+
+struct alerter *alerter_new(struct output *out, const char *host, int window_s)
+{
+	struct alerter *a = calloc(1, sizeof(*a));
+
+	if (!a)
+		return NULL;
+	a->out = out;
+	a->host = strdup(host);
+	a->window_ns = (int64_t)window_s * 1000000000;
+	if (!a->host) {
+		free(a);
+		return NULL;
+	}
+	return a;
+}
+
+static void agg_close(struct alerter *a, struct agg *g)
+{
+	if (g->repeats && g->last) {
+		cJSON *agg = cJSON_CreateObject();
+		char t[48];
+
+		cJSON_ReplaceItemInObject(g->last, "count", cJSON_CreateNumber((double)g->repeats));
+		format_rfc3339(g->first_ns, t, sizeof(t));
+		cJSON_AddStringToObject(agg, "first_time", t);
+		format_rfc3339(g->last_ns, t, sizeof(t));
+		cJSON_AddStringToObject(agg, "last_time", t);
+		cJSON_AddNumberToObject(agg, "window_s", (double)(a->window_ns / 1000000000));
+		cJSON_AddItemToObject(g->last, "aggregate", agg);
+		output_write(a->out, g->last);
+	}
+	cJSON_Delete(g->last);
+	free(g->key);
+	free(g);
+}
+
+void alerter_tick(struct alerter *a, int64_t now_ns)
+{
+	struct agg **pp = &a->aggs;
+
+	while (*pp) {
+		struct agg *g = *pp;
+
+		if (now_ns - g->first_ns >= a->window_ns) {
+			*pp = g->next;
+			a->naggs--;
+			agg_close(a, g);
+		} else {
+			pp = &g->next;
+		}
+	}
+}
+
+void alerter_free(struct alerter *a)
+{
+	if (!a)
+		return;
+	while (a->aggs) {
+		struct agg *g = a->aggs;
+
+		a->aggs = g->next;
+		agg_close(a, g);
+	}
+	free(a->host);
+	free(a);
+}
+
+uint64_t alerter_suppressed(const struct alerter *a)
+{
+	return a->suppressed;
+}
+
+static struct agg *agg_find(struct alerter *a, const char *key)
+{
+	for (struct agg *g = a->aggs; g; g = g->next)
+		if (strcmp(g->key, key) == 0)
+			return g;
+	return NULL;
+}
+
+void alerter_emit(struct alerter *a, const struct rule *r, const struct evctx *c)
+{
+	char *key = a->window_ns > 0 ? aggregation_key(r, c) : NULL;
+	struct agg *g = key ? agg_find(a, key) : NULL;
+	cJSON *rec;
+
+	if (g) {
+		/* A repeat inside the window: count it, keep its record for the summary. */
+		free(key);
+		rec = alert_build(r, c, a->host);
+		if (rec) {
+			cJSON_Delete(g->last);
+			g->last = rec;
+		}
+		g->repeats++;
+		g->last_ns = c->time_ns;
+		a->suppressed++;
+		return;
+	}
+	rec = alert_build(r, c, a->host);
+	if (rec)
+		output_write(a->out, rec);
+	cJSON_Delete(rec);
+	if (!key)
+		return;
+	if (a->naggs >= AGG_MAX_KEYS)
+		alerter_tick(a,
+			     INT64_MAX); /* memory stays bounded under a flood of distinct keys */
+	g = calloc(1, sizeof(*g));
+	if (!g) {
+		free(key);
+		return;
+	}
+	g->key = key;
+	g->first_ns = g->last_ns = c->time_ns;
+	g->next = a->aggs;
+	a->aggs = g;
+	a->naggs++;
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * evctx: owns the fields of one observed event as rules and alerts see
+ * them — the process, its parent, its server, and the file or socket — and
+ * the field_source that exposes them by name ("process.exe", "file.path").
+ */
+#ifndef MCPWATCH_EVCTX_H
+#define MCPWATCH_EVCTX_H
+
+#include <stdint.h>
+
+#include "identify/proctable.h"
+#include "detect/rules.h"
+
+struct evctx {
+	enum rule_event kind;
+	int64_t time_ns;	   /* CLOCK_REALTIME */
+	const struct proc *proc;   /* never NULL */
+	const struct proc *parent; /* may be NULL */
+	const struct proc *server; /* may be NULL */
+	struct {
+		const char *path;
+		uint32_t oflags;
+		int64_t result;
+	} file;
+	struct {
+		int family; /* AF_INET / AF_INET6 */
+		const char *local_addr, *remote_addr;
+		uint16_t local_port, remote_port;
+		int tls; /* 1 TLS, 0 plaintext, -1 unknown */
+		const char *tls_evidence;
+	} net;
+	const char *user_name; /* NULL when the uid has no name */
+};
+
+void evctx_get_field(const void *ctx, const char *field, struct field_value *out);
+
+static inline struct field_source evctx_source(const struct evctx *c)
+{
+	struct field_source s = {evctx_get_field, c};
+	return s;
+}
+
+/* "O_RDONLY|O_CLOEXEC" */
+void evctx_format_oflags(uint32_t oflags, char *out, size_t outlen);
+/* Loopback (127/8, ::1, ::ffff:127/104)? */
+bool evctx_addr_is_loopback(const char *addr);
+
+#endif /* MCPWATCH_EVCTX_H */

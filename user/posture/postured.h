@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * postured: owns the daemon's posture cycle — the runtime findings the
+ * agent observed per server (within the window), running a grade in a
+ * child process (so a slow or hostile endpoint can neither stall the ring
+ * buffer nor crash the agent), and turning its report into `kind: posture`
+ * records and, when a server's grade drops, an alert.
+ */
+#ifndef MCPWATCH_POSTURED_H
+#define MCPWATCH_POSTURED_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "posture/grade.h"
+#include "deliver/output.h"
+
+struct postured;
+
+/* Fills up to max servers the agent knows; returns how many. */
+typedef size_t (*postured_known_fn)(struct grade_known *out, size_t max, void *arg);
+
+struct postured *postured_new(const struct config *cfg, struct output *out, const char *host,
+			      const char *proc_root, postured_known_fn known, void *known_arg);
+void postured_free(struct postured *pd); /* kills a running grade */
+
+/* The agent saw a rule fire in a server tree: remember it as evidence. */
+void postured_note_alert(struct postured *pd, const char *rule_id, uint32_t server_pid,
+			 const char *message, int64_t now_ns);
+/*
+ * Ask for a grade (a new server, a new endpoint, a new finding) in delay_ms:
+ * a server just launched gets a moment to open its listeners, so that its
+ * first grade is not a stdio grade that "drops" when the port opens.
+ */
+void postured_request(struct postured *pd, bool full, int delay_ms);
+/* Drive it from the agent loop: start due grades, collect finished ones. */
+void postured_tick(struct postured *pd, int64_t mono_ns);
+/* Take one grade's report (JSON text, as `grade --json` prints it): write the
+ * posture records (all of them when full, else the changed ones) and drop alerts.
+ * Returns 0, or -1 when the text is not a report. */
+int postured_consume(struct postured *pd, const char *json, size_t len, bool full);
+/* Block (up to timeout_ms) until a running grade has finished and been written. */
+void postured_wait(struct postured *pd, int timeout_ms);
+
+#endif /* MCPWATCH_POSTURED_H */

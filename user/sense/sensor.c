@@ -1,0 +1,820 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * sensor: BPF skeleton lifecycle, ring-buffer consumer and record decoder.
+ * See sensor.h for what it owns.
+ */
+#include "sense/sensor.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "mcpwatch.skel.h"
+
+#define SENSOR_BTF_PATH	       "/sys/kernel/btf/vmlinux"
+#define SENSOR_RINGBUF_DEFAULT (16u << 20)
+#define SENSOR_ARGC_MAX	       512 /* argv entries decoded; more sets MW_F_ARGS_TRUNC */
+#define SENSOR_PATH_BUF	       (2 * MW_PATH_MAX + 4) /* base dir + '/' + raw string */
+#define SENSOR_LINKS_MAX       16
+
+/* Per-record working memory, so decoding allocates nothing. */
+struct sensor_decoder {
+	char comm[MW_COMM_LEN + 1];
+	char args[MW_ARGS_MAX + 1];
+	const char *argv[SENSOR_ARGC_MAX + 1];
+	char joined[SENSOR_PATH_BUF];
+	char path[SENSOR_PATH_BUF];
+	char laddr[INET6_ADDRSTRLEN];
+	char raddr[INET6_ADDRSTRLEN];
+};
+
+/*
+ * A way of seeing file opens. Only raw_tp works on every kernel we target;
+ * fexit (cheaper: it runs on opens only, not on every syscall exit, but is
+ * refused on some kernels) goes in front of it in sensor_file_backends[] and
+ * is picked by trying it, never by kernel version. Programs of the backends
+ * not chosen are not loaded.
+ */
+struct sensor_file_backend {
+	const char *name;
+	bool (*supported)(void);
+	const char *const *progs; /* NULL-terminated */
+	bool open_via_sys_enter;  /* needs sys_enter's open half (rodata flag) */
+};
+
+struct sensor {
+	struct mcpwatch_bpf *skel;
+	struct ring_buffer *ring;
+	struct bpf_link *links[SENSOR_LINKS_MAX];
+	size_t nlinks;
+	const struct sensor_file_backend *backend;
+	sensor_event_fn fn;
+	void *arg;
+	int64_t boot_to_real_ns;
+	uint64_t malformed;
+	struct sensor_decoder dec;
+};
+
+/* ------------------------------------------------------------ paths */
+
+int sensor_path_join(const char *comps, size_t len, char *out, size_t outlen)
+{
+	size_t pos = len, o = 0;
+
+	if (!out || outlen < 2 || (!comps && len))
+		return -1;
+	/* Components arrive leaf first: emit them from the end backwards. */
+	while (pos > 0) {
+		size_t end = pos, start, n;
+
+		if (comps[end - 1] == '\0')
+			end--;
+		start = end;
+		while (start > 0 && comps[start - 1] != '\0')
+			start--;
+		pos = start;
+		n = end - start;
+		if (n == 0)
+			continue;
+		if (o + 1 + n + 1 > outlen)
+			return -1;
+		out[o++] = '/';
+		memcpy(out + o, comps + start, n);
+		o += n;
+	}
+	if (o == 0)
+		out[o++] = '/';
+	out[o] = '\0';
+	return (int)o;
+}
+
+/* Drops the last segment of out[0..o) (never the leading '/'). */
+static size_t path_pop_segment(const char *out, size_t o)
+{
+	while (o > 1 && out[o - 1] != '/')
+		o--;
+	return o > 1 ? o - 1 : 1;
+}
+
+int sensor_path_normalise(const char *in, char *out, size_t outlen)
+{
+	size_t i = 0, o = 1;
+
+	if (!in || !out || in[0] != '/' || outlen < 2)
+		return -1;
+	out[0] = '/';
+	while (in[i]) {
+		size_t start, n;
+
+		while (in[i] == '/')
+			i++;
+		start = i;
+		while (in[i] && in[i] != '/')
+			i++;
+		n = i - start;
+		if (n == 0 || (n == 1 && in[start] == '.'))
+			continue;
+		if (n == 2 && in[start] == '.' && in[start + 1] == '.') {
+			o = path_pop_segment(out, o);
+			continue;
+		}
+		if ((o > 1 ? o + 1 : o) + n + 1 > outlen)
+			return -1;
+		if (o > 1)
+			out[o++] = '/';
+		memcpy(out + o, in + start, n);
+		o += n;
+	}
+	out[o] = '\0';
+	return (int)o;
+}
+
+/* ------------------------------------------------------------ decoding */
+
+static void decode_hdr(const struct mw_hdr *h, int64_t boot_to_real_ns, struct sensor_event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->type = (enum mw_event_type)h->type;
+	ev->tgid = h->tgid;
+	ev->pid = h->pid;
+	ev->flags = h->flags;
+	/* Unsigned sum: a hostile ts_ns must not be signed overflow. */
+	ev->time_ns = (int64_t)(h->ts_ns + (uint64_t)boot_to_real_ns);
+}
+
+/* Splits NUL-separated argv bytes into d->argv; the last may lack its NUL. */
+static int decode_argv(struct sensor_decoder *d, const char *args, size_t len, uint32_t *flags)
+{
+	size_t p = 0;
+	int argc = 0;
+
+	memcpy(d->args, args, len);
+	d->args[len] = '\0';
+	while (p < len) {
+		if (argc == SENSOR_ARGC_MAX) {
+			*flags |= MW_F_ARGS_TRUNC;
+			break;
+		}
+		d->argv[argc++] = d->args + p;
+		p += strlen(d->args + p) + 1;
+	}
+	d->argv[argc] = NULL;
+	return argc;
+}
+
+static int decode_exec(struct sensor_decoder *d, const void *data, size_t size,
+		       struct sensor_event *ev)
+{
+	const size_t fixed = offsetof(struct mw_exec, data);
+	const char *payload = (const char *)data + fixed;
+	struct mw_exec e;
+
+	if (size < fixed)
+		return -EBADMSG;
+	memcpy(&e, data, fixed);
+	if (e.exe_len > MW_PATH_MAX || e.args_len > MW_ARGS_MAX ||
+	    size != fixed + e.exe_len + e.args_len)
+		return -EBADMSG;
+	d->path[0] = '\0';
+	if (e.exe_len && sensor_path_join(payload, e.exe_len, d->path, sizeof(d->path)) < 0)
+		return -EBADMSG;
+	memcpy(d->comm, e.comm, MW_COMM_LEN);
+	d->comm[MW_COMM_LEN] = '\0';
+	ev->server_tgid = e.server_tgid;
+	ev->exec.ppid = e.ppid;
+	ev->exec.uid = e.uid;
+	ev->exec.gid = e.gid;
+	ev->exec.cgroup_id = e.cgroup_id;
+	ev->exec.start_ns = e.start_ns;
+	ev->exec.comm = d->comm;
+	ev->exec.exe = d->path;
+	ev->exec.argc = decode_argv(d, payload + e.exe_len, e.args_len, &ev->flags);
+	ev->exec.argv = d->argv;
+	return 0;
+}
+
+static int decode_fork(const void *data, size_t size, struct sensor_event *ev)
+{
+	struct mw_fork f;
+
+	if (size != sizeof(f))
+		return -EBADMSG;
+	memcpy(&f, data, sizeof(f));
+	ev->server_tgid = f.server_tgid;
+	ev->fork.ppid = f.ppid;
+	ev->fork.start_ns = f.start_ns;
+	return 0;
+}
+
+static int decode_exit(const void *data, size_t size, struct sensor_event *ev)
+{
+	struct mw_exit x;
+
+	if (size != sizeof(x))
+		return -EBADMSG;
+	memcpy(&x, data, sizeof(x));
+	ev->exit.exit_code = x.exit_code;
+	return 0;
+}
+
+/* A failed open's string, made absolute against its base dir if relative. */
+static int decode_open_raw(struct sensor_decoder *d, const char *payload, const struct mw_open *o)
+{
+	size_t n = strnlen(payload, o->path_len);
+	int j;
+
+	if (n > 0 && payload[0] == '/') {
+		memcpy(d->joined, payload, n);
+		d->joined[n] = '\0';
+	} else if (o->base_len) {
+		j = sensor_path_join(payload + MW_PATH_MAX, o->base_len, d->joined,
+				     MW_PATH_MAX + 2);
+		if (j < 0)
+			return -EBADMSG;
+		d->joined[j] = '/';
+		memcpy(d->joined + j + 1, payload, n);
+		d->joined[j + 1 + n] = '\0';
+	} else {
+		/* No base directory: the caller gets the relative string. */
+		memcpy(d->path, payload, n);
+		d->path[n] = '\0';
+		return 0;
+	}
+	return sensor_path_normalise(d->joined, d->path, sizeof(d->path)) < 0 ? -EBADMSG : 0;
+}
+
+static int decode_open(struct sensor_decoder *d, const void *data, size_t size,
+		       struct sensor_event *ev)
+{
+	const size_t fixed = offsetof(struct mw_open, data);
+	const char *payload = (const char *)data + fixed;
+	struct mw_open o;
+	size_t want;
+	int j;
+
+	if (size < fixed)
+		return -EBADMSG;
+	memcpy(&o, data, fixed);
+	if (o.path_len > MW_PATH_MAX || o.base_len > MW_PATH_MAX ||
+	    (o.base_len && !(o.h.flags & MW_F_PATH_RAW)))
+		return -EBADMSG;
+	want = fixed + (o.base_len ? MW_PATH_MAX + o.base_len : o.path_len);
+	if (size != want)
+		return -EBADMSG;
+	ev->server_tgid = o.server_tgid;
+	ev->open.ret = o.ret;
+	ev->open.oflags = o.oflags;
+	ev->open.mode = o.mode;
+	ev->open.path = d->path;
+	if (o.h.flags & MW_F_PATH_RAW)
+		return decode_open_raw(d, payload, &o);
+	j = sensor_path_join(payload, o.path_len, d->joined, sizeof(d->joined));
+	if (j < 0 || sensor_path_normalise(d->joined, d->path, sizeof(d->path)) < 0)
+		return -EBADMSG;
+	return 0;
+}
+
+static int decode_sock(struct sensor_decoder *d, const void *data, size_t size,
+		       struct sensor_event *ev)
+{
+	struct mw_sock r;
+	int af;
+
+	if (size != sizeof(r))
+		return -EBADMSG;
+	memcpy(&r, data, sizeof(r));
+	if (r.family == MW_AF_INET)
+		af = AF_INET;
+	else if (r.family == MW_AF_INET6)
+		af = AF_INET6;
+	else
+		return -EBADMSG;
+	if (!inet_ntop(af, r.laddr, d->laddr, sizeof(d->laddr)) ||
+	    !inet_ntop(af, r.raddr, d->raddr, sizeof(d->raddr)))
+		return -EBADMSG;
+	ev->server_tgid = r.server_tgid;
+	ev->sock.family = af;
+	ev->sock.laddr = d->laddr;
+	ev->sock.raddr = d->raddr;
+	ev->sock.lport = r.lport;
+	ev->sock.rport = r.rport;
+	ev->sock.listening = r.h.type == MW_EV_LISTEN && r.state != 0;
+	ev->sock.sock_cookie = r.sock_cookie;
+	return 0;
+}
+
+static int decode_stdout(const void *data, size_t size, struct sensor_event *ev)
+{
+	const size_t fixed = offsetof(struct mw_stdout, data);
+	struct mw_stdout o;
+
+	if (size < fixed)
+		return -EBADMSG;
+	memcpy(&o, data, fixed);
+	if (o.len > MW_STDOUT_SAMPLE || size != fixed + o.len)
+		return -EBADMSG;
+	ev->out.fd = o.fd;
+	ev->out.data = (const char *)data + fixed;
+	ev->out.len = o.len;
+	ev->out.count = o.count;
+	return 0;
+}
+
+static int decode_body(struct sensor_decoder *d, uint16_t type, const void *data, size_t size,
+		       struct sensor_event *ev)
+{
+	switch (type) {
+	case MW_EV_EXEC:
+		return decode_exec(d, data, size, ev);
+	case MW_EV_FORK:
+		return decode_fork(data, size, ev);
+	case MW_EV_EXIT:
+		return decode_exit(data, size, ev);
+	case MW_EV_OPEN:
+		return decode_open(d, data, size, ev);
+	case MW_EV_CONNECT:
+	case MW_EV_LISTEN:
+		return decode_sock(d, data, size, ev);
+	case MW_EV_STDOUT:
+		return decode_stdout(data, size, ev);
+	default:
+		return -EBADMSG;
+	}
+}
+
+static int sensor_decode_record(struct sensor_decoder *d, const void *data, size_t size,
+				int64_t boot_to_real_ns, sensor_event_fn fn, void *arg)
+{
+	struct sensor_event ev;
+	struct mw_hdr h;
+	int err;
+
+	if (!data || size < sizeof(h))
+		return -EBADMSG;
+	memcpy(&h, data, sizeof(h));
+	if (h.size != size)
+		return -EBADMSG;
+	decode_hdr(&h, boot_to_real_ns, &ev);
+	err = decode_body(d, h.type, data, size, &ev);
+	if (err)
+		return err;
+	if (fn)
+		fn(&ev, arg);
+	return 0;
+}
+
+static int64_t timespec_ns(const struct timespec *ts)
+{
+	return (int64_t)ts->tv_sec * 1000000000 + ts->tv_nsec;
+}
+
+/* CLOCK_REALTIME - CLOCK_BOOTTIME, boot clock sampled either side. */
+static int64_t sensor_boot_to_real_ns(void)
+{
+	struct timespec b0, r, b1;
+
+	clock_gettime(CLOCK_BOOTTIME, &b0);
+	clock_gettime(CLOCK_REALTIME, &r);
+	clock_gettime(CLOCK_BOOTTIME, &b1);
+	return timespec_ns(&r) - (timespec_ns(&b0) + timespec_ns(&b1)) / 2;
+}
+
+int sensor_decode(const void *data, size_t size, sensor_event_fn fn, void *arg)
+{
+	struct sensor_decoder *d = malloc(sizeof(*d));
+	int err;
+
+	if (!d)
+		return -ENOMEM;
+	err = sensor_decode_record(d, data, size, sensor_boot_to_real_ns(), fn, arg);
+	free(d);
+	return err;
+}
+
+/* ------------------------------------------------------------ libbpf */
+
+static bool sensor_verbose;
+/* The program libbpf last complained about, to name it in our error. */
+static char sensor_failed_prog[64];
+
+static void sensor_note_failed_prog(const char *msg)
+{
+	const char *p = strstr(msg, "prog '"), *q;
+
+	if (!p)
+		return;
+	p += strlen("prog '");
+	q = strchr(p, '\'');
+	if (!q || (size_t)(q - p) >= sizeof(sensor_failed_prog))
+		return;
+	memcpy(sensor_failed_prog, p, q - p);
+	sensor_failed_prog[q - p] = '\0';
+}
+
+__attribute__((format(printf, 2, 0))) static int sensor_libbpf_print(enum libbpf_print_level level,
+								     const char *fmt, va_list ap)
+{
+	char msg[512];
+
+	if (level == LIBBPF_DEBUG && !sensor_verbose)
+		return 0;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (level == LIBBPF_WARN)
+		sensor_note_failed_prog(msg);
+	if (level != LIBBPF_WARN || sensor_verbose)
+		return fprintf(stderr, "libbpf: %s", msg);
+	/* Warnings are summed up in our one-line error instead. */
+	return 0;
+}
+
+/* ------------------------------------------------------------ backends */
+
+static bool raw_tp_supported(void)
+{
+	return libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_RAW_TRACEPOINT, NULL) == 1;
+}
+
+/*
+ * Whether fentry/fexit is permitted (kernel config, lockdown, LSM policy)
+ * can only be learnt by loading and attaching one: the real attempt is the
+ * probe, and sensor_start falls back when it fails.
+ */
+static bool fexit_supported(void)
+{
+	return true;
+}
+
+static const char *const fexit_progs[] = {"handle_openat2_exit", NULL};
+/* handle_sys_enter also samples stdout, so it is never switched off. */
+static const char *const raw_tp_progs[] = {"handle_sys_exit", NULL};
+
+/* Cheapest first; the last one must work on every kernel we target. */
+static const struct sensor_file_backend sensor_file_backends[] = {
+    {"fexit", fexit_supported, fexit_progs, false},
+    {"raw_tp", raw_tp_supported, raw_tp_progs, true},
+};
+
+#define SENSOR_NBACKENDS (sizeof(sensor_file_backends) / sizeof(sensor_file_backends[0]))
+
+static void backend_progs_autoload(struct bpf_object *obj, const struct sensor_file_backend *b,
+				   bool on)
+{
+	const char *const *name;
+
+	for (name = b->progs; *name; name++) {
+		struct bpf_program *prog = bpf_object__find_program_by_name(obj, *name);
+
+		if (prog)
+			bpf_program__set_autoload(prog, on);
+	}
+}
+
+/* Switches on the programs of backend use, and off those of every other one. */
+static void sensor_backend_apply(struct sensor *s, const struct sensor_file_backend *use)
+{
+	size_t i;
+
+	for (i = 0; i < SENSOR_NBACKENDS; i++)
+		backend_progs_autoload(s->skel->obj, &sensor_file_backends[i],
+				       &sensor_file_backends[i] == use);
+	s->skel->rodata->open_via_sys_enter = use->open_via_sys_enter;
+	s->backend = use;
+}
+
+/* ------------------------------------------------------------ lifecycle */
+
+/* The kernel wants a power-of-two multiple of the page size. */
+static int sensor_ring_size(const struct sensor_opts *opts, size_t *ring, char *err, size_t errlen)
+{
+	*ring = opts->ringbuf_bytes ? opts->ringbuf_bytes : SENSOR_RINGBUF_DEFAULT;
+	if (*ring < (size_t)getpagesize() || (*ring & (*ring - 1)) || *ring > (1u << 30)) {
+		snprintf(
+		    err, errlen,
+		    "ring buffer size %zu is not a power of two between the page size and 1 GiB",
+		    *ring);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int sensor_configure(struct sensor *s, const struct sensor_opts *opts, size_t ring,
+			    const struct sensor_file_backend *b, char *err, size_t errlen)
+{
+	int rc;
+
+	s->skel->rodata->self_tgid = opts->self_tgid;
+	rc = bpf_map__set_max_entries(s->skel->maps.events, (uint32_t)ring);
+	if (rc) {
+		snprintf(err, errlen, "setting ring buffer size %zu failed: %s", ring,
+			 strerror(-rc));
+		return rc;
+	}
+	sensor_backend_apply(s, b);
+	return 0;
+}
+
+static int sensor_load(struct sensor *s, char *err, size_t errlen)
+{
+	int rc;
+
+	sensor_failed_prog[0] = '\0';
+	rc = mcpwatch_bpf__load(s->skel);
+	if (!rc)
+		return 0;
+	if (sensor_failed_prog[0])
+		snprintf(err, errlen, "loading BPF program '%s' failed: %s", sensor_failed_prog,
+			 strerror(-rc));
+	else
+		snprintf(err, errlen, "loading BPF object failed: %s", strerror(-rc));
+	return rc;
+}
+
+/* Attaches one by one, so that a failure names its program. */
+static int sensor_attach(struct sensor *s, char *err, size_t errlen)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, s->skel->obj)
+	{
+		struct bpf_link *link;
+
+		if (!bpf_program__autoload(prog))
+			continue;
+		if (s->nlinks == SENSOR_LINKS_MAX) {
+			snprintf(err, errlen, "too many BPF programs to attach (max %d)",
+				 SENSOR_LINKS_MAX);
+			return -E2BIG;
+		}
+		link = bpf_program__attach(prog);
+		if (!link) {
+			int rc = -errno;
+
+			snprintf(err, errlen, "attaching BPF program '%s' failed: %s",
+				 bpf_program__name(prog), strerror(-rc));
+			return rc;
+		}
+		s->links[s->nlinks++] = link;
+	}
+	return 0;
+}
+
+static int sensor_record_cb(void *ctx, void *data, size_t size)
+{
+	struct sensor *s = ctx;
+
+	if (sensor_decode_record(&s->dec, data, size, s->boot_to_real_ns, s->fn, s->arg))
+		s->malformed++;
+	return 0;
+}
+
+/* Undoes sensor_start_backend, leaving s ready for another attempt. */
+static void sensor_stop(struct sensor *s)
+{
+	size_t i;
+
+	ring_buffer__free(s->ring);
+	s->ring = NULL;
+	for (i = 0; i < s->nlinks; i++)
+		bpf_link__destroy(s->links[i]);
+	s->nlinks = 0;
+	mcpwatch_bpf__destroy(s->skel);
+	s->skel = NULL;
+	s->backend = NULL;
+}
+
+/* Opens, configures, loads and attaches everything with file backend b. */
+static int sensor_start_backend(struct sensor *s, const struct sensor_opts *opts, size_t ring,
+				const struct sensor_file_backend *b, char *err, size_t errlen)
+{
+	int rc;
+
+	s->skel = mcpwatch_bpf__open();
+	if (!s->skel) {
+		rc = -errno;
+		snprintf(err, errlen, "opening BPF skeleton failed: %s", strerror(-rc));
+		return rc;
+	}
+	rc = sensor_configure(s, opts, ring, b, err, errlen);
+	if (!rc)
+		rc = sensor_load(s, err, errlen);
+	if (!rc)
+		rc = sensor_attach(s, err, errlen);
+	if (rc)
+		return rc;
+	s->ring = ring_buffer__new(bpf_map__fd(s->skel->maps.events), sensor_record_cb, s, NULL);
+	if (!s->ring) {
+		rc = -errno;
+		snprintf(err, errlen, "creating ring buffer consumer on map 'events' failed: %s",
+			 strerror(-rc));
+		return rc;
+	}
+	return 0;
+}
+
+/*
+ * MCPWATCH_FILE_BACKEND=<name> pins one backend (for tests, or to rule one
+ * out on a misbehaving kernel). Returns 0 and *only = NULL when unset.
+ */
+static int sensor_backend_pinned(const struct sensor_file_backend **only, char *err, size_t errlen)
+{
+	const char *name = getenv("MCPWATCH_FILE_BACKEND");
+	size_t i;
+
+	*only = NULL;
+	if (!name || !*name)
+		return 0;
+	for (i = 0; i < SENSOR_NBACKENDS; i++)
+		if (!strcmp(name, sensor_file_backends[i].name))
+			*only = &sensor_file_backends[i];
+	if (*only)
+		return 0;
+	snprintf(err, errlen, "MCPWATCH_FILE_BACKEND=%.32s: unknown file backend (fexit, raw_tp)",
+		 name);
+	return -EINVAL;
+}
+
+/*
+ * Tries the file backends cheapest first. A backend the kernel refuses
+ * (fexit: EPERM under lockdown, ENOTSUPP without ftrace direct calls, ESRCH
+ * if do_sys_openat2 was inlined) costs one failed load or attach; the next
+ * one starts from a fresh skeleton. The last backend's error is returned.
+ */
+static int sensor_start(struct sensor *s, const struct sensor_opts *opts, char *err, size_t errlen)
+{
+	const struct sensor_file_backend *only;
+	size_t ring, i;
+	int rc;
+
+	rc = sensor_ring_size(opts, &ring, err, errlen);
+	if (!rc)
+		rc = sensor_backend_pinned(&only, err, errlen);
+	if (rc)
+		return rc;
+	rc = -ENOTSUP;
+	snprintf(err, errlen, "no file-open backend is supported by this kernel");
+	for (i = 0; i < SENSOR_NBACKENDS; i++) {
+		const struct sensor_file_backend *b = &sensor_file_backends[i];
+
+		if ((only && b != only) || !b->supported())
+			continue;
+		if (s->skel) {
+			if (sensor_verbose)
+				fprintf(stderr, "mcpwatch: file backend %s unavailable: %s\n",
+					s->backend ? s->backend->name : "?", err);
+			sensor_stop(s);
+		}
+		rc = sensor_start_backend(s, opts, ring, b, err, errlen);
+		if (!rc)
+			return 0;
+	}
+	return rc;
+}
+
+int sensor_open(struct sensor **out, const struct sensor_opts *opts, sensor_event_fn fn, void *arg,
+		char *err, size_t errlen)
+{
+	static const struct sensor_opts defaults;
+	struct rlimit unlimited = {RLIM_INFINITY, RLIM_INFINITY};
+	struct sensor *s;
+	int rc;
+
+	if (!out || !fn || !err || !errlen)
+		return -EINVAL;
+	*out = NULL;
+	if (!opts)
+		opts = &defaults;
+	if (access(SENSOR_BTF_PATH, R_OK)) {
+		snprintf(err, errlen, "kernel has no BTF (%s missing)", SENSOR_BTF_PATH);
+		return -ENOTSUP;
+	}
+	sensor_verbose = opts->verbose;
+	libbpf_set_print(sensor_libbpf_print);
+	/* Only pre-5.11 kernels charge BPF memory to RLIMIT_MEMLOCK. */
+	setrlimit(RLIMIT_MEMLOCK, &unlimited);
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		snprintf(err, errlen, "out of memory allocating the sensor");
+		return -ENOMEM;
+	}
+	s->fn = fn;
+	s->arg = arg;
+	s->boot_to_real_ns = sensor_boot_to_real_ns();
+	rc = sensor_start(s, opts, err, errlen);
+	if (rc) {
+		sensor_close(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+int sensor_poll(struct sensor *s, int timeout_ms)
+{
+	if (!s || !s->ring)
+		return -EINVAL;
+	return ring_buffer__poll(s->ring, timeout_ms);
+}
+
+int sensor_fd(const struct sensor *s)
+{
+	if (!s || !s->ring)
+		return -EINVAL;
+	return ring_buffer__epoll_fd(s->ring);
+}
+
+void sensor_close(struct sensor *s)
+{
+	if (!s)
+		return;
+	sensor_stop(s);
+	free(s);
+}
+
+/* ------------------------------------------------------------ maps */
+
+int sensor_track(struct sensor *s, uint32_t tgid, uint32_t server_tgid)
+{
+	struct mw_tracked v = {.server_tgid = server_tgid};
+
+	if (!s || !tgid)
+		return -EINVAL;
+	return bpf_map__update_elem(s->skel->maps.tracked, &tgid, sizeof(tgid), &v, sizeof(v),
+				    BPF_ANY);
+}
+
+int sensor_untrack(struct sensor *s, uint32_t tgid)
+{
+	int rc;
+
+	if (!s)
+		return -EINVAL;
+	rc = bpf_map__delete_elem(s->skel->maps.tracked, &tgid, sizeof(tgid), 0);
+	/* Already gone (the kernel drops exited processes): not an error. */
+	return rc == -ENOENT ? 0 : rc;
+}
+
+int sensor_sniff_done(struct sensor *s, uint32_t tgid)
+{
+	uint32_t done = MW_SNIFF_DONE;
+
+	if (!s || !tgid)
+		return -EINVAL;
+	return bpf_map__update_elem(s->skel->maps.sniff, &tgid, sizeof(tgid), &done, sizeof(done),
+				    BPF_ANY);
+}
+
+/* Sums one per-CPU counter slot; vals is scratch for ncpu values. */
+static int sensor_counter_sum(const struct sensor *s, uint32_t idx, uint64_t *vals, int ncpu,
+			      uint64_t *sum)
+{
+	int i, rc;
+
+	rc = bpf_map__lookup_elem(s->skel->maps.counters, &idx, sizeof(idx), vals,
+				  sizeof(*vals) * ncpu, 0);
+	if (rc)
+		return rc;
+	*sum = 0;
+	for (i = 0; i < ncpu; i++)
+		*sum += vals[i];
+	return 0;
+}
+
+int sensor_counts(const struct sensor *s, struct sensor_counts *out)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t *vals;
+	uint32_t i;
+	int rc = 0;
+
+	if (!s || !out)
+		return -EINVAL;
+	if (ncpu <= 0)
+		return ncpu ? ncpu : -EINVAL;
+	vals = calloc(ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	memset(out, 0, sizeof(*out));
+	for (i = 1; i < MW_EV_MAX && !rc; i++) {
+		rc = sensor_counter_sum(s, i, vals, ncpu, &out->sent[i]);
+		if (!rc)
+			rc = sensor_counter_sum(s, MW_CNT_LOST + i, vals, ncpu, &out->lost[i]);
+	}
+	out->malformed = s->malformed;
+	free(vals);
+	return rc;
+}
+
+const char *sensor_file_backend(const struct sensor *s)
+{
+	return s && s->backend ? s->backend->name : "none";
+}
