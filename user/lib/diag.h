@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * diag: owns the one shape of a diagnostic — "FILE:LINE:COL: message", or
+ * "FILE:LINE: message" / "FILE: message" when the position is not known —
+ * and where diagnostics go: printed one per line to a stream, kept as a
+ * list (for reports that carry them), counted, and the first one kept for
+ * callers that answer with a single line. Every loader (config, rules,
+ * outputs, client configs) reports through it, so a user sees one format.
+ */
+#ifndef MCPWATCH_LIB_DIAG_H
+#define MCPWATCH_LIB_DIAG_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#define DIAG_LINE_MAX 512
+#define DIAG_KEEP_MAX 256 /* lines kept at most; the count goes on */
+
+struct diag {
+	FILE *out; /* each diagnostic as one line; NULL: not printed */
+	bool keep; /* collect lines[] (freed by diag_free) */
+	char **lines;
+	size_t nlines;
+	unsigned count; /* every diagnostic, kept or not */
+	char first[DIAG_LINE_MAX];
+};
+
+/* Starts d: print to out (may be NULL), keep the lines or not. */
+void diag_init(struct diag *d, FILE *out, bool keep);
+void diag_free(struct diag *d);
+
+/* Adds one diagnostic. file may be NULL ("-"); line 0 leaves out the
+ * position, col 0 the column. A message with newlines is folded to one line. */
+void diag_add(struct diag *d, const char *file, int line, int col, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+void diag_vadd(struct diag *d, const char *file, int line, int col, const char *fmt, va_list ap)
+    __attribute__((format(printf, 5, 0)));
+
+#endif /* MCPWATCH_LIB_DIAG_H */
