@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The BPF side builds for every supported ARCH on this machine, whatever its
+# own architecture, with nothing but clang and bpftool: `make ARCH=<arch> bpf`
+# into a scratch build directory, then checks that each linked object is BPF,
+# was built against its own arch's registers (the CO-RE types the syscall
+# argument macros read) and that its skeleton compiles.
+# Prints "build: N passed, M failed"; exits 1 if anything failed.
+set -u
+cd "$(dirname "$0")/../.."
+B=${BUILD:-build}
+passed=0
+failed=0
+
+check() { # description, command...
+	local what=$1
+	shift
+	if "$@" >/dev/null 2>&1; then
+		passed=$((passed + 1))
+		echo "ok   $what"
+	else
+		failed=$((failed + 1))
+		echo "FAIL $what"
+	fi
+}
+
+# The register a syscall's first argument is read from, per arch (libbpf's
+# PT_REGS_PARM1_CORE_SYSCALL), and one that only the other arch has.
+declare -A own=([x86]=di [arm64]=orig_x0)
+declare -A other=([x86]=orig_x0 [arm64]=orig_ax)
+
+for arch in x86 arm64; do
+	out=$B/tests/arch/$arch
+	rm -rf "$out"
+	log=$(make --no-print-directory -s ARCH="$arch" BUILD="$out" bpf 2>&1)
+	rc=$?
+	[ "$rc" -eq 0 ] || printf '%s\n' "$log" | tail -n 30
+	check "$arch: make ARCH=$arch bpf" test "$rc" -eq 0
+	obj=$out/mcpwatch.bpf.o
+	check "$arch: linked object is eBPF" \
+		sh -c "file -b '$obj' | grep -q 'eBPF'"
+	btf=$(bpftool btf dump file "$obj" 2>/dev/null)
+	check "$arch: syscall arguments read from ${own[$arch]}" \
+		grep -q "'${own[$arch]}'" <<<"$btf"
+	check "$arch: no ${other[$arch]} of another arch" \
+		bash -c "! grep -q \"'${other[$arch]}'\" <<<\"\$0\"" "$btf"
+	check "$arch: skeleton compiles" \
+		sh -c "printf '#include \"mcpwatch.skel.h\"\n' |
+			clang -fsyntax-only -I'$out' -x c -"
+done
+
+echo "build: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
