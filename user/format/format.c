@@ -6,6 +6,7 @@
  * This file reads the native record and holds the helpers every format
  * shares, and dispatches to format_ocsf.c, format_ecs.c and format_falco.c.
  */
+#include "format/format.h"
 #include "format/format_int.h"
 #include "lib/paths.h"
 

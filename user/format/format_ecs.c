@@ -3,6 +3,7 @@
  * ECS 8.11: alerts (event.kind alert), posture records (state) and the
  * agent's own lifecycle records (event). Mapping table: docs/formats.md.
  */
+#include "format/format.h"
 #include "format/format_int.h"
 #include "lib/paths.h"
 

@@ -8,9 +8,9 @@
 #ifndef MCPWATCH_FORMAT_INT_H
 #define MCPWATCH_FORMAT_INT_H
 
-#include "format/format.h"
-
+#include <cjson/cJSON.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #ifndef MW_VERSION

@@ -3,6 +3,7 @@
  * OCSF 1.3.0: alerts as Detection Findings (2004), posture records as
  * Compliance Findings (2003). Mapping table: docs/formats.md.
  */
+#include "format/format.h"
 #include "format/format_int.h"
 #include "lib/paths.h"
 
