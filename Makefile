@@ -9,6 +9,7 @@
 #   make install  PREFIX=/usr/local DESTDIR=
 #   make vmlinux  regenerate bpf/arch/<this arch>/vmlinux.h from this kernel's BTF
 #   make bpf      build the linked BPF object and skeleton only
+#   make kernels  run the BPF sensor tests on Debian 6.1 and 6.12 kernels under qemu
 #
 # ARCH (x86, arm64; default this machine's) selects the BPF target and its
 # committed bpf/arch/$(ARCH)/vmlinux.h; another ARCH than this machine's builds
@@ -17,7 +18,6 @@
 # arm64 libraries (`make ARCH=arm64 cross-deps` installs them; `make deps` does not).
 # bpf/arch/arm64/vmlinux.h comes from Debian's arm64 kernel package:
 # scripts/vmlinux-arm64.sh regenerates it on any machine.
-#   make kernels  run the BPF sensor tests on Debian 6.1 and 6.12 kernels under qemu
 
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.0)
 HOST_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
