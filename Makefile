@@ -7,15 +7,31 @@
 #   make bench    benchmarks
 #   make fuzz     run every libFuzzer target for FUZZ_SECONDS each
 #   make install  PREFIX=/usr/local DESTDIR=
-#   make vmlinux  regenerate bpf/vmlinux.h from this kernel's BTF
+#   make vmlinux  regenerate bpf/arch/<this arch>/vmlinux.h from this kernel's BTF
+#   make bpf      build the linked BPF object and skeleton only
 #   make kernels  run the BPF sensor tests on Debian 6.1 and 6.12 kernels under qemu
+#
+# ARCH (x86, arm64; default this machine's) selects the BPF target and its
+# committed bpf/arch/$(ARCH)/vmlinux.h; another ARCH than this machine's builds
+# into build/$(ARCH)/. `make ARCH=arm64 bpf` needs only clang and bpftool.
+# `make ARCH=arm64 cross` also builds build/arm64/mcpwatch, which needs the
+# arm64 libraries (`make ARCH=arm64 cross-deps` installs them; `make deps` does not).
+# bpf/arch/arm64/vmlinux.h comes from Debian's arm64 kernel package:
+# scripts/vmlinux-arm64.sh regenerates it on any machine.
 
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.0)
+HOST_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+ARCH := $(HOST_ARCH)
+ifeq ($(ARCH),$(HOST_ARCH))
 BUILD ?= build
+else
+BUILD ?= build/$(ARCH)
+endif
 PREFIX ?= /usr/local
 DESTDIR ?=
 FUZZ_SECONDS ?= 30
 
+BPF_CC := clang
 CC := clang
 # `make V=1` shows the commands.
 ifeq ($(V),1)
@@ -26,9 +42,17 @@ Q := @
 msg = @printf '  %-8s %s\n' $(1) $(2)
 endif
 BPFTOOL ?= bpftool
-ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+VMLINUX_H := bpf/arch/$(ARCH)/vmlinux.h
 
 PKGS := libbpf libcjson libcurl zlib openssl
+# Cross builds take the target's libraries from Debian's multiarch paths.
+CROSS_TRIPLE_arm64 := aarch64-linux-gnu
+CROSS_TRIPLE_x86 := x86_64-linux-gnu
+ifneq ($(ARCH),$(HOST_ARCH))
+CROSS_TRIPLE := $(CROSS_TRIPLE_$(ARCH))
+CC := clang --target=$(CROSS_TRIPLE)
+export PKG_CONFIG_LIBDIR := /usr/lib/$(CROSS_TRIPLE)/pkgconfig:/usr/share/pkgconfig
+endif
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lelf -lpthread
 
@@ -66,7 +90,7 @@ BENCH_SRCS := $(wildcard tests/bench/bench_*.c)
 BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
 
 .PHONY: all deps run test unit sensor-test fuzz-smoke fuzz e2e bench install vmlinux clean kernels \
-	format check-deps
+	format check-deps bpf cross cross-deps
 
 all: $(BUILD)/mcpwatch
 
@@ -81,10 +105,16 @@ deps:
 	scripts/deps.sh
 
 # ---------------------------------------------------------------- BPF
-$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c bpf/*.h include/mcpwatch_abi.h | $(BUILD)/bpf
+bpf: $(SKEL)
+
+$(VMLINUX_H):
+	@echo "no $@: ARCH=$(ARCH) is not supported (bpf/arch/ has $(notdir $(wildcard bpf/arch/*)))" >&2
+	@false
+
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c bpf/*.h $(VMLINUX_H) include/mcpwatch_abi.h | $(BUILD)/bpf
 	$(call msg,BPF,$@)
-	$(Q)$(CC) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -Iinclude -Ibpf \
-		-c $< -o $@
+	$(Q)$(BPF_CC) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -Iinclude -Ibpf \
+		-Ibpf/arch/$(ARCH) -c $< -o $@
 
 $(BUILD)/mcpwatch.bpf.o: $(BPF_OBJS)
 	$(call msg,LINK,$@)
@@ -114,6 +144,22 @@ $(BUILD)/fuzzobj/%.o: user/%.c $(SKEL)
 $(BUILD)/mcpwatch: $(BUILD)/obj/main.o $(LIB_OBJS)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(PKG_LIBS) -o $@
+
+# The agent for another ARCH (only arm64 from x86 is set up): clang drives
+# the GNU cross binutils and links the target's Debian multiarch libraries.
+CROSS_PKGS := libbpf-dev libelf-dev zlib1g-dev libcjson-dev libcurl4-openssl-dev libssl-dev
+cross-deps:
+	@[ "$(ARCH)" != "$(HOST_ARCH)" ] || { echo "cross-deps: set ARCH to another than $(HOST_ARCH)" >&2; false; }
+	dpkg --print-foreign-architectures | grep -qx $(ARCH) || dpkg --add-architecture $(ARCH)
+	apt-get update -qq
+	apt-get install -y -q --no-install-recommends gcc-$(subst _,-,$(CROSS_TRIPLE)) \
+		$(addsuffix :$(ARCH),$(CROSS_PKGS))
+
+cross:
+	@[ "$(ARCH)" != "$(HOST_ARCH)" ] || { echo "cross: set ARCH to another than $(HOST_ARCH)" >&2; false; }
+	@[ -e /usr/lib/$(CROSS_TRIPLE)/pkgconfig/libbpf.pc ] || \
+		{ echo "cross: no $(ARCH) libraries; run make ARCH=$(ARCH) cross-deps" >&2; false; }
+	@$(MAKE) --no-print-directory $(BUILD)/mcpwatch
 
 # ---------------------------------------------------------------- tests
 $(BUILD)/tests/test_sensor_bpf: tests/sensor/test_sensor_bpf.c $(LIB_OBJS) | $(BUILD)/tests
@@ -176,7 +222,7 @@ kernels: check-deps $(BUILD)/mcpwatch $(BUILD)/tests/test_sensor_bpf
 	tests/kernels/run-qemu.sh
 
 vmlinux:
-	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > bpf/vmlinux.h
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > bpf/arch/$(HOST_ARCH)/vmlinux.h
 
 format:
 	clang-format -i $(USER_SRCS) $(USER_HDRS) $(wildcard bpf/*.bpf.c bpf/*.h include/*.h) \

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * Falco's output format (the JSON of json_output: true), for alerts only:
+ * posture and agent records have no Falco form. Mapping table:
+ * docs/formats.md.
+ */
+#include "format/format_int.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------- Falco */
+
+static void falco_process(cJSON *f, const struct native *n)
+{
+	const cJSON *rec = n->rec;
+
+	fmt_copy_int(f, "proc.pid", rec, "process.pid");
+	fmt_copy_str(f, "proc.name", rec, "process.comm");
+	fmt_copy_str(f, "proc.cmdline", rec, "process.cmdline");
+	fmt_copy_str(f, "proc.exepath", rec, "process.exe");
+	fmt_copy_int(f, "proc.ppid", rec, "process.ppid");
+	fmt_copy_str(f, "proc.pcmdline", rec, "process.parent.cmdline");
+	fmt_copy_str(f, "proc.pexepath", rec, "process.parent.exe");
+	fmt_copy_int(f, "user.uid", rec, "process.uid");
+	fmt_copy_str(f, "user.name", rec, "user.name");
+}
+
+/* Falco's socket fields: fd.sip/fd.sport name the server side of the connection. */
+static void falco_network(cJSON *f, const struct native *n)
+{
+	bool listen = n->object == OBJ_LISTEN;
+	const char *addr =
+	    fmt_str_at(n->rec, listen ? "network.local_addr" : "network.remote_addr");
+	const char *port_path = listen ? "network.local_port" : "network.remote_port";
+	int64_t port = 0;
+	bool has_port = fmt_int_at(n->rec, port_path, &port);
+	char name[128];
+
+	fmt_add_str(f, "fd.sip", addr);
+	fmt_add_str(f, listen ? "fd.lip" : "fd.rip", addr);
+	if (has_port) {
+		fmt_add_int(f, "fd.sport", port);
+		fmt_add_int(f, listen ? "fd.lport" : "fd.rport", port);
+	}
+	fmt_copy_str(f, "fd.l4proto", n->rec, "network.transport");
+	if (addr && has_port) {
+		snprintf(name, sizeof(name),
+			 strchr(addr, ':') ? "[%.64s]:%" PRId64 : "%.64s:%" PRId64, addr, port);
+		fmt_add_str(f, "fd.name", name);
+	}
+}
+
+static cJSON *falco_fields(const struct native *n)
+{
+	cJSON *f = cJSON_CreateObject();
+	const char *container = fmt_str_at(n->rec, "container.id");
+	char ns[32];
+
+	snprintf(ns, sizeof(ns), "%" PRId64, n->time_ns);
+	/* Nanoseconds exceed a double's exact range: written as a JSON integer verbatim. */
+	cJSON_AddItemToObject(f, "evt.time", cJSON_CreateRaw(ns));
+	if (n->object != OBJ_NONE)
+		falco_process(f, n);
+	if (n->object == OBJ_FILE)
+		fmt_copy_str(f, "fd.name", n->rec, "file.path");
+	if (n->object == OBJ_LISTEN || n->object == OBJ_CONNECT)
+		falco_network(f, n);
+	fmt_add_str(f, "container.id",
+		    container ? container : "host"); /* Falco's name for "none" */
+	fmt_copy_str(f, "mcp.server.name", n->rec, "server.name");
+	fmt_copy_int(f, "mcp.server.pid", n->rec, "server.pid");
+	fmt_copy_str(f, "mcp.rule.id", n->rec, "rule.id");
+	return f;
+}
+
+static cJSON *falco_alert(const struct native *n)
+{
+	cJSON *o = cJSON_CreateObject();
+	char t[TIME_TEXT_MAX], *output = NULL;
+
+	rfc3339_format(n->time_ns, t, sizeof(t));
+	fmt_add_str(o, "time", t);
+	fmt_add_str(o, "rule", n->rule_name);
+	fmt_add_str(o, "priority", n->sev->falco);
+	/* Falco's own line: "<time>: <Priority> <message>". */
+	if (asprintf(&output, "%s: %s %s", t, n->sev->falco,
+		     n->message ? n->message : n->rule_name) >= 0) {
+		fmt_add_str(o, "output", output);
+		free(output);
+	}
+	cJSON_AddItemToObject(o, "output_fields", falco_fields(n));
+	fmt_add_str(o, "hostname", n->host ? n->host : "");
+	fmt_add_str(o, "source", PRODUCT_NAME);
+	cJSON_AddItemToObject(o, "tags", fmt_strings_of(fmt_at(n->rec, "rule.tags")));
+	return o;
+}
+
+cJSON *format_falco(const struct native *n)
+{
+	return fmt_is_kind(n, "alert") ? falco_alert(n) : NULL; /* Falco has only alerts */
+}
