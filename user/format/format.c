@@ -8,6 +8,7 @@
  */
 #include "format/format.h"
 #include "format/format_int.h"
+#include "lib/clock.h"
 #include "lib/paths.h"
 
 #include <arpa/inet.h>
@@ -20,8 +21,6 @@
 #include <time.h>
 
 #define MAX_EXACT_INT 9007199254740992.0 /* 2^53: doubles beyond are not exact integers */
-#define NS_PER_S      1000000000LL
-#define MAX_SECONDS   9223372035LL /* |seconds| whose nanoseconds fit in int64_t */
 #define PATH_KEY_MAX  64
 #define PORT_MAX      65535
 
@@ -74,115 +73,6 @@ bool fmt_int_at(const cJSON *o, const char *path, int64_t *out)
 		return false;
 	*out = (int64_t)d;
 	return true;
-}
-
-int64_t floor_div(int64_t a, int64_t b)
-{
-	return a / b - (a % b != 0 && (a < 0) != (b < 0));
-}
-
-/* ---------------------------------------------------------------- time */
-
-static bool take_digits(const char **p, int n, int *out)
-{
-	int v = 0;
-
-	for (int i = 0; i < n; i++) {
-		char c = (*p)[i];
-
-		if (c < '0' || c > '9')
-			return false;
-		v = v * 10 + (c - '0');
-	}
-	*p += n;
-	*out = v;
-	return true;
-}
-
-static bool take_char(const char **p, char c)
-{
-	if (**p != c)
-		return false;
-	(*p)++;
-	return true;
-}
-
-/* ".123456789" (any number of digits; beyond nanoseconds ignored) → ns. */
-static bool take_fraction(const char **p, int64_t *ns)
-{
-	int64_t scale = NS_PER_S / 10;
-
-	*ns = 0;
-	if (!take_char(p, '.'))
-		return true;
-	if (**p < '0' || **p > '9')
-		return false;
-	for (; **p >= '0' && **p <= '9'; (*p)++, scale /= 10)
-		*ns += (**p - '0') * scale;
-	return true;
-}
-
-/* "Z" or "+HH:MM" / "-HH:MM" → seconds east of UTC. */
-static bool take_offset(const char **p, int64_t *secs)
-{
-	int sign, hh, mm;
-
-	*secs = 0;
-	if (take_char(p, 'Z') || take_char(p, 'z'))
-		return true;
-	sign = **p == '-' ? -1 : 1;
-	if (!take_char(p, '+') && !take_char(p, '-'))
-		return false;
-	if (!take_digits(p, 2, &hh) || !take_char(p, ':') || !take_digits(p, 2, &mm) || hh > 23 ||
-	    mm > 59)
-		return false;
-	*secs = sign * (hh * 3600 + mm * 60);
-	return true;
-}
-
-/* RFC 3339 date-time → nanoseconds since the epoch; false if malformed or out of range. */
-static bool rfc3339_parse(const char *s, int64_t *ns)
-{
-	struct tm tm = {0};
-	int64_t frac, offset, secs;
-	int y, mo, d, h, mi, sec;
-
-	if (!take_digits(&s, 4, &y) || !take_char(&s, '-') || !take_digits(&s, 2, &mo) ||
-	    !take_char(&s, '-') || !take_digits(&s, 2, &d) ||
-	    !(take_char(&s, 'T') || take_char(&s, 't') || take_char(&s, ' ')) ||
-	    !take_digits(&s, 2, &h) || !take_char(&s, ':') || !take_digits(&s, 2, &mi) ||
-	    !take_char(&s, ':') || !take_digits(&s, 2, &sec) || !take_fraction(&s, &frac) ||
-	    !take_offset(&s, &offset) || *s)
-		return false;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
-		return false;
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	secs = (int64_t)timegm(&tm) - offset;
-	if (secs <= -MAX_SECONDS || secs >= MAX_SECONDS)
-		return false;
-	*ns = secs * NS_PER_S + frac;
-	return true;
-}
-
-/* 2026-11-25T12:00:00.123456789Z */
-void rfc3339_format(int64_t ns, char *buf, size_t len)
-{
-	int64_t secs = floor_div(ns, NS_PER_S);
-	time_t t = (time_t)secs;
-	struct tm tm;
-
-	if (!gmtime_r(&t, &tm)) {
-		snprintf(buf, len, "1970-01-01T00:00:00.000000000Z");
-		return;
-	}
-	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09" PRId64 "Z", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-		 (int64_t)(ns - secs * NS_PER_S));
 }
 
 /* A time field of the record ("aggregate.first_time") in ns, else fallback. */
@@ -416,7 +306,7 @@ void fmt_add_time_text(cJSON *o, const char *key, int64_t ns)
 {
 	char t[TIME_TEXT_MAX];
 
-	rfc3339_format(ns, t, sizeof(t));
+	rfc3339_format(ns, 9, t, sizeof(t));
 	fmt_add_str(o, key, t);
 }
 

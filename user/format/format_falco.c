@@ -5,6 +5,7 @@
  * docs/formats.md.
  */
 #include "format/format_int.h"
+#include "lib/clock.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -81,7 +82,7 @@ static cJSON *falco_alert(const struct native *n)
 	cJSON *o = cJSON_CreateObject();
 	char t[TIME_TEXT_MAX], *output = NULL;
 
-	rfc3339_format(n->time_ns, t, sizeof(t));
+	rfc3339_format(n->time_ns, 9, t, sizeof(t));
 	fmt_add_str(o, "time", t);
 	fmt_add_str(o, "rule", n->rule_name);
 	fmt_add_str(o, "priority", n->sev->falco);

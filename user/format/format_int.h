@@ -61,9 +61,7 @@ bool fmt_is_kind(const struct native *n, const char *kind);
 void fmt_graded_read(const struct native *n, struct graded *g);
 void fmt_posture_text(const struct graded *g, char *buf, size_t len);
 
-/* Time (format.c keeps these as they were; they are to be unified). */
-int64_t floor_div(int64_t a, int64_t b);
-void rfc3339_format(int64_t ns, char *buf, size_t len);
+/* A time field of the record ("aggregate.first_time") in ns, else fallback. */
 int64_t time_at(const cJSON *rec, const char *path, int64_t fallback);
 
 /* Writing: absent or ill-typed fields are left out; no empty object is attached. */

@@ -5,6 +5,7 @@
  */
 #include "format/format.h"
 #include "format/format_int.h"
+#include "lib/clock.h"
 #include "lib/paths.h"
 
 #include <stdio.h>
@@ -73,7 +74,7 @@ static cJSON *ocsf_base(const struct native *n, int class_uid, const char *class
 	fmt_add_int(o, "type_uid", (int64_t)class_uid * 100 + OCSF_ACTIVITY_CREATE);
 	snprintf(type_name, sizeof(type_name), "%s: Create", class_name);
 	fmt_add_str(o, "type_name", type_name);
-	fmt_add_int(o, "time", floor_div(n->time_ns, NS_PER_MS));
+	fmt_add_int(o, "time", clock_ns_to_ms(n->time_ns));
 	fmt_add_int(o, "timezone_offset", 0); /* times are UTC */
 	fmt_add_int(o, "status_id", OCSF_STATUS_NEW);
 	fmt_add_str(o, "status", "New");
@@ -195,11 +196,11 @@ static cJSON *ocsf_finding_info(const struct native *n, const char *title, const
 	fmt_add_str(f, "title", title);
 	fmt_add_str(f, "desc", n->message);
 	cJSON_AddItemToObject(f, "types", fmt_string_array(type));
-	fmt_add_int(f, "created_time", floor_div(n->time_ns, NS_PER_MS));
+	fmt_add_int(f, "created_time", clock_ns_to_ms(n->time_ns));
 	fmt_add_int(f, "first_seen_time",
-		    floor_div(time_at(n->rec, "aggregate.first_time", n->time_ns), NS_PER_MS));
+		    clock_ns_to_ms(time_at(n->rec, "aggregate.first_time", n->time_ns)));
 	fmt_add_int(f, "last_seen_time",
-		    floor_div(time_at(n->rec, "aggregate.last_time", n->time_ns), NS_PER_MS));
+		    clock_ns_to_ms(time_at(n->rec, "aggregate.last_time", n->time_ns)));
 	return f;
 }
 
@@ -243,12 +244,10 @@ static cJSON *ocsf_alert(const struct native *n)
 	if (fmt_int_at(n->rec, "count", &count) && count >= 0)
 		fmt_add_int(o, "count", count);
 	if (fmt_at(n->rec, "aggregate.first_time")) {
-		fmt_add_int(
-		    o, "start_time",
-		    floor_div(time_at(n->rec, "aggregate.first_time", n->time_ns), NS_PER_MS));
-		fmt_add_int(
-		    o, "end_time",
-		    floor_div(time_at(n->rec, "aggregate.last_time", n->time_ns), NS_PER_MS));
+		fmt_add_int(o, "start_time",
+			    clock_ns_to_ms(time_at(n->rec, "aggregate.first_time", n->time_ns)));
+		fmt_add_int(o, "end_time",
+			    clock_ns_to_ms(time_at(n->rec, "aggregate.last_time", n->time_ns)));
 	}
 	fmt_attach_list(o, "evidences", ocsf_evidence(n));
 	fmt_attach(o, "unmapped", ocsf_unmapped(n->rec));

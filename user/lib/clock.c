@@ -5,9 +5,8 @@
 #include <string.h>
 #include <time.h>
 
-/* 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z: what four year digits can say. */
-#define MIN_SECONDS (-62167219200LL)
-#define MAX_SECONDS 253402300799LL
+/* |seconds| whose nanoseconds fit in int64_t: 1677-09-21 to 2262-04-11. */
+#define MAX_SECONDS 9223372035LL
 
 static int64_t clock_ns(clockid_t id)
 {
@@ -35,6 +34,11 @@ static int64_t floor_div(int64_t a, int64_t b)
 	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
+int64_t clock_ns_to_ms(int64_t ns)
+{
+	return floor_div(ns, 1000000);
+}
+
 void rfc3339_format(int64_t ns, int digits, char *buf, size_t len)
 {
 	int64_t secs = floor_div(ns, NS_PER_S);
@@ -49,7 +53,7 @@ void rfc3339_format(int64_t ns, int digits, char *buf, size_t len)
 		digits = 9;
 	for (int i = digits; i < 9; i++)
 		frac /= 10;
-	if (!gmtime_r(&t, &tm) || tm.tm_year + 1900 > 9999 || tm.tm_year + 1900 < 0) {
+	if (!gmtime_r(&t, &tm)) {
 		snprintf(buf, len, "1970-01-01T00:00:00Z");
 		return;
 	}
@@ -149,8 +153,7 @@ bool rfc3339_parse(const char *s, int64_t *ns)
 	    !take_offset(&s, &offset) || *s)
 		return false;
 	secs = (int64_t)timegm(&tm) - offset;
-	/* An offset can push a valid local time out of four-digit years. */
-	if (secs < MIN_SECONDS || secs > MAX_SECONDS)
+	if (secs < -MAX_SECONDS || secs > MAX_SECONDS)
 		return false;
 	*ns = secs * NS_PER_S + frac;
 	return true;

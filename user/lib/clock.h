@@ -20,6 +20,8 @@
 int64_t clock_realtime_ns(void);
 /* Nanoseconds on CLOCK_MONOTONIC: for deadlines and durations. */
 int64_t clock_monotonic_ns(void);
+/* Whole milliseconds, rounded down (also before 1970): what OCSF times count. */
+int64_t clock_ns_to_ms(int64_t ns);
 
 /*
  * UTC with `digits` (0..9, clamped) fractional digits, truncated:
