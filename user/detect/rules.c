@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/glob.h"
 #include "lib/json.h"
 
 #define RULES_FILE_MAX (4u << 20)
@@ -312,93 +313,6 @@ static int list_index(const struct ruleset *rs, const char *name)
 
 /* ------------------------------------------------------------------ matching */
 
-/* fnmatch-like glob without FNM_PATHNAME ('*' crosses '/'): '*', '?',
- * "[a-z]", "[!x]" and '\' escapes. Byte-wise, locale-free, allocation-free;
- * backtracks only to the last '*', so it costs O(len(pattern) * len(s)). */
-
-/* Does the bracket expression at *pp match c? *pp moves past it on a match.
- * An unterminated '[' is an ordinary character, as in fnmatch(3). */
-static bool class_match(const char **pp, unsigned char c)
-{
-	const char *p = *pp + 1;
-	bool neg = false, hit = false;
-
-	if (*p == '!' || *p == '^') {
-		neg = true;
-		p++;
-	}
-	do {
-		unsigned char lo = (unsigned char)*p, hi = lo;
-
-		if (!*p) {
-			if (c != '[')
-				return false;
-			*pp += 1;
-			return true;
-		}
-		if (p[1] == '-' && p[2] && p[2] != ']') {
-			hi = (unsigned char)p[2];
-			p += 2;
-		}
-		if (c >= lo && c <= hi)
-			hit = true;
-		p++;
-	} while (*p != ']');
-	if (hit == neg)
-		return false;
-	*pp = p + 1;
-	return true;
-}
-
-/* Does the one-character element at *pp match c? *pp moves past it if so. */
-static bool glob_element_match(const char **pp, unsigned char c)
-{
-	const char *p = *pp;
-
-	switch (*p) {
-	case '\0':
-		return false;
-	case '?':
-		break;
-	case '[':
-		return class_match(pp, c);
-	case '\\':
-		if (p[1])
-			p++; /* the escaped character is literal */
-			     /* fall through */
-	default:
-		if ((unsigned char)*p != c)
-			return false;
-	}
-	*pp = p + 1;
-	return true;
-}
-
-bool rule_glob_match(const char *pat, const char *s)
-{
-	const char *star_p = NULL, *star_s = NULL, *p = pat;
-
-	while (*s) {
-		if (*p == '*') {
-			star_p = ++p;
-			star_s = s;
-			continue;
-		}
-		if (glob_element_match(&p, (unsigned char)*s)) {
-			s++;
-			continue;
-		}
-		if (!star_p)
-			return false;
-		/* Let the last '*' swallow one more character and retry. */
-		p = star_p;
-		s = ++star_s;
-	}
-	while (*p == '*')
-		p++;
-	return !*p;
-}
-
 static bool str_op_match(enum cond_op op, const char *v, const char *pat)
 {
 	size_t vl, pl;
@@ -409,7 +323,7 @@ static bool str_op_match(enum cond_op op, const char *v, const char *pat)
 	case OP_IN:
 		return !strcmp(v, pat);
 	case OP_GLOB:
-		return rule_glob_match(pat, v);
+		return glob_match(pat, v);
 	case OP_PREFIX:
 		return !strncmp(v, pat, strlen(pat));
 	case OP_SUFFIX:

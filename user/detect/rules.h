@@ -84,9 +84,6 @@ bool rule_field_known(enum rule_event ev, const char *field);
 
 /* Type of `field` for events of kind ev; FV_NONE when ev has no such field. */
 enum field_type rule_field_type(enum rule_event ev, const char *field);
-/* The matching of op "glob": fnmatch(3)-like ('*', '?', [a-z], [!x], '\\')
- * but '*' also matches '/', byte-wise and locale-free. */
-bool rule_glob_match(const char *pattern, const char *s);
 /* Merge the embedded default rules (name "<embedded>/default.json"). */
 int ruleset_load_defaults(struct ruleset *rs, struct rules_diag *diag);
 
