@@ -139,15 +139,15 @@ static bool parse_inline_operands(struct loader *ld, struct cond *c, const struc
 	if (many && !want_nonempty_array(ld, v, "\"values\""))
 		return false;
 	for (i = 0; i < n; i++)
-		ok = operand_fits(ld, items[i], c->field) && ok;
+		ok = operand_fits(ld, items[i], leaf_field(c)) && ok;
 	if (!ok)
 		return false;
-	if (!operands_reserve(&c->inl, c->field->type == FV_STR ? LIST_STR : LIST_INT, n)) {
+	if (!operands_reserve(&c->inl, leaf_field(c)->type == FV_STR ? LIST_STR : LIST_INT, n)) {
 		report_at(ld, v, "out of memory");
 		return false;
 	}
 	for (i = 0; i < n && ok; i++)
-		ok = operand_store(ld, &c->inl, items[i], c->field);
+		ok = operand_store(ld, &c->inl, items[i], leaf_field(c));
 	return ok;
 }
 
@@ -163,11 +163,10 @@ static bool parse_list_operand(struct loader *ld, struct cond *c, const struct j
 		report_at(ld, v, "unknown list \"%s\"", show(name).s);
 		return false;
 	}
-	if ((kind == LIST_STR && c->field->type != FV_STR) ||
-	    (kind == LIST_INT && c->field->type != FV_INT)) {
+	if (!list_fits_field(kind, leaf_field(c))) {
 		report_at(ld, v, "list \"%s\" holds %s but field \"%s\" is %s", name,
-			  kind == LIST_STR ? "strings" : "integers", c->field->name,
-			  field_type_name(c->field->type));
+			  kind == LIST_STR ? "strings" : "integers", leaf_field(c)->name,
+			  field_type_name(leaf_field(c)->type));
 		return false;
 	}
 	return true;
@@ -211,25 +210,27 @@ static bool parse_operands(struct loader *ld, struct cond *c, const struct json_
 	return parse_inline_operands(ld, c, values ? values : value, values != NULL);
 }
 
-static const struct field_def *parse_leaf_field(struct loader *ld, const struct json_value *v,
-						int ev)
+/* The catalogue id of a leaf's field, or FIELD_UNKNOWN (reported). */
+static int parse_leaf_field(struct loader *ld, const struct json_value *v, int ev)
 {
 	const char *name = want_string(ld, v, "\"field\"");
-	const struct field_def *f;
+	char served[40];
+	int id;
 
 	if (!name)
-		return NULL;
-	f = field_lookup(name);
-	if (!f) {
+		return FIELD_UNKNOWN;
+	id = field_id(name);
+	if (id == FIELD_UNKNOWN) {
 		report_at(ld, v, "unknown field \"%s\"", show(name).s);
-		return NULL;
+		return FIELD_UNKNOWN;
 	}
-	if (ev >= 0 && !(f->events & EV_BIT(ev))) {
-		report_at(ld, v, "field \"%s\" is not available for \"%s\" events", name,
-			  event_names[ev]);
-		return NULL;
+	if (ev >= 0 && !field_served(id, (enum rule_event)ev)) {
+		field_events_text(field_at(id)->events, served, sizeof(served));
+		report_at(ld, v, "field \"%s\" is not available for \"%s\" events (only %s)", name,
+			  event_names[ev], served);
+		return FIELD_UNKNOWN;
 	}
-	return f;
+	return id;
 }
 
 static int parse_leaf_op(struct loader *ld, const struct json_value *v)
@@ -265,12 +266,12 @@ static struct cond *parse_leaf(struct loader *ld, const struct json_value *node,
 		return NULL;
 	c->field = parse_leaf_field(ld, field, ev);
 	opi = parse_leaf_op(ld, op);
-	if (!c->field || opi < 0)
+	if (c->field == FIELD_UNKNOWN || opi < 0)
 		goto fail;
 	c->op = (enum cond_op)opi;
-	if (!op_applies(c->op, c->field->type)) {
+	if (!op_applies(c->op, leaf_field(c)->type)) {
 		report_at(ld, op, "op \"%s\" does not apply to %s field \"%s\"", op_names[c->op],
-			  field_type_name(c->field->type), c->field->name);
+			  field_type_name(leaf_field(c)->type), leaf_field(c)->name);
 		goto fail;
 	}
 	if (!parse_operands(ld, c, node))

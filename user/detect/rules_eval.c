@@ -76,13 +76,13 @@ static bool leaf_eval(const struct ruleset *rs, const struct cond *c,
 	struct field_value v = {.type = FV_NONE};
 	const struct operands *o;
 
-	src->get(src->ctx, c->field->name, &v);
+	src->get(src->ctx, c->field, &v);
 	if (v.type == FV_STR && !v.s)
 		v.type = FV_NONE;
 	if (c->op == OP_EXISTS)
 		return v.type != FV_NONE && !(v.type == FV_STR && !*v.s);
 	/* A missing or mistyped value matches nothing; "not" handles absence. */
-	if (v.type != c->field->type)
+	if (v.type != field_at(c->field)->type)
 		return false;
 	if (v.type == FV_BOOL)
 		v.i = v.i != 0;
@@ -131,6 +131,9 @@ void ruleset_eval(const struct ruleset *rs, enum rule_event ev, const struct fie
 
 /* ------------------------------------------------------------------ messages */
 
+/* Placeholders are looked up by name here, not at load: a message is only
+ * rendered for a match, and partial overrides may replace it. */
+
 struct out_buf {
 	char *p;
 	size_t len, cap;
@@ -150,12 +153,12 @@ static void out_append(struct out_buf *o, const char *s, size_t n)
 static void render_field(struct out_buf *o, const char *name, size_t n,
 			 const struct field_source *src)
 {
-	const struct field_def *f = field_lookup_n(name, n);
+	int id = field_id_n(name, n);
 	struct field_value v = {.type = FV_NONE};
 	char num[24];
 
-	if (f && src && src->get)
-		src->get(src->ctx, f->name, &v);
+	if (id != FIELD_UNKNOWN && src && src->get)
+		src->get(src->ctx, id, &v);
 	if (v.type == FV_STR && v.s && *v.s) {
 		out_append(o, v.s, strlen(v.s));
 	} else if (v.type == FV_INT) {

@@ -3,7 +3,7 @@
  * rules_int: what the parts of the rules module share and nobody else sees —
  * the compiled condition tree, the ruleset's arrays, and the loader that
  * rules_load.c (documents, lists, rules, merging) and rules_cond.c
- * (conditions) fill together. rules.c owns the data, rules_eval.c matching.
+ * (conditions) fill together. rules_data.c owns the data, rules_eval.c matching.
  */
 #ifndef MCPWATCH_RULES_INT_H
 #define MCPWATCH_RULES_INT_H
@@ -14,20 +14,8 @@
 #define RULES_FILE_MAX (4u << 20)
 #define RULE_ID_MAX    128
 
-#define EV_BIT(e) (1u << (e))
-
-struct field_def {
-	const char *name;
-	enum field_type type;
-	unsigned events; /* EV_BIT mask */
-};
-
-const struct field_def *field_lookup_n(const char *name, size_t n);
-const struct field_def *field_lookup(const char *name);
-const char *field_type_name(enum field_type t);
-
 extern const char *const severity_names[];
-extern const char *const event_names[];
+extern const char *const event_names[]; /* fields.c */
 int name_index(const char *const *names, size_t n, const char *s);
 
 enum cond_kind { COND_ALL, COND_ANY, COND_NOT, COND_LEAF };
@@ -59,7 +47,7 @@ struct cond {
 	enum cond_kind kind;
 	struct cond **kids; /* all, any: nkids >= 1; not: exactly 1 */
 	size_t nkids;
-	const struct field_def *field; /* leaf */
+	int field; /* leaf: id in the field catalogue */
 	enum cond_op op;
 	int list; /* slot in ruleset->lists, or -1: operands are inline */
 	struct operands inl;
@@ -79,6 +67,18 @@ struct ruleset {
 	struct rule_list **lists;
 	size_t nlists, lists_cap;
 };
+
+/* The catalogue entry of a leaf's field (compiled to an id at load). */
+static inline const struct field_def *leaf_field(const struct cond *c)
+{
+	return field_at(c->field);
+}
+
+/* Can a list of this kind be compared with field f? (An empty list can.) */
+static inline bool list_fits_field(enum list_kind kind, const struct field_def *f)
+{
+	return !(kind == LIST_STR && f->type != FV_STR) && !(kind == LIST_INT && f->type != FV_INT);
+}
 
 void cond_free(struct cond *c);
 void list_free(struct rule_list *l);

@@ -328,13 +328,14 @@ static bool check_message(struct loader *ld, const struct json_value *v, int ev)
 	const char *s = v->string.s;
 	bool ok = true;
 	size_t n;
+	int id;
 
 	for (; *s; s++) {
 		n = placeholder_length(s);
 		if (!n)
 			continue;
-		if (!field_lookup_n(s + 1, n - 2) ||
-		    (ev >= 0 && !(field_lookup_n(s + 1, n - 2)->events & EV_BIT(ev)))) {
+		id = field_id_n(s + 1, n - 2);
+		if (id == FIELD_UNKNOWN || (ev >= 0 && !field_served(id, (enum rule_event)ev))) {
 			report_at(ld, v, "message placeholder %.*s is not a field of \"%s\" events",
 				  (int)n, s, ev >= 0 ? event_names[ev] : "?");
 			ok = false;
@@ -575,10 +576,7 @@ static const struct field_def *cond_list_conflict(const struct cond *c, int slot
 			return f;
 	if (c->kind != COND_LEAF || c->list != slot)
 		return NULL;
-	if ((kind == LIST_STR && c->field->type != FV_STR) ||
-	    (kind == LIST_INT && c->field->type != FV_INT))
-		return c->field;
-	return NULL;
+	return list_fits_field(kind, leaf_field(c)) ? NULL : leaf_field(c);
 }
 
 static bool rule_replaced_here(const struct loader *ld, size_t idx)

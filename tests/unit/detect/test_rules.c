@@ -351,7 +351,10 @@ static void test_errors_conditions(void **state)
 		    "t.json:3:89: unknown field \"file.?size\"\n");
 	expect_diag(RULE("{\"field\": \"network.remote_port\", \"op\": \"exists\"}"),
 		    "t.json:3:89: field \"network.remote_port\" is not available for \"open\" "
-		    "events\n");
+		    "events (only connect)\n");
+	expect_diag(RULE("{\"field\": \"network.family\", \"op\": \"exists\"}"),
+		    "t.json:3:89: field \"network.family\" is not available for \"open\" "
+		    "events (only listen, connect)\n");
 	expect_diag(RULE("{\"field\": \"file.path\", \"op\": \"matches\", \"value\": \"x\"}"),
 		    "t.json:3:108: unknown op \"matches\" (expected eq, ne, in, glob, prefix, "
 		    "suffix, contains, gt, ge, lt, le, exists)\n");
