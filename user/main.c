@@ -31,6 +31,7 @@
 static const char usage_text[] =
     "usage: mcpwatch run [--config FILE] [--rules FILE]... [--no-default-rules] [-v[v]]\n"
     "       mcpwatch rules check [--no-default-rules] FILE...\n"
+    "       mcpwatch rules fields\n"
     "       mcpwatch grade [--json] [--config FILE] [--rate-limit] [--fs-root DIR] [--proc-root "
     "DIR]\n"
     "       mcpwatch format --format native|ocsf|ecs|falco < RECORDS.ndjson\n"
@@ -38,6 +39,7 @@ static const char usage_text[] =
     "\n"
     "run          watch MCP servers on this host; JSON records on stdout\n"
     "rules check  validate rule files; errors as FILE:LINE:COLUMN: message\n"
+    "rules fields list the event fields rules can test\n"
     "grade        grade the MCP servers on this host (A-F) and say what to fix first\n"
     "format       native records (stdin) to OCSF, ECS or Falco JSON (stdout)\n"
     "-v           log identity and TLS decisions on stderr; -vv adds libbpf debug\n"
@@ -341,6 +343,10 @@ int main(int argc, char **argv)
 		return cmd_format(argc - 1, argv + 1);
 	if (strcmp(argv[1], "rules") == 0 && argc >= 3 && strcmp(argv[2], "check") == 0)
 		return cmd_rules_check(argc - 3, argv + 3);
+	if (strcmp(argv[1], "rules") == 0 && argc == 3 && strcmp(argv[2], "fields") == 0) {
+		field_catalogue_print(stdout);
+		return 0;
+	}
 	fprintf(stderr, "mcpwatch: unknown command '%s'\n%s", argv[1], usage_text);
 	return MW_EXIT_USAGE;
 }

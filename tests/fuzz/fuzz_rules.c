@@ -14,14 +14,15 @@ struct fuzz_event {
 	enum rule_event ev;
 };
 
-/* Every known field has a value; strings that the defaults care about. */
-static void fuzz_get(const void *ctx, const char *field, struct field_value *out)
+/* Every served field has a value; strings that the defaults care about. */
+static void fuzz_get(const void *ctx, int field, struct field_value *out)
 {
 	const struct fuzz_event *e = ctx;
+	const char *name = field_at(field) ? field_at(field)->name : "";
 
-	out->type = rule_field_type(e->ev, field);
-	out->s = strstr(field, "path") ? "/home/u/.ssh/id_rsa" : "sh";
-	out->i = (int64_t)strlen(field) % 3;
+	out->type = rule_field_type(e->ev, name);
+	out->s = strstr(name, "path") ? "/home/u/.ssh/id_rsa" : "sh";
+	out->i = (int64_t)strlen(name) % 3;
 }
 
 static void render(const struct rule *r, void *arg)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /*
  * Test helper: a fake event for the rules engine — a small table of field
- * values served through a struct field_source.
+ * values by name, served by catalogue id through a struct field_source.
  */
 #ifndef MCPWATCH_TEST_FAKEFIELDS_H
 #define MCPWATCH_TEST_FAKEFIELDS_H
@@ -22,13 +22,14 @@ struct fake_event {
 	int n;
 };
 
-static inline void fake_get(const void *ctx, const char *field, struct field_value *out)
+static inline void fake_get(const void *ctx, int field, struct field_value *out)
 {
 	const struct fake_event *e = ctx;
+	const struct field_def *def = field_at(field);
 
 	out->type = FV_NONE;
-	for (int i = 0; i < e->n; i++)
-		if (!strcmp(e->f[i].name, field))
+	for (int i = 0; def && i < e->n; i++)
+		if (!strcmp(e->f[i].name, def->name))
 			*out = e->f[i].v;
 }
 

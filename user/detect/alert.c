@@ -10,20 +10,26 @@
 
 #define ALERT_TEXT_MAX 8192
 #define AGG_MAX_KEYS   4096
+#define AGG_BUCKETS    1024 /* a power of two; AGG_MAX_KEYS keeps chains short */
 
+/* One aggregation key: in a hash bucket for lookups on every match, and in
+ * a list by age for the window checks of alerter_tick. */
 struct agg {
 	char *key;
+	uint64_t hash;
 	int64_t first_ns, last_ns;
 	uint64_t repeats;
-	cJSON *last; /* record of the latest repeat */
-	struct agg *next;
+	cJSON *last;		   /* record of the latest repeat */
+	struct agg *chain;	   /* next in its bucket */
+	struct agg *older, *newer; /* neighbours by creation */
 };
 
 struct alerter {
 	struct output *out;
 	char *host;
 	int64_t window_ns;
-	struct agg *aggs;
+	struct agg *buckets[AGG_BUCKETS];
+	struct agg *newest; /* the newest key; ->older leads to the others */
 	size_t naggs;
 	uint64_t suppressed;
 };
@@ -184,6 +190,58 @@ struct alerter *alerter_new(struct output *out, const char *host, int window_s)
 	return a;
 }
 
+/* FNV-1a: keys are short strings, and a flood of them only costs a flush. */
+static uint64_t key_hash(const char *key)
+{
+	uint64_t h = 14695981039346656037ull;
+
+	for (; *key; key++)
+		h = (h ^ (unsigned char)*key) * 1099511628211ull;
+	return h;
+}
+
+static struct agg **bucket_of(struct alerter *a, uint64_t hash)
+{
+	return &a->buckets[hash & (AGG_BUCKETS - 1)];
+}
+
+static void agg_insert(struct alerter *a, struct agg *g)
+{
+	struct agg **b = bucket_of(a, g->hash);
+
+	g->chain = *b;
+	*b = g;
+	g->older = a->newest;
+	if (a->newest)
+		a->newest->newer = g;
+	a->newest = g;
+	a->naggs++;
+}
+
+static void agg_unlink(struct alerter *a, struct agg *g)
+{
+	struct agg **pp = bucket_of(a, g->hash);
+
+	while (*pp != g)
+		pp = &(*pp)->chain;
+	*pp = g->chain;
+	if (g->older)
+		g->older->newer = g->newer;
+	if (g->newer)
+		g->newer->older = g->older;
+	else
+		a->newest = g->older;
+	a->naggs--;
+}
+
+static struct agg *agg_find(struct alerter *a, const char *key, uint64_t hash)
+{
+	for (struct agg *g = *bucket_of(a, hash); g; g = g->chain)
+		if (g->hash == hash && strcmp(g->key, key) == 0)
+			return g;
+	return NULL;
+}
+
 static void agg_close(struct alerter *a, struct agg *g)
 {
 	if (g->repeats && g->last) {
@@ -204,20 +262,28 @@ static void agg_close(struct alerter *a, struct agg *g)
 	free(g);
 }
 
+/* Newest first, the order in which summaries have always been written. */
 void alerter_tick(struct alerter *a, int64_t now_ns)
 {
-	struct agg **pp = &a->aggs;
+	struct agg *g = a->newest, *older;
 
-	while (*pp) {
-		struct agg *g = *pp;
-
+	for (; g; g = older) {
+		older = g->older;
 		if (now_ns - g->first_ns >= a->window_ns) {
-			*pp = g->next;
-			a->naggs--;
+			agg_unlink(a, g);
 			agg_close(a, g);
-		} else {
-			pp = &g->next;
 		}
+	}
+}
+
+/* Close every aggregate now, newest first. */
+static void agg_flush(struct alerter *a)
+{
+	while (a->newest) {
+		struct agg *g = a->newest;
+
+		agg_unlink(a, g);
+		agg_close(a, g);
 	}
 }
 
@@ -225,12 +291,7 @@ void alerter_free(struct alerter *a)
 {
 	if (!a)
 		return;
-	while (a->aggs) {
-		struct agg *g = a->aggs;
-
-		a->aggs = g->next;
-		agg_close(a, g);
-	}
+	agg_flush(a);
 	free(a->host);
 	free(a);
 }
@@ -240,18 +301,11 @@ uint64_t alerter_suppressed(const struct alerter *a)
 	return a->suppressed;
 }
 
-static struct agg *agg_find(struct alerter *a, const char *key)
-{
-	for (struct agg *g = a->aggs; g; g = g->next)
-		if (strcmp(g->key, key) == 0)
-			return g;
-	return NULL;
-}
-
 void alerter_emit(struct alerter *a, const struct rule *r, const struct evctx *c)
 {
 	char *key = a->window_ns > 0 ? aggregation_key(r, c) : NULL;
-	struct agg *g = key ? agg_find(a, key) : NULL;
+	uint64_t hash = key ? key_hash(key) : 0;
+	struct agg *g = key ? agg_find(a, key, hash) : NULL;
 	cJSON *rec;
 
 	if (g) {
@@ -274,16 +328,14 @@ void alerter_emit(struct alerter *a, const struct rule *r, const struct evctx *c
 	if (!key)
 		return;
 	if (a->naggs >= AGG_MAX_KEYS)
-		alerter_tick(a,
-			     INT64_MAX); /* memory stays bounded under a flood of distinct keys */
+		agg_flush(a); /* memory stays bounded under a flood of distinct keys */
 	g = calloc(1, sizeof(*g));
 	if (!g) {
 		free(key);
 		return;
 	}
 	g->key = key;
+	g->hash = hash;
 	g->first_ns = g->last_ns = c->time_ns;
-	g->next = a->aggs;
-	a->aggs = g;
-	a->naggs++;
+	agg_insert(a, g);
 }

@@ -2,7 +2,8 @@
 /*
  * evctx: owns the fields of one observed event as rules and alerts see
  * them — the process, its parent, its server, and the file or socket — and
- * the field_source that exposes them by name ("process.exe", "file.path").
+ * helpers to read them. The field catalogue (detect/fields.h) serves them
+ * to rules by id: evctx_source(), evctx_get_field().
  */
 #ifndef MCPWATCH_EVCTX_H
 #define MCPWATCH_EVCTX_H
@@ -10,7 +11,7 @@
 #include <stdint.h>
 
 #include "identify/proctable.h"
-#include "detect/rules.h"
+#include "detect/field_value.h"
 
 struct evctx {
 	enum rule_event kind;
@@ -32,14 +33,6 @@ struct evctx {
 	} net;
 	const char *user_name; /* NULL when the uid has no name */
 };
-
-void evctx_get_field(const void *ctx, const char *field, struct field_value *out);
-
-static inline struct field_source evctx_source(const struct evctx *c)
-{
-	struct field_source s = {evctx_get_field, c};
-	return s;
-}
 
 /* "O_RDONLY|O_CLOEXEC" */
 void evctx_format_oflags(uint32_t oflags, char *out, size_t outlen);

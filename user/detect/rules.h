@@ -15,23 +15,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
-enum rule_event { RULE_EV_EXEC, RULE_EV_OPEN, RULE_EV_LISTEN, RULE_EV_CONNECT, RULE_EV_COUNT };
+#include "detect/field_value.h"
+#include "detect/fields.h"
 
 enum rule_severity { SEV_INFO, SEV_LOW, SEV_MEDIUM, SEV_HIGH, SEV_CRITICAL };
-
-enum field_type { FV_NONE, FV_STR, FV_INT, FV_BOOL };
-
-struct field_value {
-	enum field_type type;
-	const char *s; /* FV_STR */
-	int64_t i;     /* FV_INT, FV_BOOL (0/1) */
-};
-
-/* The caller's event: get() fills *out for a field name, or sets FV_NONE. */
-struct field_source {
-	void (*get)(const void *ctx, const char *field, struct field_value *out);
-	const void *ctx;
-};
 
 struct rule {
 	char *id; /* "mcp-shell-spawn" */
@@ -78,15 +65,6 @@ size_t rule_render_message(const struct rule *r, const struct field_source *src,
 			   size_t outlen);
 
 const char *rule_severity_name(enum rule_severity s);
-const char *rule_event_name(enum rule_event e);
-/* Is `field` a field events of kind ev carry? (used by validation) */
-bool rule_field_known(enum rule_event ev, const char *field);
-
-/* Type of `field` for events of kind ev; FV_NONE when ev has no such field. */
-enum field_type rule_field_type(enum rule_event ev, const char *field);
-/* The matching of op "glob": fnmatch(3)-like ('*', '?', [a-z], [!x], '\\')
- * but '*' also matches '/', byte-wise and locale-free. */
-bool rule_glob_match(const char *pattern, const char *s);
 /* Merge the embedded default rules (name "<embedded>/default.json"). */
 int ruleset_load_defaults(struct ruleset *rs, struct rules_diag *diag);
 

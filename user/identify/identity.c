@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 #include "identify/identity.h"
+#include "lib/glob.h"
 #include "lib/paths.h"
 
 #include <errno.h>
-#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,7 +98,7 @@ static bool in_list(const char *s, const char *const *list, size_t n)
 static bool glob_any(const char *s, const char *const *globs, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (fnmatch(globs[i], s, 0) == 0)
+		if (glob_match(globs[i], s))
 			return true;
 	return false;
 }
@@ -310,10 +310,10 @@ bool identity_match_server(const struct identity *id, const char *exe, char *con
 		off += n > 0 ? (size_t)n : 0;
 	}
 	for (size_t i = 0; i < id->ignore.n; i++)
-		if (fnmatch(id->ignore.v[i], cmdline, 0) == 0)
+		if (glob_match(id->ignore.v[i], cmdline))
 			return false;
 	for (size_t i = 0; i < id->nselectors; i++) {
-		if (fnmatch(id->selectors[i].glob, cmdline, 0) == 0) {
+		if (glob_match(id->selectors[i].glob, cmdline)) {
 			snprintf(name, nlen, "%s", id->selectors[i].name);
 			return true;
 		}

@@ -2,6 +2,7 @@
 /* Unit tests for alert records, redaction on output, and aggregation of repeats. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
@@ -179,6 +180,96 @@ static void test_repeats_are_aggregated(void **state)
 	fclose(f);
 }
 
+/* Records on f: how many, the sum of their counts, and which "/k/<i>" paths
+ * had a summary (a record with "aggregate"). */
+static int scan_records(FILE *f, uint64_t *count_sum, bool *summarised, int nkeys)
+{
+	char line[16384];
+	int n = 0;
+
+	*count_sum = 0;
+	rewind(f);
+	while (fgets(line, sizeof(line), f)) {
+		cJSON *rec = cJSON_Parse(line);
+		int k;
+
+		assert_non_null(rec);
+		*count_sum += (uint64_t)num_at(rec, "count", NULL);
+		if (cJSON_GetObjectItem(rec, "aggregate")) {
+			assert_int_equal(sscanf(str_at(rec, "file", "path"), "/k/%d", &k), 1);
+			assert_true(k >= 0 && k < nkeys && !summarised[k]);
+			summarised[k] = true;
+		}
+		cJSON_Delete(rec);
+		n++;
+	}
+	return n;
+}
+
+static void emit_key(struct alerter *a, int k, int64_t t)
+{
+	char path[32];
+	struct evctx c;
+
+	snprintf(path, sizeof(path), "/k/%d", k);
+	c = open_ctx(path, t);
+	alerter_emit(a, ruleset_get(rs, 0), &c);
+}
+
+static void test_many_distinct_keys(void **state)
+{
+	enum { KEYS = 3000, ROUNDS = 3 };
+	static bool summarised[KEYS];
+	FILE *f = tmpfile();
+	struct output *out = output_new_stream(f);
+	struct alerter *a = alerter_new(out, "h", 10);
+	const int64_t t0 = 1764072000LL * 1000000000;
+	uint64_t sum;
+
+	(void)state;
+	for (int r = 0; r < ROUNDS; r++)
+		for (int k = 0; k < KEYS; k++)
+			emit_key(a, k, t0 + r * 1000 + k);
+	assert_int_equal(alerter_suppressed(a), (ROUNDS - 1) * KEYS);
+	assert_int_equal(scan_records(f, &sum, summarised, KEYS), KEYS);
+	alerter_tick(a, t0 + 11LL * 1000000000);
+	/* One summary per key, each counting its repeats; no occurrence lost. */
+	assert_int_equal(scan_records(f, &sum, summarised, KEYS), 2 * KEYS);
+	assert_int_equal(sum, ROUNDS * KEYS);
+	for (int k = 0; k < KEYS; k++)
+		assert_true(summarised[k]);
+	alerter_free(a);
+	output_free(out);
+	fclose(f);
+}
+
+static void test_flood_of_keys_stays_bounded(void **state)
+{
+	enum { KEYS = 5000 }; /* more than the alerter keeps (4096) */
+	static bool summarised[KEYS];
+	FILE *f = tmpfile();
+	struct output *out = output_new_stream(f);
+	struct alerter *a = alerter_new(out, "h", 10);
+	uint64_t sum;
+
+	(void)state;
+	for (int k = 0; k < KEYS; k++)
+		emit_key(a, k, 1000 + k);
+	assert_int_equal(scan_records(f, &sum, summarised, KEYS), KEYS);
+	/* The table was flushed when full: an old key starts afresh, a recent one repeats. */
+	emit_key(a, 0, 9000);
+	assert_int_equal(alerter_suppressed(a), 0);
+	emit_key(a, KEYS - 1, 9001);
+	assert_int_equal(alerter_suppressed(a), 1);
+	assert_int_equal(scan_records(f, &sum, summarised, KEYS), KEYS + 1);
+	alerter_free(a); /* writes the pending summary */
+	assert_int_equal(scan_records(f, &sum, summarised, KEYS), KEYS + 2);
+	assert_int_equal(sum, KEYS + 2);
+	assert_true(summarised[KEYS - 1]);
+	output_free(out);
+	fclose(f);
+}
+
 static void test_window_zero_reports_every_event(void **state)
 {
 	FILE *f = tmpfile();
@@ -218,6 +309,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_build_fields_and_redaction),
 	    cmocka_unit_test(test_repeats_are_aggregated),
+	    cmocka_unit_test(test_many_distinct_keys),
+	    cmocka_unit_test(test_flood_of_keys_stays_bounded),
 	    cmocka_unit_test(test_window_zero_reports_every_event),
 	    cmocka_unit_test(test_rfc3339),
 	};

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "detect/evctx.h"
+#include "detect/fields.h"
 
 static struct proc srv, proc, parent;
 
@@ -46,7 +47,7 @@ static struct field_value get(const struct evctx *c, const char *f)
 {
 	struct field_value v;
 
-	evctx_get_field(c, f, &v);
+	evctx_get_field(c, field_id(f), &v);
 	return v;
 }
 

@@ -1,0 +1,405 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * The field catalogue. Each getter is one line over struct evctx; which
+ * events a field belongs to is decided by the table alone (evctx_get_field
+ * checks it), so a getter never needs to test the event kind.
+ */
+#include "detect/fields.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "detect/evctx.h"
+#include "lib/paths.h"
+
+#define EV_OPEN	  FIELD_EV(RULE_EV_OPEN)
+#define EV_LISTEN FIELD_EV(RULE_EV_LISTEN)
+#define EV_CONN	  FIELD_EV(RULE_EV_CONNECT)
+#define EV_NET	  (EV_LISTEN | EV_CONN)
+
+const char *const event_names[] = {"exec", "open", "listen", "connect"};
+
+const char *rule_event_name(enum rule_event e)
+{
+	return (unsigned)e < RULE_EV_COUNT ? event_names[e] : "?";
+}
+
+/* ------------------------------------------------------------ setters */
+
+static void set_str(struct field_value *out, const char *s)
+{
+	if (s) {
+		out->type = FV_STR;
+		out->s = s;
+	}
+}
+
+static void set_int(struct field_value *out, int64_t i)
+{
+	out->type = FV_INT;
+	out->i = i;
+}
+
+static void set_bool(struct field_value *out, bool b)
+{
+	out->type = FV_BOOL;
+	out->i = b;
+}
+
+/* Fields read "" for an unknown path, as rules expect a string. */
+static const char *base_or_empty(const char *path)
+{
+	return path ? path_base(path) : "";
+}
+
+/* A /proc/<pid>/... path of some process other than the opener? */
+static bool proc_path_of_other(const char *path, uint32_t self)
+{
+	char *end;
+	unsigned long pid;
+
+	if (!path || strncmp(path, "/proc/", 6) != 0)
+		return false;
+	if (path[6] < '0' || path[6] > '9')
+		return false;
+	pid = strtoul(path + 6, &end, 10);
+	return *end == '/' && pid != self;
+}
+
+/* ------------------------------------------------------------ getters */
+
+static void process_pid(const struct evctx *c, struct field_value *out)
+{
+	set_int(out, c->proc->tgid);
+}
+
+static void process_ppid(const struct evctx *c, struct field_value *out)
+{
+	set_int(out, c->proc->ppid);
+}
+
+static void process_uid(const struct evctx *c, struct field_value *out)
+{
+	set_int(out, c->proc->uid);
+}
+
+static void process_exe(const struct evctx *c, struct field_value *out)
+{
+	set_str(out, c->proc->exe);
+}
+
+static void process_name(const struct evctx *c, struct field_value *out)
+{
+	set_str(out, base_or_empty(c->proc->exe));
+}
+
+static void process_argv0_name(const struct evctx *c, struct field_value *out)
+{
+	set_str(out, c->proc->argc > 0 ? base_or_empty(c->proc->argv[0]) : NULL);
+}
+
+static void process_cmdline(const struct evctx *c, struct field_value *out)
+{
+	set_str(out, c->proc->cmdline);
+}
+
+static void process_comm(const struct evctx *c, struct field_value *out)
+{
+	set_str(out, c->proc->comm);
+}
+
+static void parent_pid(const struct evctx *c, struct field_value *out)
+{
+	set_int(out, c->proc->ppid);
+}
+
+static void parent_exe(const struct evctx *c, struct field_value *out)
+{
+	set_str(out, c->parent ? c->parent->exe : NULL);
+}
+
+static void parent_name(const struct evctx *c, struct field_value *out)
+{
+	set_str(out, c->parent ? base_or_empty(c->parent->exe) : NULL);
+}
+
+static void parent_cmdline(const struct evctx *c, struct field_value *out)
+{
+	set_str(out, c->parent ? c->parent->cmdline : NULL);
+}
+
+static void in_server_tree(const struct evctx *c, struct field_value *out)
+{
+	set_bool(out, c->proc->server_tgid != 0);
+}
+
+static void is_server(const struct evctx *c, struct field_value *out)
+{
+	set_bool(out, c->proc->role == ROLE_SERVER);
+}
+
+static void is_launcher(const struct evctx *c, struct field_value *out)
+{
+	set_bool(out, c->proc->role == ROLE_LAUNCHER);
+}
+
+/* A process outside any server tree has no server fields. */
+static void server_pid(const struct evctx *c, struct field_value *out)
+{
+	if (c->server)
+		set_int(out, c->server->tgid);
+}
+
+static void server_name(const struct evctx *c, struct field_value *out)
+{
+	set_str(out, c->server ? c->server->server_name : NULL);
+}
+
+static void server_version(const struct evctx *c, struct field_value *out)
+{
+	set_str(out, c->server ? c->server->server_version : NULL);
+}
+
+static void server_cmdline(const struct evctx *c, struct field_value *out)
+{
+	set_str(out, c->server ? c->server->cmdline : NULL);
+}
+
+static void server_transport(const struct evctx *c, struct field_value *out)
+{
+	set_str(out, c->server ? c->server->transport : NULL);
+}
+
+static void container_id(const struct evctx *c, struct field_value *out)
+{
+	set_str(out, c->proc->container_id);
+}
+
+static void user_name(const struct evctx *c, struct field_value *out)
+{
+	set_str(out, c->user_name);
+}
+
+static void file_path(const struct evctx *c, struct field_value *out)
+{
+	set_str(out, c->file.path);
+}
+
+static void file_name(const struct evctx *c, struct field_value *out)
+{
+	set_str(out, base_or_empty(c->file.path));
+}
+
+static void file_flags(const struct evctx *c, struct field_value *out)
+{
+	set_int(out, c->file.oflags);
+}
+
+static void file_write(const struct evctx *c, struct field_value *out)
+{
+	set_bool(out, (c->file.oflags & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC)) != 0);
+}
+
+static void file_result(const struct evctx *c, struct field_value *out)
+{
+	set_int(out, c->file.result);
+}
+
+static void file_proc_other(const struct evctx *c, struct field_value *out)
+{
+	set_bool(out, proc_path_of_other(c->file.path, c->proc->tgid));
+}
+
+static void net_local_addr(const struct evctx *c, struct field_value *out)
+{
+	set_str(out, c->net.local_addr);
+}
+
+static void net_local_port(const struct evctx *c, struct field_value *out)
+{
+	set_int(out, c->net.local_port);
+}
+
+static void net_loopback(const struct evctx *c, struct field_value *out)
+{
+	set_bool(out, evctx_addr_is_loopback(c->net.local_addr));
+}
+
+/* Absent until the TLS probe has answered. */
+static void net_tls(const struct evctx *c, struct field_value *out)
+{
+	if (c->net.tls >= 0)
+		set_bool(out, c->net.tls == 1);
+}
+
+static void net_remote_addr(const struct evctx *c, struct field_value *out)
+{
+	set_str(out, c->net.remote_addr);
+}
+
+static void net_remote_port(const struct evctx *c, struct field_value *out)
+{
+	set_int(out, c->net.remote_port);
+}
+
+static void net_family(const struct evctx *c, struct field_value *out)
+{
+	set_str(out, c->net.family == AF_INET6 ? "ipv6" : "ipv4");
+}
+
+static void net_transport(const struct evctx *c, struct field_value *out)
+{
+	set_str(out, "tcp");
+}
+
+/* ------------------------------------------------------------ the catalogue */
+
+static const struct field_def catalogue[] = {
+    {"process.pid", FV_INT, FIELD_EV_ALL, process_pid, "process id of the acting process"},
+    {"process.ppid", FV_INT, FIELD_EV_ALL, process_ppid, "process id of its parent"},
+    {"process.uid", FV_INT, FIELD_EV_ALL, process_uid, "its user id"},
+    {"process.exe", FV_STR, FIELD_EV_ALL, process_exe, "absolute path of its executable"},
+    {"process.name", FV_STR, FIELD_EV_ALL, process_name, "basename of process.exe"},
+    {"process.argv0_name", FV_STR, FIELD_EV_ALL, process_argv0_name,
+     "basename of argv[0] (busybox applets, login shells)"},
+    {"process.cmdline", FV_STR, FIELD_EV_ALL, process_cmdline,
+     "the command line, arguments joined by spaces"},
+    {"process.comm", FV_STR, FIELD_EV_ALL, process_comm, "the kernel's 15-character task name"},
+    {"process.parent.pid", FV_INT, FIELD_EV_ALL, parent_pid,
+     "process id of its parent (as process.ppid)"},
+    {"process.parent.exe", FV_STR, FIELD_EV_ALL, parent_exe, "its parent's executable"},
+    {"process.parent.name", FV_STR, FIELD_EV_ALL, parent_name, "basename of process.parent.exe"},
+    {"process.parent.cmdline", FV_STR, FIELD_EV_ALL, parent_cmdline, "its parent's command line"},
+    {"process.in_server_tree", FV_BOOL, FIELD_EV_ALL, in_server_tree,
+     "the process is an MCP server or one of its descendants"},
+    {"process.is_server", FV_BOOL, FIELD_EV_ALL, is_server, "the process is the MCP server itself"},
+    {"process.is_launcher", FV_BOOL, FIELD_EV_ALL, is_launcher,
+     "the process is a launcher (npx, uvx, ...) of a server"},
+    {"server.pid", FV_INT, FIELD_EV_ALL, server_pid, "the MCP server whose tree the process is in"},
+    {"server.name", FV_STR, FIELD_EV_ALL, server_name,
+     "its name (announced serverInfo.name or selector name)"},
+    {"server.version", FV_STR, FIELD_EV_ALL, server_version,
+     "its announced serverInfo.version, if any"},
+    {"server.cmdline", FV_STR, FIELD_EV_ALL, server_cmdline, "its command line"},
+    {"server.transport", FV_STR, FIELD_EV_ALL, server_transport, "stdio, http, ..."},
+    {"container.id", FV_STR, FIELD_EV_ALL, container_id, "container id from the cgroup, if any"},
+    {"user.name", FV_STR, FIELD_EV_ALL, user_name, "the user name of process.uid"},
+    {"file.path", FV_STR, EV_OPEN, file_path, "absolute path"},
+    {"file.name", FV_STR, EV_OPEN, file_name, "its basename"},
+    {"file.flags", FV_INT, EV_OPEN, file_flags, "open(2) flags"},
+    {"file.write", FV_BOOL, EV_OPEN, file_write, "opened for writing"},
+    {"file.result", FV_INT, EV_OPEN, file_result,
+     "file descriptor, or -errno on failure (-2 ENOENT, -13 EACCES)"},
+    {"file.proc_other", FV_BOOL, EV_OPEN, file_proc_other,
+     "a /proc/<pid>/... path of a process other than the opener"},
+    {"network.local_addr", FV_STR, EV_LISTEN, net_local_addr,
+     "listening address, e.g. 0.0.0.0, ::, 127.0.0.1"},
+    {"network.local_port", FV_INT, EV_LISTEN, net_local_port, "listening port"},
+    {"network.loopback", FV_BOOL, EV_LISTEN, net_loopback, "bound to a loopback address only"},
+    {"network.tls", FV_BOOL, EV_LISTEN, net_tls,
+     "the listener answered a TLS handshake (absent until probed)"},
+    {"network.remote_addr", FV_STR, EV_CONN, net_remote_addr, "destination address"},
+    {"network.remote_port", FV_INT, EV_CONN, net_remote_port, "destination port"},
+    {"network.family", FV_STR, EV_NET, net_family, "ipv4 or ipv6"},
+    {"network.transport", FV_STR, EV_NET, net_transport, "tcp, ..."},
+};
+
+#define NFIELDS (sizeof(catalogue) / sizeof(catalogue[0]))
+
+size_t field_count(void)
+{
+	return NFIELDS;
+}
+
+const struct field_def *field_at(int id)
+{
+	return id >= 0 && (size_t)id < NFIELDS ? &catalogue[id] : NULL;
+}
+
+int field_id_n(const char *name, size_t n)
+{
+	for (size_t i = 0; name && i < NFIELDS; i++)
+		if (strlen(catalogue[i].name) == n && !memcmp(catalogue[i].name, name, n))
+			return (int)i;
+	return FIELD_UNKNOWN;
+}
+
+int field_id(const char *name)
+{
+	return name ? field_id_n(name, strlen(name)) : FIELD_UNKNOWN;
+}
+
+bool field_served(int id, enum rule_event ev)
+{
+	const struct field_def *f = field_at(id);
+
+	return f && (unsigned)ev < RULE_EV_COUNT && (f->events & FIELD_EV(ev));
+}
+
+bool rule_field_known(enum rule_event ev, const char *field)
+{
+	return field_served(field_id(field), ev);
+}
+
+enum field_type rule_field_type(enum rule_event ev, const char *field)
+{
+	int id = field_id(field);
+
+	return field_served(id, ev) ? catalogue[id].type : FV_NONE;
+}
+
+const char *field_type_name(enum field_type t)
+{
+	switch (t) {
+	case FV_STR:
+		return "string";
+	case FV_INT:
+		return "integer";
+	case FV_BOOL:
+		return "boolean";
+	default:
+		return "none";
+	}
+}
+
+void field_events_text(unsigned events, char *out, size_t outlen)
+{
+	size_t off = 0;
+
+	if (outlen)
+		out[0] = '\0';
+	if ((events & FIELD_EV_ALL) == FIELD_EV_ALL) {
+		snprintf(out, outlen, "all");
+		return;
+	}
+	for (int e = 0; e < RULE_EV_COUNT && off < outlen; e++)
+		if (events & FIELD_EV(e))
+			off += (size_t)snprintf(out + off, outlen - off, "%s%s", off ? ", " : "",
+						event_names[e]);
+}
+
+void evctx_get_field(const void *ctx, int field, struct field_value *out)
+{
+	const struct evctx *c = ctx;
+
+	out->type = FV_NONE;
+	out->s = NULL;
+	out->i = 0;
+	/* The catalogue, not the getter, says which events carry a field. */
+	if (field_served(field, c->kind))
+		field_at(field)->get(c, out);
+}
+
+void field_catalogue_print(FILE *out)
+{
+	char events[40];
+
+	fprintf(out, "%-24s %-8s %-16s %s\n", "FIELD", "TYPE", "EVENTS", "MEANING");
+	for (size_t i = 0; i < NFIELDS; i++) {
+		field_events_text(catalogue[i].events, events, sizeof(events));
+		fprintf(out, "%-24s %-8s %-16s %s\n", catalogue[i].name,
+			field_type_name(catalogue[i].type), events, catalogue[i].doc);
+	}
+}

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * The matcher backtracks only to the last '*' seen: a later '*' can absorb
+ * anything an earlier one could, so earlier choices never need revisiting.
+ * That keeps the cost at O(len(pattern) * len(string)) on any input.
+ */
+#include "lib/glob.h"
+
+#include <stddef.h>
+
+/* Does the bracket expression at *pp match c? *pp moves past it on a match.
+ * An unterminated '[' is an ordinary character, as in fnmatch(3). */
+static bool class_match(const char **pp, unsigned char c)
+{
+	const char *p = *pp + 1;
+	bool neg = false, hit = false;
+
+	if (*p == '!' || *p == '^') {
+		neg = true;
+		p++;
+	}
+	do {
+		unsigned char lo = (unsigned char)*p, hi = lo;
+
+		if (!*p) {
+			if (c != '[')
+				return false;
+			*pp += 1;
+			return true;
+		}
+		if (p[1] == '-' && p[2] && p[2] != ']') {
+			hi = (unsigned char)p[2];
+			p += 2;
+		}
+		if (c >= lo && c <= hi)
+			hit = true;
+		p++;
+	} while (*p != ']');
+	if (hit == neg)
+		return false;
+	*pp = p + 1;
+	return true;
+}
+
+/* Does the one-character element at *pp match c? *pp moves past it if so. */
+static bool element_match(const char **pp, unsigned char c)
+{
+	const char *p = *pp;
+
+	switch (*p) {
+	case '\0':
+		return false;
+	case '?':
+		break;
+	case '[':
+		return class_match(pp, c);
+	case '\\':
+		if (p[1])
+			p++; /* the escaped character is literal */
+			     /* fall through */
+	default:
+		if ((unsigned char)*p != c)
+			return false;
+	}
+	*pp = p + 1;
+	return true;
+}
+
+bool glob_match(const char *pattern, const char *string)
+{
+	const char *star_p = NULL, *star_s = NULL, *p = pattern, *s = string;
+
+	while (*s) {
+		if (*p == '*') {
+			star_p = ++p;
+			star_s = s;
+			continue;
+		}
+		if (element_match(&p, (unsigned char)*s)) {
+			s++;
+			continue;
+		}
+		if (!star_p)
+			return false;
+		/* Let the last '*' swallow one more character and retry. */
+		p = star_p;
+		s = ++star_s;
+	}
+	while (*p == '*')
+		p++;
+	return !*p;
+}
