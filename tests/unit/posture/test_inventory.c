@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
- * Unit tests for user/posture/inventory.c: pin analysis one case per line, a scan of
+ * Unit tests for user/posture/inventory/: pin analysis one case per line, a scan of
  * a fake host built from tests/fixtures/clients/ (every field of every
  * entry), literal-secret detection, bad files, and argv matching.
  */
