@@ -724,6 +724,39 @@ static size_t known_servers(struct grade_known *out, size_t max, void *arg)
 	return k.n;
 }
 
+struct identity *agent_identity_from_config(const struct config *cfg)
+{
+	struct identity *id = identity_new();
+
+	if (!id)
+		return NULL;
+	for (size_t i = 0; i < cfg->nselectors; i++)
+		identity_add_selector(id, cfg->selectors[i].name, cfg->selectors[i].cmdline_glob);
+	for (size_t i = 0; i < cfg->nignore_globs; i++)
+		identity_add_ignore(id, cfg->ignore_globs[i]);
+	for (size_t i = 0; i < cfg->nlaunchers; i++)
+		identity_add_launcher(id, cfg->launchers[i]);
+	return id;
+}
+
+/* The posture daemon, with the config's posture keys and the agent's identity. */
+static struct postured *start_postured(struct agent *a)
+{
+	struct postured_opts po = {
+	    .identity = a->identity,
+	    .host = a->host,
+	    .proc_root = a->opts->proc_root,
+	    .fs_root = a->cfg->posture_fs_root ? a->cfg->posture_fs_root : "",
+	    .interval_s = a->cfg->posture_interval_s,
+	    .runtime_window_s = a->cfg->posture_runtime_window_s,
+	    .rate_limit = a->cfg->posture_rate_limit,
+	    .known = known_servers,
+	    .known_arg = a,
+	};
+
+	return postured_new(&po, a->out);
+}
+
 /* Redaction patterns first (nothing is written before), then the outputs:
  * a bad output is a configuration error, found before the sensors load. */
 static int setup_outputs(struct agent *a)
@@ -754,14 +787,13 @@ static int agent_setup(struct agent *a)
 	if (rc)
 		return rc;
 	a->procs = proc_table_new();
-	a->identity = grade_identity_from_config(a->cfg);
+	a->identity = agent_identity_from_config(a->cfg);
 	a->listeners = calloc(MAX_LISTENERS, sizeof(*a->listeners));
 	if (!a->procs || !a->identity || !a->listeners)
 		return MW_EXIT_RUNTIME;
 	a->alerter = alerter_new(a->out, a->host, a->cfg->aggregate_window_s);
 	if (a->cfg->posture_enabled)
-		a->postured =
-		    postured_new(a->cfg, a->out, a->host, a->opts->proc_root, known_servers, a);
+		a->postured = start_postured(a);
 	if (!a->alerter)
 		return MW_EXIT_RUNTIME;
 	if (a->cfg->probe_tls) {

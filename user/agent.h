@@ -31,6 +31,9 @@ struct agent_opts {
 	int verbose;	       /* 1: agent decisions on stderr; 2: also libbpf debug */
 };
 
+/* An identity module with the config's selectors, ignores and launchers. */
+struct identity *agent_identity_from_config(const struct config *cfg);
+
 /* Runs until a signal; returns an enum mw_exit_code. */
 int agent_run(const struct agent_opts *opts);
 

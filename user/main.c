@@ -206,6 +206,7 @@ static int cmd_grade(int argc, char **argv)
 	struct config cfg;
 	struct posture_report rep;
 	struct grade_opts go = {0};
+	struct identity *id;
 	char host[256], err[512];
 	int opt;
 
@@ -247,14 +248,17 @@ static int cmd_grade(int argc, char **argv)
 	if (geteuid() != 0)
 		fprintf(stderr, "mcpwatch: not root: other users' processes and configs may be "
 				"missing from the grade\n");
-	go.cfg = &cfg;
+	go.identity = id = agent_identity_from_config(&cfg);
+	go.rate_limit = cfg.posture_rate_limit;
+	go.runtime_window_s = cfg.posture_runtime_window_s;
 	go.proc_root = proc_root;
 	go.fs_root = strcmp(fs_root, "/") == 0 ? "" : fs_root;
 	go.host = host;
 	go.skip_tgid = (uint32_t)getpid();
 	go.diag = stderr;
-	if (grade_collect(&go, &rep, err, sizeof(err)) != 0) {
-		fprintf(stderr, "mcpwatch: grade: %s\n", err);
+	if (!id || grade_collect(&go, &rep, err, sizeof(err)) != 0) {
+		fprintf(stderr, "mcpwatch: grade: %s\n", id ? err : "out of memory");
+		identity_free(id);
 		config_free(&cfg);
 		return MW_EXIT_RUNTIME;
 	}
@@ -270,6 +274,7 @@ static int cmd_grade(int argc, char **argv)
 		posture_print_table(&rep, stdout, isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
 	}
 	posture_report_free(&rep);
+	identity_free(id);
 	config_free(&cfg);
 	return MW_EXIT_OK;
 }

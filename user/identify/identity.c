@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 #include "identify/identity.h"
+#include "identify/launchers.h"
 #include "lib/glob.h"
 #include "lib/paths.h"
 
@@ -38,26 +39,6 @@ static const char *const server_name_globs[] = {
     "*-mcp-server.*",
     "*_mcp_server.*",
     "mcp-server-*.*",
-};
-
-/* Programs that start another program: the server is what they end up running. */
-static const char *const launcher_names[] = {
-    "npx",     "npm",	 "pnpm",    "pnpx",    "yarn",	 "bunx", "uvx",	      "uv",
-    "pipx",    "docker", "podman",  "nerdctl", "env",	 "sudo", "doas",      "su",
-    "timeout", "nohup",	 "nice",    "setsid",  "stdbuf", "tini", "dumb-init", "runuser",
-    "chpst",   "xargs",	 "sh",	    "bash",    "dash",	 "zsh",	 "ksh",	      "mksh",
-    "ash",     "fish",	 "busybox", "csh",     "tcsh",	 "yash", "rbash",
-};
-
-/* Node scripts that are launchers when run as `node <script>`. */
-static const char *const launcher_scripts[] = {
-    "npx", "npx-cli.js", "npm", "npm-cli.js", "pnpm", "pnpm.cjs", "pnpx", "yarn", "yarn.js", "bunx",
-};
-
-/* Interpreters: the server is named by their script or -m module, not by them. */
-static const char *const interpreter_globs[] = {
-    "node", "nodejs", "node[0-9]*", "python", "python[0-9]*", "deno",	 "bun",
-    "ruby", "perl",   "php",	    "java",   "tsx",	      "ts-node",
 };
 
 /* One spaced string, then nothing but the empty padding of the old argv area. */
@@ -174,11 +155,9 @@ int identity_add_launcher(struct identity *id, const char *basename)
 
 static bool is_interpreter(const char *exe, char *const *argv, int argc)
 {
-	const size_t n = sizeof(interpreter_globs) / sizeof(interpreter_globs[0]);
-
-	if (exe && *exe && glob_any(path_base(exe), interpreter_globs, n))
+	if (exe && *exe && launcher_is_interpreter(path_base(exe)))
 		return true;
-	return argc > 0 && glob_any(path_base(argv[0]), interpreter_globs, n);
+	return argc > 0 && launcher_is_interpreter(path_base(argv[0]));
 }
 
 static bool is_launcher_argv(const struct identity *id, const char *exe, char *const *argv,
@@ -190,16 +169,14 @@ static bool is_launcher_argv(const struct identity *id, const char *exe, char *c
 	for (int i = 0; i < 2; i++) {
 		if (!*names[i])
 			continue;
-		if (in_list(names[i], launcher_names,
-			    sizeof(launcher_names) / sizeof(launcher_names[0])))
+		if (launcher_starts_program(names[i]))
 			return true;
 		if (in_list(names[i], (const char *const *)id->launchers.v, id->launchers.n))
 			return true;
 	}
 	/* npx and npm are node scripts: `node /usr/lib/node_modules/npm/bin/npx-cli.js`. */
 	if (is_interpreter(exe, argv, argc) && argc > 1)
-		return in_list(path_base(argv[1]), launcher_scripts,
-			       sizeof(launcher_scripts) / sizeof(launcher_scripts[0]));
+		return launcher_is_script(path_base(argv[1])) != NULL;
 	return false;
 }
 

@@ -128,7 +128,7 @@ static void probe_listener(struct collect *c, struct posture_server *s,
 		return;
 	snprintf(t.addr, sizeof(t.addr), "%s", l->addr);
 	httpprobe_opts_default(&po);
-	po.rate_limit = c->o->cfg->posture_rate_limit;
+	po.rate_limit = c->o->rate_limit;
 	e = &s->endpoints[s->nendpoints++];
 	snprintf(e->addr, sizeof(e->addr), "%s", l->addr);
 	e->port = l->port;
@@ -195,7 +195,7 @@ static void check_runtime(const struct collect *c, struct posture_server *s)
 			check_set(r, CHECK_FAIL, "%s", rt->evidence[f]);
 		else
 			check_set(r, CHECK_PASS, "nothing seen in the last %d s",
-				  c->o->cfg->posture_runtime_window_s);
+				  c->o->runtime_window_s);
 	}
 }
 
@@ -377,21 +377,6 @@ static void apply_known(struct collect *c)
 	}
 }
 
-struct identity *grade_identity_from_config(const struct config *cfg)
-{
-	struct identity *id = identity_new();
-
-	if (!id)
-		return NULL;
-	for (size_t i = 0; i < cfg->nselectors; i++)
-		identity_add_selector(id, cfg->selectors[i].name, cfg->selectors[i].cmdline_glob);
-	for (size_t i = 0; i < cfg->nignore_globs; i++)
-		identity_add_ignore(id, cfg->ignore_globs[i]);
-	for (size_t i = 0; i < cfg->nlaunchers; i++)
-		identity_add_launcher(id, cfg->launchers[i]);
-	return id;
-}
-
 /* Running servers' working directories may hold project configs (.mcp.json ...). */
 static char **server_cwds(const struct collect *c, const struct proc **v, size_t n)
 {
@@ -414,7 +399,6 @@ static char **server_cwds(const struct collect *c, const struct proc **v, size_t
 int grade_collect(const struct grade_opts *o, struct posture_report *out, char *err, size_t errlen)
 {
 	struct collect c = {.o = o, .r = out};
-	struct identity *id = grade_identity_from_config(o->cfg);
 	struct collect_servers cs = {&c, NULL, 0};
 	char **cwds = NULL;
 	size_t ncwds = 0;
@@ -424,11 +408,12 @@ int grade_collect(const struct grade_opts *o, struct posture_report *out, char *
 	snprintf(out->host, sizeof(out->host), "%s", o->host);
 	c.procs = proc_table_new();
 	cs.v = calloc(GRADE_MAX_SERVERS, sizeof(*cs.v));
-	if (!id || !c.procs || !cs.v) {
+	if (!c.procs || !cs.v) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	if (scan_processes(o->proc_root, o->skip_tgid, c.procs, id, NULL, NULL, err, errlen) < 0)
+	if (scan_processes(o->proc_root, o->skip_tgid, c.procs, o->identity, NULL, NULL, err,
+			   errlen) < 0)
 		goto out;
 	if (procfs_read_listeners(o->proc_root, &c.listeners, &c.nlisteners, err, errlen) != 0) {
 		if (o->diag)
@@ -466,7 +451,6 @@ out:
 	inventory_free(&c.inv);
 	free(c.listeners);
 	proc_table_free(c.procs);
-	identity_free(id);
 	if (rc)
 		posture_report_free(out);
 	return rc;

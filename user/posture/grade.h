@@ -14,7 +14,6 @@
 #include <stdint.h>
 
 #include "posture/checks.h"
-#include "config.h"
 #include "identify/identity.h"
 #include "posture/posture.h"
 
@@ -42,7 +41,10 @@ struct grade_known {
 };
 
 struct grade_opts {
-	const struct config *cfg;
+	/* Who is a server (the caller builds it from its configuration). */
+	const struct identity *identity;
+	bool rate_limit;       /* opt-in: send a burst to test rate limiting */
+	int runtime_window_s;  /* how long a runtime finding counts (for its evidence) */
 	const char *proc_root; /* "/proc" */
 	const char *fs_root;   /* prefix for client config files: "" = this host */
 	const char *host;      /* host name for the report */
@@ -57,9 +59,6 @@ struct grade_opts {
 
 /* Collect and grade. Returns 0, or -1 with err filled (nothing to report). */
 int grade_collect(const struct grade_opts *o, struct posture_report *out, char *err, size_t errlen);
-
-/* An identity module with the config's selectors, ignores and launchers. */
-struct identity *grade_identity_from_config(const struct config *cfg);
 
 /* Map a rule id of an alert to the runtime finding it is evidence of, or -1. */
 int grade_finding_for_rule(const char *rule_id);

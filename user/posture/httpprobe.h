@@ -21,6 +21,7 @@
  *     streams after their first event.
  *
  * The response classifiers below are pure functions (fuzzed).
+ * The implementation is in posture/httpprobe/ (probe.h names its modules).
  */
 #ifndef MCPWATCH_HTTPPROBE_H
 #define MCPWATCH_HTTPPROBE_H

@@ -11,6 +11,11 @@
  * running process's argv correspond to that configured entry".
  * It only reads: files are bounded, unreadable or malformed ones become
  * diagnostics, never failures.
+ * The implementation is in posture/inventory/: clients (which client keeps
+ * which file where, per user), parse (each client's document shapes), entry
+ * (one server entry), secrets (literal secrets), pin (pin analysis), match
+ * (running argv against an entry), common (shared helpers); the launcher
+ * syntax itself is identify/launchers.h.
  */
 #ifndef MCPWATCH_INVENTORY_H
 #define MCPWATCH_INVENTORY_H

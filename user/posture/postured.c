@@ -31,14 +31,12 @@ struct last_grade {
 };
 
 struct postured {
-	const struct config *cfg;
+	struct postured_opts o; /* host and proc_root point into the copies below */
 	struct output *out;
 	char host[256];
 	char proc_root[64];
 	struct finding_rec *findings;
 	size_t nfindings;
-	postured_known_fn known;
-	void *known_arg;
 	pid_t child;
 	int fd;
 	bool child_full;
@@ -61,20 +59,21 @@ static int64_t mono_now(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-struct postured *postured_new(const struct config *cfg, struct output *out, const char *host,
-			      const char *proc_root, postured_known_fn known, void *known_arg)
+struct postured *postured_new(const struct postured_opts *o, struct output *out)
 {
 	struct postured *pd = calloc(1, sizeof(*pd));
 
 	if (!pd)
 		return NULL;
-	pd->cfg = cfg;
+	pd->o = *o;
 	pd->out = out;
 	pd->fd = -1;
-	pd->known = known;
-	pd->known_arg = known_arg;
-	snprintf(pd->host, sizeof(pd->host), "%s", host);
-	snprintf(pd->proc_root, sizeof(pd->proc_root), "%s", proc_root);
+	snprintf(pd->host, sizeof(pd->host), "%s", o->host);
+	snprintf(pd->proc_root, sizeof(pd->proc_root), "%s", o->proc_root);
+	pd->o.host = pd->host;
+	pd->o.proc_root = pd->proc_root;
+	if (!pd->o.fs_root)
+		pd->o.fs_root = "";
 	pd->pending = pd->pending_full = true; /* the first grade follows start-up */
 	return pd;
 }
@@ -152,7 +151,7 @@ void postured_request(struct postured *pd, bool full, int delay_ms)
 /* What the child grades with: the findings still inside the window. */
 static size_t runtime_snapshot(struct postured *pd, struct grade_runtime *out, int64_t now_ns)
 {
-	int64_t window = (int64_t)pd->cfg->posture_runtime_window_s * 1000000000;
+	int64_t window = (int64_t)pd->o.runtime_window_s * 1000000000;
 	size_t n = 0;
 
 	for (size_t i = 0; i < pd->nfindings; i++) {
@@ -170,9 +169,11 @@ static size_t runtime_snapshot(struct postured *pd, struct grade_runtime *out, i
 static void child_run(struct postured *pd, int wfd, const struct grade_runtime *rt, size_t nrt,
 		      const struct grade_known *known, size_t nknown)
 {
-	struct grade_opts go = {.cfg = pd->cfg,
+	struct grade_opts go = {.identity = pd->o.identity,
+				.rate_limit = pd->o.rate_limit,
+				.runtime_window_s = pd->o.runtime_window_s,
 				.proc_root = pd->proc_root,
-				.fs_root = pd->cfg->posture_fs_root ? pd->cfg->posture_fs_root : "",
+				.fs_root = pd->o.fs_root,
 				.host = pd->host,
 				.skip_tgid = (uint32_t)getppid(),
 				.known = known,
@@ -221,8 +222,8 @@ static void child_start(struct postured *pd)
 		free(known);
 		return;
 	}
-	if (pd->known)
-		nknown = pd->known(known, MAX_KNOWN, pd->known_arg);
+	if (pd->o.known)
+		nknown = pd->o.known(known, MAX_KNOWN, pd->o.known_arg);
 	nrt = runtime_snapshot(pd, rt, realtime_now_ns());
 	if (pipe2(fds, O_CLOEXEC) != 0) {
 		free(rt);
@@ -463,7 +464,7 @@ void postured_tick(struct postured *pd, int64_t mono_ns)
 	}
 	if (mono_ns >= pd->next_periodic) {
 		pd->pending = pd->pending_full = true;
-		pd->next_periodic = mono_ns + (int64_t)pd->cfg->posture_interval_s * 1000000000;
+		pd->next_periodic = mono_ns + (int64_t)pd->o.interval_s * 1000000000;
 	}
 	if (pd->pending && mono_ns >= pd->not_before)
 		child_start(pd);

@@ -12,7 +12,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "config.h"
 #include "posture/grade.h"
 #include "deliver/output.h"
 
@@ -21,8 +20,21 @@ struct postured;
 /* Fills up to max servers the agent knows; returns how many. */
 typedef size_t (*postured_known_fn)(struct grade_known *out, size_t max, void *arg);
 
-struct postured *postured_new(const struct config *cfg, struct output *out, const char *host,
-			      const char *proc_root, postured_known_fn known, void *known_arg);
+/* What the daemon grades with; the caller fills it from its configuration.
+ * identity and fs_root must outlive the postured; the rest is copied. */
+struct postured_opts {
+	const struct identity *identity; /* who is a server */
+	const char *host;		 /* host name for the records */
+	const char *proc_root;		 /* "/proc" */
+	const char *fs_root;		 /* where client configs are read: "" = this host */
+	int interval_s;			 /* a full grade at least this often */
+	int runtime_window_s;		 /* how long a runtime finding counts */
+	bool rate_limit;		 /* opt-in: send a burst to test rate limiting */
+	postured_known_fn known;	 /* NULL: only what a /proc scan finds */
+	void *known_arg;
+};
+
+struct postured *postured_new(const struct postured_opts *o, struct output *out);
 void postured_free(struct postured *pd); /* kills a running grade */
 
 /* The agent saw a rule fire in a server tree: remember it as evidence. */

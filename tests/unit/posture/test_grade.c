@@ -56,11 +56,12 @@ static const struct posture_server *find(const struct posture_report *r, const c
 	return NULL;
 }
 
-static void collect(struct posture_report *rep, const struct grade_runtime *rt, size_t nrt,
-		    struct config *cfg)
+static void collect(struct posture_report *rep, const struct grade_runtime *rt, size_t nrt)
 {
 	char proc[PATH_MAX + 8], err[256];
-	struct grade_opts o = {.cfg = cfg,
+	struct identity *id = identity_new();
+	struct grade_opts o = {.identity = id,
+			       .runtime_window_s = 3600,
 			       .proc_root = proc,
 			       .fs_root = fake_root,
 			       .host = "h",
@@ -68,18 +69,18 @@ static void collect(struct posture_report *rep, const struct grade_runtime *rt, 
 			       .nruntime = nrt};
 
 	snprintf(proc, sizeof(proc), "%s/proc", fake_root);
+	assert_non_null(id);
 	assert_int_equal(grade_collect(&o, rep, err, sizeof(err)), 0);
+	identity_free(id);
 }
 
 static void test_running_and_configured(void **state)
 {
-	struct config cfg;
 	struct posture_report rep;
 	const struct posture_server *s;
 
 	(void)state;
-	config_defaults(&cfg);
-	collect(&rep, NULL, 0, &cfg);
+	collect(&rep, NULL, 0);
 	assert_int_equal(rep.n, 2);
 	s = find(&rep, "mcp-server-filesystem");
 	assert_non_null(s);
@@ -110,23 +111,20 @@ static void test_running_and_configured(void **state)
 	assert_int_equal(s->checks[CHK_AUTH].status, CHECK_NA);
 	assert_int_equal(rep.grade, 'F');
 	posture_report_free(&rep);
-	config_free(&cfg);
 }
 
 static void test_runtime_findings_fail_and_cap(void **state)
 {
-	struct config cfg;
 	struct posture_report rep;
 	struct grade_runtime rt;
 	const struct posture_server *s;
 
 	(void)state;
-	config_defaults(&cfg);
 	memset(&rt, 0, sizeof(rt));
 	rt.server_pid = 12;
 	rt.seen[FINDING_SHELL] = true;
 	snprintf(rt.evidence[FINDING_SHELL], sizeof(rt.evidence[0]), "sh -c id");
-	collect(&rep, &rt, 1, &cfg);
+	collect(&rep, &rt, 1);
 	s = find(&rep, "mcp-server-filesystem");
 	assert_non_null(s);
 	assert_int_equal(s->checks[CHK_RUNTIME_SHELL].status, CHECK_FAIL);
@@ -135,7 +133,6 @@ static void test_runtime_findings_fail_and_cap(void **state)
 	assert_int_equal(s->grade, 'F');
 	assert_non_null(strstr(s->cap_reason, "shell"));
 	posture_report_free(&rep);
-	config_free(&cfg);
 }
 
 static void test_finding_for_rule(void **state)

@@ -13,7 +13,6 @@
 
 static FILE *f;
 static struct output *out;
-static struct config cfg;
 static struct postured *pd;
 
 static int setup(void **state)
@@ -21,8 +20,10 @@ static int setup(void **state)
 	(void)state;
 	f = tmpfile();
 	out = output_new_stream(f);
-	config_defaults(&cfg);
-	pd = postured_new(&cfg, out, "h1", "/proc", NULL, NULL);
+	pd = postured_new(
+	    &(struct postured_opts){
+		.host = "h1", .proc_root = "/proc", .interval_s = 300, .runtime_window_s = 3600},
+	    out);
 	return pd ? 0 : -1;
 }
 
