@@ -67,33 +67,21 @@ struct http_sink {
 
 /* The keys of every HTTP sink, for the receivers' key tables ("gzip" apart:
  * its default differs, and falcosidekick has none). */
+/* clang-format off */
 #define SINK_HTTP_KEYS                                                                             \
-	{.name = "url",                                                                            \
-	 .type = SINK_KEY_STRING,                                                                  \
-	 .required = true,                                                                         \
+	{.name = "url", .type = SINK_KEY_STRING, .required = true,                                 \
 	 .help = "http:// or https:// URL of the receiver"},                                       \
-	    {.name = "token_file", .type = SINK_KEY_STRING, .help = "file holding the token"},     \
-	    {.name = "token_env",                                                                  \
-	     .type = SINK_KEY_STRING,                                                              \
-	     .help = "environment variable holding the token"},                                    \
-	    {.name = "tls",                                                                        \
-	     .type = SINK_KEY_OBJECT,                                                              \
-	     .members = sink_tls_keys,                                                             \
-	     .help = "verify, ca_file, client_cert, client_key"},                                  \
-	    {.name = "timeout_ms",                                                                 \
-	     .type = SINK_KEY_INT,                                                                 \
-	     .def = "10000",                                                                       \
-	     .min = 100,                                                                           \
-	     .max = 600000,                                                                        \
-	     .help = "bound on one request, connection included"},                                 \
-	    {.name = "headers",                                                                    \
-	     .type = SINK_KEY_STRING_MAP,                                                          \
-	     .def = "{}",                                                                          \
-	     .help = "extra static request headers"},                                              \
-	{                                                                                          \
-		.name = "proxy", .type = SINK_KEY_STRING,                                          \
-		.help = "HTTP(S) proxy URL; default: none"                                         \
-	}
+	{.name = "token_file", .type = SINK_KEY_STRING, .help = "file holding the token"},         \
+	{.name = "token_env", .type = SINK_KEY_STRING,                                             \
+	 .help = "environment variable holding the token"},                                        \
+	{.name = "tls", .type = SINK_KEY_OBJECT, .members = sink_tls_keys,                         \
+	 .help = "verify, ca_file, client_cert, client_key"},                                      \
+	{.name = "timeout_ms", .type = SINK_KEY_INT, .def = "10000", .min = 100, .max = 600000,    \
+	 .help = "bound on one request, connection included"},                                     \
+	{.name = "headers", .type = SINK_KEY_STRING_MAP, .def = "{}",                              \
+	 .help = "extra static request headers"},                                                  \
+	{.name = "proxy", .type = SINK_KEY_STRING, .help = "HTTP(S) proxy URL; default: none"}
+/* clang-format on */
 
 int http_sink_open(struct sink *s, const struct http_receiver *rx, const struct json_value *cfg,
 		   const char *cfg_file, char *err, size_t errlen);
