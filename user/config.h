@@ -17,9 +17,8 @@
 struct config_doc;
 struct json_value;
 struct output;
-#define CONFIG_FILE_MAX		 (1u << 20)
-#define CONFIG_SPOOL_DIR_DEFAULT "/var/lib/mcpwatch/spool"
-#define CONFIG_OUTPUT_NAME_MAX	 63
+#define CONFIG_FILE_MAX	       (1u << 20)
+#define CONFIG_OUTPUT_NAME_MAX 63
 
 /* A server selector: processes whose command line matches cmdline_glob
  * (op "glob" semantics: '*' crosses '/') are MCP servers named `name`. */
@@ -83,7 +82,7 @@ struct config {
 	struct config_output *outputs;
 	size_t noutputs;
 	struct config_doc *outputs_doc; /* NULL when no document set "outputs" */
-	char *spool_dir;		/* NULL: CONFIG_SPOOL_DIR_DEFAULT */
+	char *spool_dir;		/* NULL: OUTPUT_SPOOL_DIR_DEFAULT (deliver/output.h) */
 
 	/* "redaction" */
 	char **redact_patterns; /* POSIX EREs, checked with regcomp at load */
