@@ -769,7 +769,7 @@ static int setup_outputs(struct agent *a)
 			return MW_EXIT_USAGE;
 		}
 	}
-	a->out = output_new(a->cfg, a->opts->out, err, sizeof(err));
+	a->out = config_output_new(a->cfg, a->opts->out, err, sizeof(err));
 	if (!a->out) {
 		fprintf(stderr, "%s\n", err);
 		return MW_EXIT_USAGE;

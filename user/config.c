@@ -15,6 +15,7 @@
 
 #include "lib/json.h"
 #include "lib/redact.h"
+#include "deliver/output.h"
 #include "deliver/sinks/sink.h"
 
 #define HOST_NAME_MAX_LEN 253
@@ -121,11 +122,27 @@ static const struct opt top_opts[] = {
 struct loader {
 	struct config *c;
 	const char *name;
-	const char *buf; /* the document, for the raw "outputs" text */
-	size_t len;
+	struct json_value *root; /* the parsed document */
+	bool root_kept;		 /* by a config_doc: "outputs" point into it */
 	FILE *diag;
 	int errors;
 };
+
+/* A parsed document that set "outputs", shared by the copies of a config. */
+struct config_doc {
+	unsigned refs;
+	struct json_value *root;
+	char *name;
+};
+
+static void doc_release(struct config_doc *d)
+{
+	if (!d || --d->refs)
+		return;
+	json_free(d->root);
+	free(d->name);
+	free(d);
+}
 
 static void report_at(struct loader *ld, int line, int col, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -203,10 +220,8 @@ void config_free(struct config *c)
 	selectors_free(c->selectors, c->nselectors);
 	strings_free(c->ignore_globs, c->nignore_globs);
 	strings_free(c->launchers, c->nlaunchers);
-	free(c->outputs_json);
 	outputs_free(c->outputs, c->noutputs);
-	free(c->outputs_doc);
-	free(c->outputs_doc_name);
+	doc_release(c->outputs_doc);
 	free(c->spool_dir);
 	free(c->posture_fs_root);
 	strings_free(c->redact_patterns, c->nredact_patterns);
@@ -267,23 +282,15 @@ static bool outputs_copy(struct config_output **dst, size_t *count, const struct
 	return true;
 }
 
-static bool doc_copy(struct config *dst, const struct config *src)
-{
-	if (!src->outputs_doc)
-		return true;
-	dst->outputs_doc = malloc(src->outputs_doc_len + 1);
-	if (!dst->outputs_doc)
-		return false;
-	memcpy(dst->outputs_doc, src->outputs_doc, src->outputs_doc_len + 1);
-	return true;
-}
-
 /* Deep copy. Counts are set only with their arrays, so that on failure
  * config_free(dst) frees exactly what was copied. */
 static bool config_copy(struct config *dst, const struct config *src)
 {
 	*dst = *src;
-	dst->host_name = dst->outputs_json = dst->outputs_doc = dst->outputs_doc_name = NULL;
+	dst->host_name = NULL;
+	/* The document is read-only: copies share it. */
+	if (dst->outputs_doc)
+		dst->outputs_doc->refs++;
 	dst->spool_dir = dst->posture_fs_root = NULL;
 	dst->rules_files = dst->ignore_globs = dst->launchers = dst->redact_patterns = NULL;
 	dst->selectors = NULL;
@@ -291,10 +298,8 @@ static bool config_copy(struct config *dst, const struct config *src)
 	dst->nrules_files = dst->nignore_globs = dst->nlaunchers = dst->nselectors = 0;
 	dst->noutputs = dst->nredact_patterns = 0;
 	if (!dup_or_null(&dst->host_name, src->host_name) ||
-	    !dup_or_null(&dst->outputs_json, src->outputs_json) ||
-	    !dup_or_null(&dst->outputs_doc_name, src->outputs_doc_name) ||
 	    !dup_or_null(&dst->spool_dir, src->spool_dir) ||
-	    !dup_or_null(&dst->posture_fs_root, src->posture_fs_root) || !doc_copy(dst, src))
+	    !dup_or_null(&dst->posture_fs_root, src->posture_fs_root))
 		return false;
 	if (!outputs_copy(&dst->outputs, &dst->noutputs, src->outputs, src->noutputs))
 		return false;
@@ -692,8 +697,13 @@ static void parse_output(struct loader *ld, const struct json_value *v, struct c
 		       "\"retry_max_ms\" (%d) must not be less than \"retry_initial_ms\" (%d)",
 		       out->retry_max_ms, out->retry_initial_ms);
 	}
-	if (out->type)
-		check_local_keys(ld, v, out);
+	if (!out->type)
+		return;
+	check_local_keys(ld, v, out);
+	/* The sink's own keys, against its table: once, here, with positions. */
+	ld->errors += sink_config_check(sink_ops_find(out->type), v, config_output_key_is_common,
+					ld->name, ld->diag);
+	out->cfg = v;
 }
 
 /* Default names ("<type>-<n>") and uniqueness: a name is a spool directory. */
@@ -722,24 +732,25 @@ static void name_outputs(struct loader *ld, const struct json_value *arr,
 			}
 }
 
-static bool keep_document(struct loader *ld, char **doc, char **name)
+/* The document stays parsed for the sinks: "outputs" point into it. */
+static struct config_doc *keep_document(struct loader *ld)
 {
-	*doc = malloc(ld->len + 1);
-	*name = strdup(ld->name);
-	if (!*doc || !*name) {
-		free(*doc);
-		free(*name);
-		return false;
+	struct config_doc *d = calloc(1, sizeof(*d));
+
+	if (!d || !(d->name = strdup(ld->name))) {
+		free(d);
+		return NULL;
 	}
-	memcpy(*doc, ld->buf, ld->len);
-	(*doc)[ld->len] = '\0';
-	return true;
+	d->refs = 1;
+	d->root = ld->root;
+	ld->root_kept = true;
+	return d;
 }
 
 static void set_outputs(struct loader *ld, const struct opt *o, const struct json_value *v)
 {
 	struct config_output *outs;
-	char *raw, *doc = NULL, *docname = NULL;
+	struct config_doc *doc = NULL;
 	int errors = ld->errors;
 	size_t i;
 
@@ -753,24 +764,17 @@ static void set_outputs(struct loader *ld, const struct opt *o, const struct jso
 	for (i = 0; i < v->array.n; i++)
 		parse_output(ld, v->array.items[i], &outs[i]);
 	name_outputs(ld, v, outs, v->array.n);
-	raw = strndup(ld->buf + v->offset, v->length);
-	if (ld->errors == errors && (!raw || !keep_document(ld, &doc, &docname)))
+	if (ld->errors == errors && !(doc = keep_document(ld)))
 		report(ld, v, "out of memory");
 	if (ld->errors != errors) {
 		outputs_free(outs, v->array.n);
-		free(raw);
 		return;
 	}
 	outputs_free(ld->c->outputs, ld->c->noutputs);
-	free(ld->c->outputs_json);
-	free(ld->c->outputs_doc);
-	free(ld->c->outputs_doc_name);
+	doc_release(ld->c->outputs_doc);
 	ld->c->outputs = outs;
 	ld->c->noutputs = v->array.n;
-	ld->c->outputs_json = raw;
 	ld->c->outputs_doc = doc;
-	ld->c->outputs_doc_len = ld->len;
-	ld->c->outputs_doc_name = docname;
 }
 
 static void set_path(struct loader *ld, const struct opt *o, const struct json_value *v)
@@ -1027,7 +1031,7 @@ static void apply_object(struct loader *ld, const struct opt *opts, const struct
 int config_load_buffer(struct config *c, const char *name, const char *buf, size_t len, FILE *diag)
 {
 	struct config work;
-	struct loader ld = {&work, name ? name : "<config>", buf, len, diag, 0};
+	struct loader ld = {&work, name ? name : "<config>", NULL, false, diag, 0};
 	struct json_error err;
 	struct json_value *doc;
 
@@ -1039,6 +1043,7 @@ int config_load_buffer(struct config *c, const char *name, const char *buf, size
 			fprintf(diag, "%s:%d:%d: %s\n", ld.name, err.line, err.col, err.message);
 		return -1;
 	}
+	ld.root = doc;
 	if (!config_copy(&work, c)) {
 		if (diag)
 			fprintf(diag, "%s: out of memory\n", ld.name);
@@ -1046,7 +1051,9 @@ int config_load_buffer(struct config *c, const char *name, const char *buf, size
 	} else {
 		apply_object(&ld, top_opts, doc, NULL);
 	}
-	json_free(doc);
+	/* Kept: work's outputs_doc owns it (and frees it with work on error). */
+	if (!ld.root_kept)
+		json_free(doc);
 	if (ld.errors) {
 		config_free(&work);
 		return -1;
@@ -1073,4 +1080,55 @@ int config_load_file(struct config *c, const char *path, FILE *diag)
 	rc = config_load_buffer(c, path, buf, len, diag);
 	free(buf);
 	return rc;
+}
+
+/* ------------------------------------------------------------------ building outputs */
+
+const char *config_outputs_file(const struct config *c)
+{
+	return c->outputs_doc ? c->outputs_doc->name : "<config>";
+}
+
+static void spec_of(const struct config *c, const struct config_output *co, struct output_spec *sp)
+{
+	memset(sp, 0, sizeof(*sp));
+	sp->type = co->type;
+	sp->name = co->name;
+	sp->cfg = co->cfg;
+	sp->cfg_file = config_outputs_file(c);
+	sp->opts.format = co->format;
+	sp->opts.spool_dir = c->spool_dir;
+	sp->opts.spool_max_bytes = (uint64_t)co->spool_max_bytes;
+	sp->opts.batch_max_records = (size_t)co->batch_max_records;
+	sp->opts.batch_max_bytes = (size_t)co->batch_max_bytes;
+	sp->opts.batch_max_wait_ms = co->batch_max_wait_ms;
+	sp->opts.retry_initial_ms = co->retry_initial_ms;
+	sp->opts.retry_max_ms = co->retry_max_ms;
+}
+
+struct output *config_output_new(const struct config *c, FILE *stream, char *err, size_t errlen)
+{
+	struct output_spec *specs;
+	struct output *o;
+	size_t n = 0;
+
+	err[0] = '\0';
+	if (!c->noutputs) {
+		o = output_new_stream(stream);
+		if (!o)
+			snprintf(err, errlen, "out of memory");
+		return o;
+	}
+	specs = calloc(c->noutputs, sizeof(*specs));
+	if (!specs) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	/* A disabled output builds nothing: no file opened, no spool. */
+	for (size_t i = 0; i < c->noutputs; i++)
+		if (c->outputs[i].enabled)
+			spec_of(c, &c->outputs[i], &specs[n++]);
+	o = output_new(specs, n, stream, err, errlen);
+	free(specs);
+	return o;
 }

@@ -14,9 +14,11 @@
 
 #include "format/format.h"
 
-#define CONFIG_FILE_MAX		 (1u << 20)
-#define CONFIG_SPOOL_DIR_DEFAULT "/var/lib/mcpwatch/spool"
-#define CONFIG_OUTPUT_NAME_MAX	 63
+struct config_doc;
+struct json_value;
+struct output;
+#define CONFIG_FILE_MAX	       (1u << 20)
+#define CONFIG_OUTPUT_NAME_MAX 63
 
 /* A server selector: processes whose command line matches cmdline_glob
  * (op "glob" semantics: '*' crosses '/') are MCP servers named `name`. */
@@ -25,9 +27,10 @@ struct config_selector {
 	char *cmdline_glob;
 };
 
-/* One entry of "outputs": the keys every output type has (docs/outputs.md).
- * The type's own keys are read by its sink from outputs_doc. */
+/* One entry of "outputs": the keys every output type has (docs/outputs.md),
+ * and its object, checked against its sink's key table, for the sink. */
 struct config_output {
+	const struct json_value *cfg; /* in config.outputs_doc */
 	char *type;
 	char *name; /* as given, or "<type>-<n>" (the n-th output of that type) */
 	enum record_format format;
@@ -73,16 +76,13 @@ struct config {
 	bool posture_enabled;	      /* the daemon grades and writes posture records */
 	char *posture_fs_root; /* where client configs are read: NULL = "/" (a pod: "/host") */
 
-	/* "outputs": the common keys of each output, parsed; the document that
-	 * set them is kept whole so that each sink reads its own keys from it
-	 * with their positions (outputs_doc_name:LINE:COLUMN). */
+	/* "outputs": the common keys of each output, parsed and checked with
+	 * its sink's keys; the parsed document that set them is kept (shared by
+	 * copies) so that each sink reads its checked object with positions. */
 	struct config_output *outputs;
 	size_t noutputs;
-	char *outputs_json; /* the array's JSON text, NULL when the key is absent */
-	char *outputs_doc;
-	size_t outputs_doc_len;
-	char *outputs_doc_name;
-	char *spool_dir; /* NULL: CONFIG_SPOOL_DIR_DEFAULT */
+	struct config_doc *outputs_doc; /* NULL when no document set "outputs" */
+	char *spool_dir;		/* NULL: OUTPUT_SPOOL_DIR_DEFAULT (deliver/output.h) */
 
 	/* "redaction" */
 	char **redact_patterns; /* POSIX EREs, checked with regcomp at load */
@@ -103,5 +103,12 @@ void config_free(struct config *c);
 /* Is key one of the keys every output object may have (read by the
  * framework, not by the sink)? The sinks accept these without reading them. */
 bool config_output_key_is_common(const char *key);
+
+/* The file that set "outputs" ("<config>" when none did). */
+const char *config_outputs_file(const struct config *c);
+
+/* The outputs of c (output_new: "outputs", "spool_dir"); one native stdout
+ * output writing to stream when c lists none. NULL with the reason in err. */
+struct output *config_output_new(const struct config *c, FILE *stream, char *err, size_t errlen);
 
 #endif /* MCPWATCH_CONFIG_H */

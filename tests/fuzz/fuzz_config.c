@@ -14,8 +14,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!config_load_buffer(&c, "fuzz", (const char *)data, size, NULL)) {
 		if (c.ringbuf_mb < 1 || c.ringbuf_mb > 1024 || (c.ringbuf_mb & (c.ringbuf_mb - 1)))
 			abort();
-		if (c.noutputs && !c.outputs_json)
+		if (c.noutputs && !c.outputs_doc)
 			abort();
+		/* Every output keeps its checked object for its sink. */
+		for (size_t i = 0; i < c.noutputs; i++)
+			if (!c.outputs[i].cfg)
+				abort();
 	}
 	config_free(&c);
 	return 0;

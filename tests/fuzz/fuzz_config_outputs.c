@@ -49,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!config_load_buffer(&c, "fuzz", (const char *)data, size, NULL)) {
 		check_outputs(&c);
 		if (all_local(&c)) {
-			o = output_new(&c, stdout, err, sizeof(err));
+			o = config_output_new(&c, stdout, err, sizeof(err));
 			output_free(o);
 		}
 	}

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* Fuzz the syslog sink's readers: the configured address, the facility
- * name, a record's severity and the RFC 5424 header built from record
- * fields. Accepted addresses are well formed; headers stay in bounds. */
+ * name, a record's severity and host (read once when a record is made,
+ * user/deliver/record.h) and the RFC 5424 header built from record fields. Accepted addresses are
+ * well formed; headers stay in bounds. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "deliver/record.h"
 #include "deliver/sinks/sink_net.h"
 
 static void check_address(const struct syslog_address *a)
@@ -23,7 +25,7 @@ static void check_address(const struct syslog_address *a)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct syslog_address a;
-	char *s = malloc(size + 1), why[200], head[700];
+	char *s = malloc(size + 1), why[200], head[700], host[256];
 	size_t n;
 	int sev;
 
@@ -34,8 +36,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (syslog_address_parse(s, &a, why, sizeof(why)) == 0)
 		check_address(&a);
 	syslog_facility_parse(s);
-	sev = syslog_severity_of((const char *)data, size);
-	if (sev < 0 || sev > 7)
+	record_facts_of_text((const char *)data, size, host, sizeof(host), &sev);
+	if (sev < 0 || sev > 7 || strlen(host) >= sizeof(host))
 		abort();
 	n = syslog_format_header(head, sizeof(head), 16 * 8 + sev, (int64_t)size * 999999937, s, s,
 				 (long)size, s);

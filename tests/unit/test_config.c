@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "lib/json.h"
 
 static char diag_text[4096];
 
@@ -63,7 +64,7 @@ static void test_defaults(void **state)
 
 	config_defaults(&c);
 	assert_defaults(&c);
-	assert_null(c.outputs_json);
+	assert_null(c.outputs_doc);
 	assert_int_equal(load(&c, "{}"), 0);
 	assert_defaults(&c);
 	config_free(&c);
@@ -77,7 +78,8 @@ static void test_deploy_example_is_the_defaults(void **state)
 	config_defaults(&c);
 	assert_int_equal(config_load_file(&c, "deploy/config.json", stderr), 0);
 	assert_defaults(&c);
-	assert_string_equal(c.outputs_json, "[]");
+	assert_non_null(c.outputs_doc);
+	assert_string_equal(config_outputs_file(&c), "deploy/config.json");
 	assert_int_equal(c.noutputs, 0);
 	config_free(&c);
 }
@@ -88,17 +90,18 @@ static void test_every_key(void **state)
 
 	config_defaults(&c);
 	assert_int_equal(
-	    load(&c, "{\"host_name\": \"node-1.example\",\n"
-		     "\"rules\": {\"default_rules\": false, \"files\": [\"/etc/a.json\", "
-		     "\"b.json\"]},\n"
-		     "\"servers\": {\"selectors\": [{\"name\": \"acme\", \"cmdline\": "
-		     "\"*acme-mcp*\"}], \"ignore\": [\"*pytest*\"], \"launchers\": "
-		     "[\"pnpx\", \"bunx\"]},\n"
-		     "\"alerts\": {\"aggregate_window_s\": 0},\n"
-		     "\"sensor\": {\"ringbuf_mb\": 1024, \"lost_report_interval_s\": 1},\n"
-		     "\"posture\": {\"probe_tls\": false, \"tls_probe_timeout_ms\": 60000, "
-		     "\"interval_s\": 86400},\n"
-		     "\"outputs\": [{\"type\": \"stdout\"}, {\"type\": \"file\"}]}"),
+	    load(&c,
+		 "{\"host_name\": \"node-1.example\",\n"
+		 "\"rules\": {\"default_rules\": false, \"files\": [\"/etc/a.json\", "
+		 "\"b.json\"]},\n"
+		 "\"servers\": {\"selectors\": [{\"name\": \"acme\", \"cmdline\": "
+		 "\"*acme-mcp*\"}], \"ignore\": [\"*pytest*\"], \"launchers\": "
+		 "[\"pnpx\", \"bunx\"]},\n"
+		 "\"alerts\": {\"aggregate_window_s\": 0},\n"
+		 "\"sensor\": {\"ringbuf_mb\": 1024, \"lost_report_interval_s\": 1},\n"
+		 "\"posture\": {\"probe_tls\": false, \"tls_probe_timeout_ms\": 60000, "
+		 "\"interval_s\": 86400},\n"
+		 "\"outputs\": [{\"type\": \"stdout\"}, {\"type\": \"file\", \"path\": \"/x\"}]}"),
 	    0);
 	assert_string_equal(c.host_name, "node-1.example");
 	assert_false(c.default_rules);
@@ -118,7 +121,9 @@ static void test_every_key(void **state)
 	assert_int_equal(c.tls_probe_timeout_ms, 60000);
 	assert_int_equal(c.posture_interval_s, 86400);
 	assert_int_equal(c.noutputs, 2);
-	assert_string_equal(c.outputs_json, "[{\"type\": \"stdout\"}, {\"type\": \"file\"}]");
+	/* Each output keeps its checked object, with its position, for its sink. */
+	assert_string_equal(json_get_string(json_object_get(c.outputs[1].cfg, "path")), "/x");
+	assert_int_equal(c.outputs[1].cfg->line, 7);
 
 	/* A second document changes only what it names; null resets host_name. */
 	assert_int_equal(load(&c, "{\"host_name\": null, \"servers\": {\"launchers\": []}}"), 0);

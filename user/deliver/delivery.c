@@ -31,7 +31,9 @@ struct queued {
 	struct queued *next;
 	int64_t time_ns;
 	char kind[SPOOL_KIND_MAX];
+	int severity;
 	size_t len;
+	const char *host; /* in data, after the record: queued records stay one allocation */
 	char data[];
 };
 
@@ -148,7 +150,8 @@ static void count_drops(struct delivery *d, enum drop_reason r, uint64_t n)
 
 void delivery_enqueue(struct delivery *d, const struct sink_record *r)
 {
-	struct queued *q = malloc(sizeof(*q) + r->len), *old;
+	size_t hostlen = r->host ? strnlen(r->host, SPOOL_HOST_MAX - 1) : 0;
+	struct queued *q = malloc(sizeof(*q) + r->len + hostlen + 1), *old;
 
 	pthread_mutex_lock(&d->lock);
 	if (!q) {
@@ -159,8 +162,12 @@ void delivery_enqueue(struct delivery *d, const struct sink_record *r)
 	q->next = NULL;
 	q->time_ns = r->time_ns;
 	snprintf(q->kind, sizeof(q->kind), "%s", r->kind ? r->kind : "unknown");
+	q->severity = r->severity;
 	q->len = r->len;
 	memcpy(q->data, r->data, r->len);
+	memcpy(q->data + r->len, r->host ? r->host : "", hostlen);
+	q->data[r->len + hostlen] = '\0';
+	q->host = q->data + r->len;
 	if (d->tail)
 		d->tail->next = q;
 	else
@@ -201,6 +208,8 @@ static void spool_queue(struct delivery *d, struct queued *q)
 		for (n = 0; q && n < SPOOL_CHUNK; q = q->next, n++) {
 			recs[n].time_ns = q->time_ns;
 			memcpy(recs[n].kind, q->kind, sizeof(recs[n].kind));
+			recs[n].host = q->host;
+			recs[n].severity = q->severity;
 			recs[n].data = q->data;
 			recs[n].len = q->len;
 		}
@@ -321,6 +330,8 @@ static enum send_result send_batch(struct delivery *d)
 		d->recs[i].len = d->batch.recs[i].len;
 		d->recs[i].time_ns = d->batch.recs[i].time_ns;
 		d->recs[i].kind = d->batch.recs[i].kind;
+		d->recs[i].host = d->batch.recs[i].host;
+		d->recs[i].severity = d->batch.recs[i].severity;
 		d->status[i] = SINK_RETRY; /* what a sink leaves unset is not done */
 	}
 	d->sink->ops->send(d->sink, d->recs, (size_t)n, d->status, d->why, sizeof(d->why));

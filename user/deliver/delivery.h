@@ -87,10 +87,6 @@ struct json_value;
 /* Appends "FILE:LINE:COLUMN: <type> output: message\n" to err. */
 void output_cfg_error(char *err, size_t errlen, const char *file, int line, int col,
 		      const char *type, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
-/* -1 (errors appended) when cfg is not an object or has a key that is
- * neither one of keys (NULL-terminated) nor a framework key. */
-int output_cfg_check_keys(const struct json_value *cfg, const char *const *keys, const char *file,
-			  const char *type, char *err, size_t errlen);
 
 /* The stdout sink writes to f instead (tests, output_new_stream). */
 void sink_stdout_set_stream(struct sink *s, FILE *f);

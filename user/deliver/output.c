@@ -12,9 +12,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "config.h"
 #include "lib/json.h"
 #include "deliver/delivery.h"
+#include "deliver/record.h"
 #include "deliver/sinks/sink.h"
 
 #define ERROR_LOG_GAP_NS (60LL * 1000000000)
@@ -52,7 +52,7 @@ const struct sink_ops *sink_ops_find(const char *type)
 	return NULL;
 }
 
-/* ------------------------------------------------------------------ sink config helpers */
+/* ------------------------------------------------------------------ sink config errors */
 
 void output_cfg_error(char *err, size_t errlen, const char *file, int line, int col,
 		      const char *type, const char *fmt, ...)
@@ -73,44 +73,6 @@ void output_cfg_error(char *err, size_t errlen, const char *file, int line, int 
 		err[used] = '\n';
 		err[used + 1] = '\0';
 	}
-}
-
-static bool key_listed(const char *const *keys, const char *key)
-{
-	for (; *keys; keys++)
-		if (strcmp(*keys, key) == 0)
-			return true;
-	return false;
-}
-
-int output_cfg_check_keys(const struct json_value *cfg, const char *const *keys, const char *file,
-			  const char *type, char *err, size_t errlen)
-{
-	char key[64], expected[256];
-	size_t i, n = 0;
-	int rc = 0;
-
-	if (cfg->type != JSON_OBJECT) {
-		output_cfg_error(err, errlen, file, cfg->line, cfg->col, type, "must be an object");
-		return -1;
-	}
-	expected[0] = '\0';
-	for (i = 0; keys[i] && n < sizeof(expected); i++)
-		n += (size_t)snprintf(expected + n, sizeof(expected) - n, "%s%s", i ? ", " : "",
-				      keys[i]);
-	for (i = 0; i < cfg->object.n; i++) {
-		const struct json_member *m = &cfg->object.members[i];
-
-		if (strlen(m->key) == m->key_len &&
-		    (key_listed(keys, m->key) || config_output_key_is_common(m->key)))
-			continue;
-		json_quote_for_message(m->key, m->key_len, key, sizeof(key));
-		output_cfg_error(err, errlen, file, m->line, m->col, type,
-				 "unknown key \"%s\" (expected %s%scommon output keys)", key,
-				 expected, n ? " or " : "");
-		rc = -1;
-	}
-	return rc;
 }
 
 /* ------------------------------------------------------------------ building */
@@ -155,7 +117,7 @@ static int start_delivery(struct output_entry *e, const struct output_opts *opts
 	char *dir = NULL;
 	int rc;
 
-	if (asprintf(&dir, "%s/%s", opts->spool_dir ? opts->spool_dir : CONFIG_SPOOL_DIR_DEFAULT,
+	if (asprintf(&dir, "%s/%s", opts->spool_dir ? opts->spool_dir : OUTPUT_SPOOL_DIR_DEFAULT,
 		     e->sink.name) < 0) {
 		snprintf(err, errlen, "output %s: out of memory", e->sink.name);
 		return -1;
@@ -197,58 +159,28 @@ int output_add(struct output *o, const struct sink_ops *ops, const char *name,
 	return 0;
 }
 
-static void opts_from_config(const struct config *cfg, const struct config_output *co,
-			     struct output_opts *opts)
+/* Each output of specs, in order; every error, one line each. */
+static int add_specs(struct output *o, const struct output_spec *specs, size_t n, FILE *stream,
+		     char *err, size_t errlen)
 {
-	memset(opts, 0, sizeof(*opts));
-	opts->format = co->format;
-	opts->spool_dir = cfg->spool_dir;
-	opts->spool_max_bytes = (uint64_t)co->spool_max_bytes;
-	opts->batch_max_records = (size_t)co->batch_max_records;
-	opts->batch_max_bytes = (size_t)co->batch_max_bytes;
-	opts->batch_max_wait_ms = co->batch_max_wait_ms;
-	opts->retry_initial_ms = co->retry_initial_ms;
-	opts->retry_max_ms = co->retry_max_ms;
-}
-
-/* Each enabled output of cfg; the sinks read their keys from the document. */
-static int add_configured(struct output *o, const struct config *cfg, FILE *stream, char *err,
-			  size_t errlen)
-{
-	const struct json_value *arr;
-	struct json_error jerr;
-	struct json_value *doc;
-	struct output_opts opts;
 	int rc = 0;
 
-	doc = json_parse(cfg->outputs_doc, cfg->outputs_doc_len, &jerr);
-	arr = doc ? json_object_get(doc, "outputs") : NULL;
-	if (!arr || arr->type != JSON_ARRAY || arr->array.n != cfg->noutputs) {
-		snprintf(err, errlen, "%s: the outputs changed since the configuration was loaded",
-			 cfg->outputs_doc_name);
-		json_free(doc);
-		return -1;
-	}
-	for (size_t i = 0; i < cfg->noutputs; i++) {
-		const struct config_output *co = &cfg->outputs[i];
-		const struct sink_ops *ops = sink_ops_find(co->type);
+	for (size_t i = 0; i < n; i++) {
+		const struct output_spec *sp = &specs[i];
+		const struct sink_ops *ops = sink_ops_find(sp->type);
 		size_t used = strlen(err);
 
-		if (!co->enabled)
-			continue;
-		opts_from_config(cfg, co, &opts);
 		if (!ops) {
 			snprintf(err + used, errlen - used, "%s: unknown output type \"%s\"\n",
-				 cfg->outputs_doc_name, co->type);
+				 sp->cfg_file ? sp->cfg_file : "<config>", sp->type);
 			rc = -1;
-		} else if (output_add(o, ops, co->name, arr->array.items[i], cfg->outputs_doc_name,
-				      &opts, err + used, errlen - used)) {
+		} else if (output_add(o, ops, sp->name, sp->cfg, sp->cfg_file, &sp->opts,
+				      err + used, errlen - used)) {
 			rc = -1;
 		} else if (ops == &sink_stdout_ops) {
 			sink_stdout_set_stream(&o->e[o->n - 1]->sink, stream);
 		}
 	}
-	json_free(doc);
 	return rc;
 }
 
@@ -260,7 +192,8 @@ static void trim_newline(char *s)
 		s[--n] = '\0';
 }
 
-struct output *output_new(const struct config *cfg, FILE *stream, char *err, size_t errlen)
+struct output *output_new(const struct output_spec *specs, size_t n, FILE *stream, char *err,
+			  size_t errlen)
 {
 	struct output *o = output_new_empty();
 
@@ -269,11 +202,7 @@ struct output *output_new(const struct config *cfg, FILE *stream, char *err, siz
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	if (!cfg->noutputs || !cfg->outputs_doc) {
-		output_free(o);
-		return output_new_stream(stream);
-	}
-	if (add_configured(o, cfg, stream, err, errlen)) {
+	if (add_specs(o, specs, n, stream, err, errlen)) {
 		trim_newline(err);
 		output_free(o);
 		return NULL;
@@ -350,16 +279,28 @@ int64_t parse_rfc3339(const char *s)
 	return (int64_t)secs * 1000000000 + frac;
 }
 
-/* The text of rec in format f, shared by the outputs that use f. */
-static char *text_in_format(const cJSON *rec, enum record_format f)
+/* rec in one format, shared by the outputs that use that format. */
+struct formatted {
+	bool done; /* tried: text is NULL when out of memory */
+	char *text;
+	char host[RECORD_HOST_MAX];
+	int severity;
+};
+
+/* The text of rec in format f, and the facts envelopes need, read from the
+ * formatted tree before it goes: the sinks never parse the text again. */
+static void format_once(const cJSON *rec, enum record_format f, struct formatted *out)
 {
 	cJSON *formatted = f == FMT_NATIVE ? NULL : format_record(f, rec);
-	char *text;
-
 	/* A kind the format has no form for goes as the native record. */
-	text = cJSON_PrintUnformatted(formatted ? formatted : rec);
+	const cJSON *tree = formatted ? formatted : rec;
+
+	out->done = true;
+	if (!record_host(tree, out->host, sizeof(out->host)))
+		out->host[0] = '\0';
+	out->severity = record_severity(tree);
+	out->text = cJSON_PrintUnformatted(tree);
 	cJSON_Delete(formatted);
-	return text;
 }
 
 static void log_write_error(struct output_entry *e, const char *why)
@@ -391,10 +332,12 @@ int output_write(struct output *o, const cJSON *rec)
 {
 	const cJSON *kind = cJSON_GetObjectItemCaseSensitive(rec, "kind");
 	const cJSON *time = cJSON_GetObjectItemCaseSensitive(rec, "time");
-	char *text[FMT_FALCO + 1] = {NULL};
+	struct formatted fm[FMT_FALCO + 1];
 	struct sink_record r;
 	int rc = 0;
 
+	for (size_t f = 0; f <= FMT_FALCO; f++)
+		fm[f].done = false;
 	r.kind = cJSON_IsString(kind) ? kind->valuestring : "unknown";
 	r.time_ns = parse_rfc3339(cJSON_IsString(time) ? time->valuestring : NULL);
 	if (r.time_ns < 0)
@@ -404,12 +347,16 @@ int output_write(struct output *o, const cJSON *rec)
 		struct output_entry *e = o->e[i];
 		enum record_format f = e->format <= FMT_FALCO ? e->format : FMT_NATIVE;
 
-		if (!text[f] && !(text[f] = text_in_format(rec, f))) {
+		if (!fm[f].done)
+			format_once(rec, f, &fm[f]);
+		if (!fm[f].text) {
 			rc = -ENOMEM;
 			continue;
 		}
-		r.data = text[f];
-		r.len = strlen(text[f]);
+		r.data = fm[f].text;
+		r.len = strlen(fm[f].text);
+		r.host = fm[f].host;
+		r.severity = fm[f].severity;
 		if (e->delivery)
 			delivery_enqueue(e->delivery, &r);
 		else if (write_local(e, &r) && !rc)
@@ -419,7 +366,8 @@ int output_write(struct output *o, const cJSON *rec)
 		o->records++;
 	pthread_mutex_unlock(&o->lock);
 	for (size_t f = 0; f <= FMT_FALCO; f++)
-		cJSON_free(text[f]);
+		if (fm[f].done)
+			cJSON_free(fm[f].text);
 	return rc;
 }
 

@@ -19,9 +19,11 @@
 
 #include "format/format.h"
 
-struct config;
 struct json_value;
 struct sink_ops;
+
+/* Where network outputs spool when output_opts.spool_dir is NULL. */
+#define OUTPUT_SPOOL_DIR_DEFAULT "/var/lib/mcpwatch/spool"
 
 /* How long output_free lets network outputs send what is left. */
 #define OUTPUT_STOP_MS 2000
@@ -40,10 +42,23 @@ struct output_opts {
 	size_t queue_max_bytes;
 };
 
-/* The outputs of cfg ("outputs", "spool_dir"); one native stdout output
- * writing to stream when cfg has none. NULL with one
+/*
+ * One output to build: what the configuration says of it. cfg is its config
+ * object, already checked against the sink's key table (sink_config_check)
+ * and kept alive by whoever built the spec until output_new returns.
+ */
+struct output_spec {
+	const char *type; /* "webhook", ... (user/deliver/sinks/sink.h) */
+	const char *name;
+	struct output_opts opts;
+	const struct json_value *cfg;
+	const char *cfg_file; /* for FILE:LINE:COLUMN in errors */
+};
+
+/* The n outputs of specs (stdout ones write to stream). NULL with one
  * "FILE:LINE:COLUMN: message" line per error in err. */
-struct output *output_new(const struct config *cfg, FILE *stream, char *err, size_t errlen);
+struct output *output_new(const struct output_spec *specs, size_t n, FILE *stream, char *err,
+			  size_t errlen);
 /* One native output writing lines to f (no threads, no spool). */
 struct output *output_new_stream(FILE *f);
 /* No outputs yet: add them with output_add. */

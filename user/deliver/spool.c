@@ -22,13 +22,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define SEG_PREFIX     "seg-"
-#define SEG_SUFFIX     ".ndjson"
-#define SEG_NAME_LEN   (sizeof(SEG_PREFIX) - 1 + 16 + sizeof(SEG_SUFFIX) - 1)
-#define CURSOR_FILE    "cursor"
-#define CURSOR_TMP     "cursor.tmp"
-#define LOCK_FILE      "lock"
-#define LINE_OVERHEAD  64 /* "[-9223372036854775808,\"kind_up_to_15_c\",", "]\n" */
+#include "deliver/record.h"
+
+#define SEG_PREFIX   "seg-"
+#define SEG_SUFFIX   ".ndjson"
+#define SEG_NAME_LEN (sizeof(SEG_PREFIX) - 1 + 16 + sizeof(SEG_SUFFIX) - 1)
+#define CURSOR_FILE  "cursor"
+#define CURSOR_TMP   "cursor.tmp"
+#define LOCK_FILE    "lock"
+/* "[-9223372036854775808,\"kind_up_to_15_c\",", ",\"HOST\",7]\n" */
+#define LINE_OVERHEAD  (64 + SPOOL_HOST_MAX + 8)
 #define LINE_MAX_BYTES (SPOOL_RECORD_MAX + LINE_OVERHEAD)
 #define READ_CHUNK     65536
 
@@ -254,10 +257,42 @@ static int read_line(struct seg_reader *r, uint64_t off, uint64_t size, char *ou
 	return 0;
 }
 
-/* [TIME_NS,"KIND",RECORD]\n → rec (data pointing into line). */
-static bool parse_line(const char *line, size_t len, struct spool_record *rec)
+/* A host as a spool line keeps it: no quote, backslash or control byte. */
+static bool host_byte_ok(unsigned char ch)
 {
-	const char *p = line + 1, *end = line + len, *k;
+	return ch >= 0x20 && ch != 0x7f && ch != '"' && ch != '\\';
+}
+
+/*
+ * The ,"HOST",SEVERITY that ends a line's data [data, *end) — then *end
+ * moves before it — or false (a line of the older form, whose RECORD, an
+ * object, ends with '}').
+ */
+static bool parse_facts(const char *data, const char **end, struct spool_record *rec,
+			const char **host, size_t *hostlen)
+{
+	const char *p = *end - 1, *q;
+
+	if (p - data < 5 || *p < '0' || *p > '7' || p[-1] != ',' || p[-2] != '"')
+		return false;
+	for (q = p - 3; q > data && *q != '"'; q--)
+		if (!host_byte_ok((unsigned char)*q))
+			return false;
+	if (q - data < 2 || *q != '"' || q[-1] != ',' || p - 2 - (q + 1) >= SPOOL_HOST_MAX)
+		return false;
+	rec->severity = *p - '0';
+	*host = q + 1;
+	*hostlen = (size_t)(p - 2 - *host);
+	*end = q - 1;
+	return true;
+}
+
+/* [TIME_NS,"KIND",RECORD(,"HOST",SEVERITY)]\n → rec (data pointing into
+ * line); *host is NULL for a line of the older form. */
+static bool parse_line(const char *line, size_t len, struct spool_record *rec, const char **host,
+		       size_t *hostlen)
+{
+	const char *p = line + 1, *end = line + len, *k, *data_end;
 	bool neg = false;
 	uint64_t t;
 
@@ -279,7 +314,11 @@ static bool parse_line(const char *line, size_t len, struct spool_record *rec)
 	memcpy(rec->kind, k, (size_t)(p - k));
 	rec->kind[p - k] = '\0';
 	rec->data = p + 2;
-	rec->len = (size_t)(end - 2 - rec->data);
+	data_end = end - 2;
+	*host = NULL;
+	if (!parse_facts(rec->data, &data_end, rec, host, hostlen))
+		rec->severity = -1;
+	rec->len = (size_t)(data_end - rec->data);
 	return rec->len > 0 && rec->len <= SPOOL_RECORD_MAX;
 }
 
@@ -638,6 +677,23 @@ static const char *kind_for_line(const char *kind)
 	return n && n < SPOOL_KIND_MAX && !kind[n] ? kind : "unknown";
 }
 
+/* ,"HOST",SEVERITY after the record, when its host is known; its length. */
+static size_t facts_build(char *out, const struct spool_record *r)
+{
+	size_t n = 0;
+
+	if (!r->host)
+		return 0;
+	out[n++] = ',';
+	out[n++] = '"';
+	for (size_t i = 0; r->host[i] && i < SPOOL_HOST_MAX - 1; i++)
+		out[n++] = host_byte_ok((unsigned char)r->host[i]) ? r->host[i] : '?';
+	out[n++] = '"';
+	out[n++] = ',';
+	out[n++] = (char)('0' + (r->severity >= 0 && r->severity <= 7 ? r->severity : 6));
+	return n;
+}
+
 /* The record as one line in sp->line; 0 when it cannot be spooled. */
 static size_t line_build(struct spool *sp, const struct spool_record *r)
 {
@@ -654,6 +710,7 @@ static size_t line_build(struct spool *sp, const struct spool_record *r)
 		if (sp->line[i] == '\n' || sp->line[i] == '\r' || sp->line[i] == '\0')
 			sp->line[i] = ' ';
 	n += r->len;
+	n += facts_build(sp->line + n, r);
 	sp->line[n++] = ']';
 	sp->line[n++] = '\n';
 	return n;
@@ -786,11 +843,14 @@ static int skip_at_cursor(struct spool *sp, uint64_t len)
 	return cursor_persist(sp);
 }
 
-/* Adds the record in sp->line to b; data offsets become pointers at the end. */
-static int batch_add(struct spool_batch *b, const struct spool_record *r, struct spool_pos end,
-		     uint64_t lines)
+/*
+ * Adds the record in sp->line, and its host (hostlen bytes), to b; data and
+ * host offsets become pointers at the end.
+ */
+static int batch_add(struct spool_batch *b, const struct spool_record *r, const char *host,
+		     size_t hostlen, struct spool_pos end, uint64_t lines)
 {
-	int rc = batch_reserve(b, r->len);
+	int rc = batch_reserve(b, r->len + hostlen + 1);
 
 	if (rc)
 		return rc;
@@ -798,6 +858,11 @@ static int batch_add(struct spool_batch *b, const struct spool_record *r, struct
 	b->recs[b->n].data = (const char *)(uintptr_t)b->buflen;
 	memcpy(b->buf + b->buflen, r->data, r->len);
 	b->buflen += r->len;
+	b->databytes += r->len;
+	b->recs[b->n].host = (const char *)(uintptr_t)b->buflen;
+	memcpy(b->buf + b->buflen, host, hostlen);
+	b->buf[b->buflen + hostlen] = '\0';
+	b->buflen += hostlen + 1;
 	b->ends[b->n] = end;
 	b->lines[b->n] = lines;
 	b->n++;
@@ -818,6 +883,9 @@ static int read_records(struct spool *sp, struct spool_batch *b, size_t max_reco
 	while (!rc && b->n < max_records && idx < sp->nsegs) {
 		struct spool_record r;
 		struct line_info li;
+		char derived[SPOOL_HOST_MAX];
+		const char *host;
+		size_t hostlen;
 
 		if (pos.off >= sp->segs[idx].size) {
 			if (++idx == sp->nsegs)
@@ -833,7 +901,7 @@ static int read_records(struct spool *sp, struct spool_batch *b, size_t max_reco
 		if (rc)
 			break;
 		if (!li.terminated || li.len > LINE_MAX_BYTES ||
-		    !parse_line(sp->line, (size_t)li.len, &r)) {
+		    !parse_line(sp->line, (size_t)li.len, &r, &host, &hostlen)) {
 			if (b->n)
 				break; /* the next read starts here and skips it */
 			rc = skip_at_cursor(sp, li.len);
@@ -842,11 +910,17 @@ static int read_records(struct spool *sp, struct spool_batch *b, size_t max_reco
 			idx = 0;
 			continue;
 		}
-		if (b->n && (b->buflen + r.len > max_bytes))
+		if (b->n && (b->databytes + r.len > max_bytes))
 			break;
+		if (!host) {
+			/* A line of the older form: read its facts from the record, once. */
+			record_facts_of_text(r.data, r.len, derived, sizeof(derived), &r.severity);
+			host = derived;
+			hostlen = strlen(derived);
+		}
 		pos.off += li.len;
 		lines++;
-		rc = batch_add(b, &r, pos, lines);
+		rc = batch_add(b, &r, host, hostlen, pos, lines);
 	}
 	return rc;
 }
@@ -859,12 +933,15 @@ int spool_read(struct spool *sp, struct spool_batch *b, size_t max_records, size
 	pthread_mutex_lock(&sp->lock);
 	b->n = 0;
 	b->buflen = 0;
+	b->databytes = 0;
 	rc = read_records(sp, b, max_records ? max_records : 1, max_bytes);
 	/* Taken after skipping unreadable lines: the first record starts here. */
 	b->start = sp->cursor;
 	pthread_mutex_unlock(&sp->lock);
-	for (i = 0; i < b->n; i++)
+	for (i = 0; i < b->n; i++) {
 		b->recs[i].data = b->buf + (uintptr_t)b->recs[i].data;
+		b->recs[i].host = b->buf + (uintptr_t)b->recs[i].host;
+	}
 	if (rc && !b->n)
 		return rc;
 	return (int)b->n;

@@ -4,8 +4,11 @@
  * for a sink and not yet delivered, kept across restarts and crashes.
  *
  * A spool is a directory: segment files seg-<16 digits>.ndjson, written in
- * order, one record per line as the JSON array [TIME_NS,"KIND",RECORD]
- * (so a segment is valid NDJSON that jq reads), rolled at segment_bytes; a
+ * order, one record per line as the JSON array
+ * [TIME_NS,"KIND",RECORD,"HOST",SEVERITY] (so a segment is valid NDJSON
+ * that jq reads), rolled at segment_bytes; lines of the older form
+ * [TIME_NS,"KIND",RECORD] are still read, their host and severity then read
+ * from RECORD once, when they are handed out. A
  * file "cursor" holding "<segment> <offset>\n", the first byte not yet
  * delivered (written to a temporary file, fsync'd, renamed); and a file
  * "lock" that one process holds (flock) while the spool is open.
@@ -32,6 +35,7 @@
 #define SPOOL_SEGMENT_MIN 4096u
 #define SPOOL_RECORD_MAX  (1u << 20) /* a larger record is not spooled: dropped, counted */
 #define SPOOL_KIND_MAX	  16	     /* "alert", "posture", "agent": [a-z_], < 16 characters */
+#define SPOOL_HOST_MAX	  256	     /* a longer host is cut */
 
 struct spool;
 
@@ -41,6 +45,10 @@ struct spool_record {
 	char kind[SPOOL_KIND_MAX];
 	const char *data;
 	size_t len;
+	/* Appending: NULL writes the older line form (no host, no severity).
+	 * Reading: never NULL; "" when the record names no host. */
+	const char *host;
+	int severity; /* RFC 5424, 0..7 */
 };
 
 struct spool_opts {
@@ -62,6 +70,7 @@ struct spool_batch {
 	size_t cap;
 	char *buf;
 	size_t buflen, bufcap;
+	size_t databytes; /* of the records' data in buf (hosts apart) */
 };
 
 /* Opens (creating dir with mode 0700 if needed) and recovers a spool.

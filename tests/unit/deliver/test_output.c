@@ -656,7 +656,7 @@ static void expect_open_error(const char *doc, const char *want)
 	config_defaults(&c);
 	if (load(&c, doc))
 		fail_msg("%s", diag);
-	assert_null(output_new(&c, stdout, err, sizeof(err)));
+	assert_null(config_output_new(&c, stdout, err, sizeof(err)));
 	config_free(&c);
 	if (strcmp(err, want))
 		print_error("doc:  %s\nwant: %s\ngot:  %s\n", doc, want, err);
@@ -677,7 +677,7 @@ static void test_config_defaults(void **state)
 	assert_null(c.spool_dir);
 	assert_int_equal(c.nredact_patterns, 0);
 	/* No outputs: the native stream on stdout, as always. */
-	o = output_new(&c, f, err, sizeof(err));
+	o = config_output_new(&c, f, err, sizeof(err));
 	assert_non_null(o);
 	assert_int_equal(output_write(o, rec), 0);
 	output_free(o);
@@ -693,16 +693,18 @@ static void test_config_every_output_key(void **state)
 
 	config_defaults(&c);
 	assert_int_equal(
-	    load(&c, "{\"spool_dir\": \"/var/spool/mw\",\n"
-		     " \"redaction\": {\"patterns\": [\"tok_[a-z0-9]{8}\", \"x(y)z\"]},\n"
-		     " \"outputs\": [\n"
-		     "  {\"type\": \"webhook\", \"name\": \"siem.main\", \"format\": \"ecs\",\n"
-		     "   \"enabled\": false, \"batch_max_records\": 7, \"batch_max_bytes\": 2048,\n"
-		     "   \"batch_max_wait_ms\": 0, \"spool_max_bytes\": 1099511627776,\n"
-		     "   \"retry_initial_ms\": 1, \"retry_max_ms\": 86400000, \"url\": 5},\n"
-		     "  {\"type\": \"file\", \"path\": \"/x\"},\n"
-		     "  {\"type\": \"file\", \"format\": \"falco\"},\n"
-		     "  {\"type\": \"stdout\", \"format\": \"ocsf\"}]}"),
+	    load(
+		&c,
+		"{\"spool_dir\": \"/var/spool/mw\",\n"
+		" \"redaction\": {\"patterns\": [\"tok_[a-z0-9]{8}\", \"x(y)z\"]},\n"
+		" \"outputs\": [\n"
+		"  {\"type\": \"webhook\", \"name\": \"siem.main\", \"format\": \"ecs\",\n"
+		"   \"enabled\": false, \"batch_max_records\": 7, \"batch_max_bytes\": 2048,\n"
+		"   \"batch_max_wait_ms\": 0, \"spool_max_bytes\": 1099511627776,\n"
+		"   \"retry_initial_ms\": 1, \"retry_max_ms\": 86400000, \"url\": \"http://x/\"},\n"
+		"  {\"type\": \"file\", \"path\": \"/x\"},\n"
+		"  {\"type\": \"file\", \"path\": \"/y\", \"format\": \"falco\"},\n"
+		"  {\"type\": \"stdout\", \"format\": \"ocsf\"}]}"),
 	    0);
 	assert_string_equal(c.spool_dir, "/var/spool/mw");
 	assert_int_equal(c.nredact_patterns, 2);
@@ -731,15 +733,16 @@ static void test_config_every_output_key(void **state)
 	assert_true(c.outputs[1].spool_max_bytes == 64LL << 20);
 	assert_int_equal(c.outputs[1].retry_initial_ms, 500);
 	assert_int_equal(c.outputs[1].retry_max_ms, 60000);
-	assert_non_null(strstr(c.outputs_doc, "siem.main"));
-	assert_string_equal(c.outputs_doc_name, "c.json");
+	assert_string_equal(config_outputs_file(&c), "c.json");
+	assert_string_equal(json_get_string(json_object_get(c.outputs[1].cfg, "path")), "/x");
 
 	/* A copy (a later document) keeps all of it. */
 	assert_int_equal(load(&c, "{\"host_name\": \"h\"}"), 0);
 	assert_string_equal(c.outputs[0].name, "siem.main");
 	assert_string_equal(c.redact_patterns[0], "tok_[a-z0-9]{8}");
 	assert_string_equal(c.spool_dir, "/var/spool/mw");
-	assert_non_null(strstr(c.outputs_doc, "siem.main"));
+	assert_string_equal(json_get_string(json_object_get(c.outputs[1].cfg, "path")), "/x");
+	assert_string_equal(config_outputs_file(&c), "c.json");
 	config_free(&c);
 }
 
@@ -766,28 +769,33 @@ static void test_config_output_errors(void **state)
 	expect_diag("{\"outputs\": [{\"type\": \"stdout\", \"enabled\": 1}]}",
 		    "c.json:1:44: \"enabled\" must be true or false, not number\n");
 	expect_diag("{\"outputs\": [{\"type\": \"stdout\"}, {\"type\": \"file\", \"name\": "
-		    "\"stdout-1\"}]}",
+		    "\"stdout-1\", \"path\": \"/x\"}]}",
 		    "c.json:1:34: two outputs are named \"stdout-1\"; give each a \"name\"\n");
-	expect_diag("{\"outputs\": [{\"type\": \"webhook\", \"batch_max_records\": 0}]}",
-		    "c.json:1:55: \"batch_max_records\" is 0; it must be between 1 and 100000\n");
 	expect_diag(
-	    "{\"outputs\": [{\"type\": \"webhook\", \"batch_max_bytes\": 1.5}]}",
+	    "{\"outputs\": [{\"type\": \"webhook\", \"batch_max_records\": 0, \"url\": \"u\"}]}",
+	    "c.json:1:55: \"batch_max_records\" is 0; it must be between 1 and 100000\n");
+	expect_diag(
+	    "{\"outputs\": [{\"type\": \"webhook\", \"batch_max_bytes\": 1.5, \"url\": \"u\"}]}",
 	    "c.json:1:53: \"batch_max_bytes\" must be an integer, not a fractional number\n");
-	expect_diag("{\"outputs\": [{\"type\": \"webhook\", \"batch_max_wait_ms\": -1}]}",
-		    "c.json:1:55: \"batch_max_wait_ms\" is -1; it must be between 0 and 600000\n");
-	expect_diag("{\"outputs\": [{\"type\": \"webhook\", \"spool_max_bytes\": 1000}]}",
-		    "c.json:1:53: \"spool_max_bytes\" is 1000; it must be between 65536 and "
-		    "1099511627776\n");
-	expect_diag("{\"outputs\": [{\"type\": \"webhook\", \"retry_initial_ms\": \"1\"}]}",
-		    "c.json:1:54: \"retry_initial_ms\" must be an integer, not string\n");
-	expect_diag("{\"outputs\": [{\"type\": \"webhook\", \"retry_initial_ms\": 100000}]}",
+	expect_diag(
+	    "{\"outputs\": [{\"type\": \"webhook\", \"batch_max_wait_ms\": -1, \"url\": \"u\"}]}",
+	    "c.json:1:55: \"batch_max_wait_ms\" is -1; it must be between 0 and 600000\n");
+	expect_diag(
+	    "{\"outputs\": [{\"type\": \"webhook\", \"spool_max_bytes\": 1000, \"url\": \"u\"}]}",
+	    "c.json:1:53: \"spool_max_bytes\" is 1000; it must be between 65536 and "
+	    "1099511627776\n");
+	expect_diag(
+	    "{\"outputs\": [{\"type\": \"webhook\", \"retry_initial_ms\": \"1\", \"url\": \"u\"}]}",
+	    "c.json:1:54: \"retry_initial_ms\" must be an integer, not string\n");
+	expect_diag("{\"outputs\": [{\"type\": \"webhook\", \"retry_initial_ms\": 100000, \"url\": "
+		    "\"u\"}]}",
 		    "c.json:1:54: \"retry_max_ms\" (60000) must not be less than "
 		    "\"retry_initial_ms\" (100000)\n");
 	expect_diag("{\"outputs\": [{\"type\": \"webhook\", \"retry_max_ms\": 10, "
-		    "\"retry_initial_ms\": 20}]}",
+		    "\"retry_initial_ms\": 20, \"url\": \"u\"}]}",
 		    "c.json:1:50: \"retry_max_ms\" (10) must not be less than "
 		    "\"retry_initial_ms\" (20)\n");
-	expect_diag("{\"outputs\": [{\"type\": \"file\", \"retry_max_ms\": 10}]}",
+	expect_diag("{\"outputs\": [{\"type\": \"file\", \"retry_max_ms\": 10, \"path\": \"/x\"}]}",
 		    "c.json:1:31: \"retry_max_ms\" applies to network outputs, not to a file "
 		    "output\n");
 	expect_diag("{\"spool_dir\": \"spool\"}",
@@ -817,30 +825,120 @@ static void test_config_redaction_errors(void **state)
 		    "c.json:1:29: a pattern must not be empty\n");
 }
 
-/* Each sink checks its own keys when the outputs are built. */
+/* Each sink's keys are checked with the rest of the file, against its table. */
 static void test_config_sink_errors(void **state)
 {
-	expect_open_error("{\"outputs\": [{\"type\": \"file\"}]}",
-			  "c.json:1:14: file output: \"path\" is required");
-	expect_open_error("{\"outputs\": [\n  {\"type\": \"file\", \"path\": \"/tmp/x\", "
-			  "\"rotate\": 1, \"keep\": -1}]}",
-			  "c.json:2:38: file output: unknown key \"rotate\" (expected path, "
-			  "max_bytes, keep or common output keys)");
-	expect_open_error("{\"outputs\": [{\"type\": \"file\", \"path\": \"/tmp/x\", "
-			  "\"max_bytes\": 100}]}",
-			  "c.json:1:62: file output: \"max_bytes\" is 100; it must be 0 or "
-			  "between 4096 and 1125899906842624");
+	expect_diag("{\"outputs\": [{\"type\": \"file\"}]}",
+		    "c.json:1:14: file output: \"path\" is required\n");
+	/* Every error of an output, in order. */
+	expect_diag("{\"outputs\": [\n  {\"type\": \"file\", \"path\": \"/tmp/x\", "
+		    "\"rotate\": 1, \"keep\": -1}]}",
+		    "c.json:2:38: file output: unknown key \"rotate\" (expected path, "
+		    "max_bytes, keep or common output keys)\n"
+		    "c.json:2:59: file output: \"keep\" is -1; it must be between 0 and 1000\n");
+	expect_diag("{\"outputs\": [{\"type\": \"file\", \"path\": \"/tmp/x\", "
+		    "\"max_bytes\": 100}]}",
+		    "c.json:1:62: file output: \"max_bytes\" is 100; it must be 0 or "
+		    "between 4096 and 1125899906842624\n");
+	expect_diag("{\"outputs\": [{\"type\": \"file\", \"path\": 7}]}",
+		    "c.json:1:39: file output: \"path\" must be a string, not number\n");
+	expect_diag("{\"outputs\": [{\"type\": \"stdout\", \"path\": \"/x\"}]}",
+		    "c.json:1:33: stdout output: unknown key \"path\" (expected common "
+		    "output keys)\n");
+	/* Several outputs: every error, in order. */
+	expect_diag("{\"outputs\": [{\"type\": \"file\"}, {\"type\": \"stdout\", \"x\": 1}]}",
+		    "c.json:1:14: file output: \"path\" is required\n"
+		    "c.json:1:51: stdout output: unknown key \"x\" (expected common output "
+		    "keys)\n");
+	/* A disabled output is checked too: it is still in the file. */
+	expect_diag("{\"outputs\": [{\"type\": \"file\", \"enabled\": false}]}",
+		    "c.json:1:14: file output: \"path\" is required\n");
+	/* What only opening can tell stays with the sink, with its position. */
 	expect_open_error("{\"outputs\": [{\"type\": \"file\", \"path\": \"/nonexistent/dir/x\"}]}",
 			  "c.json:1:39: file output: cannot open /nonexistent/dir/x: No such "
 			  "file or directory");
-	expect_open_error("{\"outputs\": [{\"type\": \"stdout\", \"path\": \"/x\"}]}",
-			  "c.json:1:33: stdout output: unknown key \"path\" (expected common "
-			  "output keys)");
-	/* Several outputs: every error, in order. */
-	expect_open_error("{\"outputs\": [{\"type\": \"file\"}, {\"type\": \"stdout\", \"x\": 1}]}",
-			  "c.json:1:14: file output: \"path\" is required\n"
-			  "c.json:1:51: stdout output: unknown key \"x\" (expected common output "
-			  "keys)");
+}
+
+/* Each network sink's table: unknown key, wrong type, out of range, nested. */
+static void test_config_network_sink_keys(void **state)
+{
+	expect_diag("{\"outputs\": [{\"type\": \"syslog\", \"address\": \"udp://h:1\", "
+		    "\"adress\": 1}]}",
+		    "c.json:1:57: syslog output: unknown key \"adress\" (expected address, "
+		    "facility, hostname, app_name, tls, timeout_ms, max_message_bytes or common "
+		    "output keys)\n");
+	expect_diag("{\"outputs\": [{\"type\": \"syslog\", \"address\": \"udp://h:1\", "
+		    "\"facility\": 24}]}",
+		    "c.json:1:69: syslog output: \"facility\" must be a name (kern, user, mail, "
+		    "daemon, auth, syslog, lpr, news, uucp, cron, authpriv, ftp, ntp, security, "
+		    "console, solaris-cron, local0, local1, local2, local3, local4, local5, "
+		    "local6, local7) or an integer between 0 and 23\n");
+	expect_diag("{\"outputs\": [{\"type\": \"syslog\", \"address\": \"udp://h:1\", "
+		    "\"timeout_ms\": 99, \"hostname\": 1}]}",
+		    "c.json:1:71: syslog output: \"timeout_ms\" is 99; it must be between 100 "
+		    "and 600000\n"
+		    "c.json:1:87: syslog output: \"hostname\" must be a string, not number\n");
+	expect_diag("{\"outputs\": [{\"type\": \"syslog\", \"address\": \"tls://h:1\", "
+		    "\"tls\": {\"verfy\": false, \"verify\": 1}}]}",
+		    "c.json:1:65: syslog output: unknown key \"verfy\" in \"tls\" (expected "
+		    "verify, ca_file, client_cert, client_key)\n"
+		    "c.json:1:91: syslog output: \"verify\" must be true or false, not number\n");
+	expect_diag("{\"outputs\": [{\"type\": \"webhook\", \"url\": \"http://x/\",\n"
+		    "  \"tokn_file\": \"/x\", \"gzip\": \"yes\", \"headers\": {\"X-A\": 1}}]}",
+		    "c.json:2:3: webhook output: unknown key \"tokn_file\" (expected url, "
+		    "token_file, token_env, tls, timeout_ms, headers, proxy, gzip, auth_header, "
+		    "auth_scheme or common output keys)\n"
+		    "c.json:2:30: webhook output: \"gzip\" must be true or false, not string\n"
+		    "c.json:2:56: webhook output: \"headers\": the value of \"X-A\" must be a "
+		    "string, not number\n");
+	expect_diag("{\"outputs\": [{\"type\": \"webhook\"}]}",
+		    "c.json:1:14: webhook output: \"url\" is required\n");
+	expect_diag("{\"outputs\": [{\"type\": \"splunk_hec\", \"url\": \"http://x/\", "
+		    "\"index\": 5}]}",
+		    "c.json:1:66: splunk_hec output: \"index\" must be a string, not number\n");
+	expect_diag("{\"outputs\": [{\"type\": \"elasticsearch\", \"url\": \"http://x/\", "
+		    "\"timeout_ms\": 600001}]}",
+		    "c.json:1:74: elasticsearch output: \"timeout_ms\" is 600001; it must be "
+		    "between 100 and 600000\n");
+	expect_diag("{\"outputs\": [{\"type\": \"falcosidekick\", \"url\": \"http://x/\", "
+		    "\"gzip\": true}]}",
+		    "c.json:1:60: falcosidekick output: unknown key \"gzip\" (expected url, "
+		    "token_file, token_env, tls, timeout_ms, headers, proxy or common output "
+		    "keys)\n");
+}
+
+/* The sinks open from the objects the loader checked: the document's text
+ * is not kept, and nothing parses it again (a later load shares the tree). */
+static void test_config_outputs_open_without_reparse(void **state)
+{
+	char path[256], *doc, err[512], line[256];
+	struct output *o;
+	struct config c;
+	cJSON *rec;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/out.ndjson", dir);
+	assert_true(
+	    asprintf(&doc, "{\"outputs\": [{\"type\": \"file\", \"path\": \"%s\"}]}", path) > 0);
+	config_defaults(&c);
+	assert_int_equal(load(&c, doc), 0);
+	/* The text is gone: only the parsed, checked tree remains. */
+	memset(doc, 'x', strlen(doc));
+	free(doc);
+	assert_int_equal(load(&c, "{\"host_name\": \"h\"}"), 0);
+	o = config_output_new(&c, stdout, err, sizeof(err));
+	if (!o)
+		fail_msg("%s", err);
+	rec = record_new("agent", 0, "h");
+	assert_int_equal(output_write(o, rec), 0);
+	cJSON_Delete(rec);
+	output_free(o);
+	config_free(&c);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(line, sizeof(line), f));
+	fclose(f);
+	assert_non_null(strstr(line, "\"kind\":\"agent\""));
 }
 
 /* The keys every output has (the sinks skip them), and only those. */
@@ -900,7 +998,7 @@ static void test_formats_per_output(void **state)
 		 path_a, path_b, dir);
 	config_defaults(&c);
 	assert_int_equal(load(&c, doc), 0);
-	o = output_new(&c, stdout, err, sizeof(err));
+	o = config_output_new(&c, stdout, err, sizeof(err));
 	if (!o)
 		fail_msg("%s", err);
 	rec = record_new("agent", 1700000000000000000LL, "h");
@@ -940,13 +1038,13 @@ static void test_network_output_spools_by_name(void **state)
 	config_defaults(&c);
 	if (load(&c, doc))
 		fail_msg("%s", diag);
-	o = output_new(&c, stdout, err, sizeof(err));
+	o = config_output_new(&c, stdout, err, sizeof(err));
 	if (!o)
 		fail_msg("%s", err);
 	snprintf(path, sizeof(path), "%s/spool/hook/lock", dir);
 	assert_int_equal(stat(path, &st), 0);
 	/* A second agent on the same spool is refused. */
-	assert_null(output_new(&c, stdout, err, sizeof(err)));
+	assert_null(config_output_new(&c, stdout, err, sizeof(err)));
 	assert_non_null(strstr(err, "in use by another mcpwatch"));
 	output_free(o);
 	config_free(&c);
@@ -978,6 +1076,8 @@ int main(void)
 	    T(test_config_output_errors),
 	    T(test_config_redaction_errors),
 	    T(test_config_sink_errors),
+	    T(test_config_network_sink_keys),
+	    T(test_config_outputs_open_without_reparse),
 	    T(test_common_keys),
 	    T(test_registry),
 	    T(test_formats_per_output),

@@ -425,6 +425,75 @@ static void test_record_stays_one_line(void **state)
 	spool_close(sp);
 }
 
+/* A record's host and severity are kept after it: [TIME,"KIND",RECORD,"HOST",SEV]. */
+static void test_host_and_severity_survive(void **state)
+{
+	struct spool *sp = open_spool(1 << 20, 0);
+	struct spool_record r = {.time_ns = 7,
+				 .kind = "alert",
+				 .data = "{\"a\":1}",
+				 .len = 7,
+				 .host = "node-7 \"x\"",
+				 .severity = 3};
+	struct spool_batch b = {0};
+	uint64_t dropped = 0;
+	char path[128], text[256] = "";
+	FILE *f;
+
+	assert_int_equal(spool_append(sp, &r, 1, &dropped), 0);
+	spool_close(sp);
+	f = fopen(seg_path(1, path, sizeof(path)), "r");
+	assert_non_null(f);
+	assert_non_null(fgets(text, sizeof(text), f));
+	fclose(f);
+	/* A quote in a host is not kept: the line stays trivially parseable. */
+	assert_string_equal(text, "[7,\"alert\",{\"a\":1},\"node-7 ?x?\",3]\n");
+	sp = open_spool(1 << 20, 0);
+	assert_int_equal(spool_read(sp, &b, 10, 1 << 20), 1);
+	assert_int_equal(b.recs[0].len, 7);
+	assert_memory_equal(b.recs[0].data, "{\"a\":1}", 7);
+	assert_string_equal(b.recs[0].host, "node-7 ?x?");
+	assert_int_equal(b.recs[0].severity, 3);
+	assert_int_equal(b.recs[0].time_ns, 7);
+	spool_batch_free(&b);
+	spool_close(sp);
+}
+
+/* Lines spooled before host and severity were kept are still read: their
+ * facts come from the record itself, whatever its format. */
+static void test_old_lines_are_read(void **state)
+{
+	struct spool *sp;
+	struct spool_batch b = {0};
+	char path[128];
+
+	mkdir(dir, 0700);
+	write_file(seg_path(1, path, sizeof(path)),
+		   "[1,\"alert\",{\"host\":{\"name\":\"n1\"},\"rule\":{\"severity\":\"high\"}}]\n"
+		   "[2,\"alert\",{\"hostname\":\"n2\",\"priority\":\"Critical\"}]\n"
+		   "[3,\"posture\",{\"kind\":\"posture\"}]\n"
+		   "[4,\"alert\",{\"x\":\"a\\\",5\"},\"n4\",5]\n",
+		   false);
+	sp = open_spool(1 << 20, 0);
+	assert_int_equal(spool_read(sp, &b, 10, 1 << 20), 4);
+	assert_string_equal(b.recs[0].host, "n1");
+	assert_int_equal(b.recs[0].severity, 3);
+	assert_string_equal(b.recs[1].host, "n2");
+	assert_int_equal(b.recs[1].severity, 2);
+	assert_string_equal(b.recs[2].host, "");
+	assert_int_equal(b.recs[2].severity, 6);
+	assert_string_equal(b.recs[2].kind, "posture");
+	assert_memory_equal(b.recs[2].data, "{\"kind\":\"posture\"}", b.recs[2].len);
+	/* A new line next to old ones. */
+	assert_string_equal(b.recs[3].host, "n4");
+	assert_int_equal(b.recs[3].severity, 5);
+	assert_memory_equal(b.recs[3].data, "{\"x\":\"a\\\",5\"}", b.recs[3].len);
+	assert_int_equal(spool_ack(sp, &b, 4), 0);
+	assert_int_equal(spool_take_corrupt(sp), 0);
+	spool_batch_free(&b);
+	spool_close(sp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -444,6 +513,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_one_process_per_spool, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_open_error_names_the_directory, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_record_stays_one_line, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_host_and_severity_survive, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_old_lines_are_read, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -43,70 +43,47 @@ struct file_sink {
 
 /* ------------------------------------------------------------------ config */
 
-static int want_int(const struct json_value *v, const char *key, long long lo, long long hi,
-		    bool zero_ok, long long *out, const char *file, char *err, size_t errlen)
-{
-	int64_t x;
+static const struct sink_config_key file_keys[] = {
+    {.name = "path",
+     .type = SINK_KEY_STRING,
+     .required = true,
+     .help = "the file; created with mode 0640 if missing; its directory must exist"},
+    {.name = "max_bytes",
+     .type = SINK_KEY_INT,
+     .def = "104857600",
+     .min = FILE_MAX_BYTES_MIN,
+     .max = FILE_MAX_BYTES_MAX,
+     .or_zero = true,
+     .help = "rotate before a line would take the file past this size; 0: never rotate"},
+    {.name = "keep",
+     .type = SINK_KEY_INT,
+     .def = "5",
+     .min = 0,
+     .max = FILE_KEEP_MAX,
+     .help = "rotated files kept; 0: the file is emptied instead of rotated"},
+    {.name = NULL},
+};
 
-	if (!json_get_int(v, &x)) {
-		output_cfg_error(
-		    err, errlen, file, v->line, v->col, "file", "\"%s\" must be an integer, not %s",
-		    key, v->type == JSON_NUMBER ? "a fractional number" : json_type_name(v->type));
-		return -1;
-	}
-	if ((x < lo || x > hi) && !(zero_ok && x == 0)) {
-		output_cfg_error(err, errlen, file, v->line, v->col, "file",
-				 "\"%s\" is %lld; it must be %sbetween %lld and %lld", key,
-				 (long long)x, zero_ok ? "0 or " : "", lo, hi);
-		return -1;
-	}
-	*out = x;
-	return 0;
-}
-
-static int parse_path(struct file_sink *fs, const struct json_value *cfg, const char *file,
+/* The keys are checked (sink_config_check): only the path's meaning is left. */
+static int file_parse(struct file_sink *fs, const struct json_value *cfg, const char *file,
 		      char *err, size_t errlen)
 {
 	const struct json_value *v = json_object_get(cfg, "path");
-	const char *p = v ? json_get_string(v) : NULL;
+	const char *p = json_get_string(v);
+	int64_t x;
 
-	if (!v) {
-		output_cfg_error(err, errlen, file, cfg->line, cfg->col, "file",
-				 "\"path\" is required");
-		return -1;
-	}
 	if (!p || !*p || strlen(p) > 4000) {
-		output_cfg_error(err, errlen, file, v->line, v->col, "file",
+		output_cfg_error(err, errlen, file, v ? v->line : cfg->line, v ? v->col : cfg->col,
+				 "file",
 				 "\"path\" must be a non-empty string of at most 4000 bytes");
 		return -1;
 	}
 	fs->path = strdup(p);
-	return fs->path ? 0 : -1;
-}
-
-static int file_parse(struct file_sink *fs, const struct json_value *cfg, const char *file,
-		      char *err, size_t errlen)
-{
-	static const char *const keys[] = {"path", "max_bytes", "keep", NULL};
-	const struct json_value *v;
-	long long x;
-	int rc = output_cfg_check_keys(cfg, keys, file, "file", err, errlen);
-
-	if (rc)
-		return rc;
-	rc = parse_path(fs, cfg, file, err, errlen);
-	v = json_object_get(cfg, "max_bytes");
-	if (v && !want_int(v, "max_bytes", FILE_MAX_BYTES_MIN, FILE_MAX_BYTES_MAX, true, &x, file,
-			   err, errlen))
+	if (json_get_int(json_object_get(cfg, "max_bytes"), &x))
 		fs->max_bytes = (uint64_t)x;
-	else if (v)
-		rc = -1;
-	v = json_object_get(cfg, "keep");
-	if (v && !want_int(v, "keep", 0, FILE_KEEP_MAX, false, &x, file, err, errlen))
+	if (json_get_int(json_object_get(cfg, "keep"), &x))
 		fs->keep = (int)x;
-	else if (v)
-		rc = -1;
-	return rc;
+	return fs->path ? 0 : -1;
 }
 
 /* ------------------------------------------------------------------ files */
@@ -369,6 +346,7 @@ static void file_close(struct sink *s)
 
 const struct sink_ops sink_file_ops = {
     .type = "file",
+    .keys = file_keys,
     .max_batch = 0,
     .open = file_open,
     .send = file_send,

@@ -1,115 +1,33 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
- * The HTTP(S) sinks: a generic NDJSON webhook, Splunk HEC, Elasticsearch /
- * OpenSearch _bulk and Falcosidekick. One libcurl easy handle per sink, so
- * the connection (and its TLS session) is reused between batches. Every
- * answer is read into a bounded buffer; what reaches a log line is cut and
- * redacted, and the token never appears in any message.
+ * The HTTP(S) transport the receivers share: the common keys, one libcurl
+ * easy handle per sink, request bodies (gzip), and answers. Every answer is
+ * read into a bounded buffer; what reaches a log line is cut and redacted,
+ * and the token never appears in any message.
  */
-#include <curl/curl.h>
+#include "deliver/sinks/sink_http.h"
+
 #include <errno.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <zlib.h>
 
-#include <cjson/cJSON.h>
-
 #include "lib/json.h"
 #include "lib/redact.h"
-#include "deliver/sinks/sink.h"
-#include "deliver/sinks/sink_net.h"
 
-#define DEFAULT_TIMEOUT_MS  10000
-#define DEFAULT_DATA_STREAM "logs-mcpwatch-default"
-#define DEFAULT_HEC_SOURCE  "mcpwatch"
-#define HEC_PATH	    "/services/collector/event"
-#define ES_BULK_QUERY	    "filter_path=errors,items.*.status,items.*.error"
-#define SNIPPET_MAX	    160
-#define USER_AGENT	    "mcpwatch/1"
-
-enum http_kind { HTTP_WEBHOOK, HTTP_SPLUNK_HEC, HTTP_ELASTICSEARCH, HTTP_FALCOSIDEKICK };
-
-struct http_sink {
-	enum http_kind kind;
-	CURL *curl;
-	char *url; /* where every request goes */
-	char *proxy;
-	char *token;			 /* secret: only ever copied into auth_line */
-	char *username, *password;	 /* elasticsearch basic auth; password is secret */
-	char *auth_header, *auth_scheme; /* webhook */
-	struct curl_slist *headers;	 /* holds the Authorization line: secret */
-	struct sink_tls tls;
-	bool gzip;
-	long timeout_ms;
-	/* splunk_hec */
-	char *host, *source, *sourcetype, *index;
-	/* elasticsearch */
-	char *data_stream;
-	struct sink_buf body, zbody, answer;
-	char errbuf[CURL_ERROR_SIZE];
-	atomic_bool fresh_connect; /* set by reopen(), maybe from another thread */
-};
+#define DEFAULT_TIMEOUT_MS 10000
+#define USER_AGENT	   "mcpwatch/1"
 
 /* ---------------------------------------------------------------- config */
 
-static const char *const webhook_keys[] = {"url",	  "token_file",	 "token_env", "tls",
-					   "gzip",	  "timeout_ms",	 "headers",   "proxy",
-					   "auth_header", "auth_scheme", NULL};
-static const char *const hec_keys[] = {"url",	     "token_file", "token_env", "tls",	"gzip",
-				       "timeout_ms", "headers",	   "proxy",	"host", "source",
-				       "sourcetype", "index",	   NULL};
-static const char *const es_keys[] = {
-    "url",   "token_file",  "token_env", "tls",		  "gzip",	  "timeout_ms", "headers",
-    "proxy", "data_stream", "username",	 "password_file", "password_env", NULL};
-static const char *const falco_keys[] = {"url",	       "token_file", "token_env", "tls",
-					 "timeout_ms", "headers",    "proxy",	  NULL};
-
-static const char *const *kind_keys(enum http_kind k)
-{
-	switch (k) {
-	case HTTP_WEBHOOK:
-		return webhook_keys;
-	case HTTP_SPLUNK_HEC:
-		return hec_keys;
-	case HTTP_ELASTICSEARCH:
-		return es_keys;
-	case HTTP_FALCOSIDEKICK:
-		return falco_keys;
-	}
-	return webhook_keys;
-}
-
-static bool has_suffix(const char *s, size_t len, const char *suffix)
+bool http_has_suffix(const char *s, size_t len, const char *suffix)
 {
 	size_t n = strlen(suffix);
 
 	return len >= n && memcmp(s + len - n, suffix, n) == 0;
-}
-
-/* The endpoint of a base url: Splunk and Elasticsearch take the server's base. */
-static char *endpoint_of(enum http_kind kind, const char *url)
-{
-	size_t len = strlen(url);
-	char *out = NULL;
-
-	if (kind == HTTP_WEBHOOK || kind == HTTP_FALCOSIDEKICK)
-		return strdup(url);
-	while (len > 0 && url[len - 1] == '/')
-		len--;
-	if (kind == HTTP_SPLUNK_HEC) {
-		if (has_suffix(url, len, HEC_PATH))
-			return strndup(url, len);
-		if (has_suffix(url, len, "/services/collector"))
-			return asprintf(&out, "%.*s/event", (int)len, url) < 0 ? NULL : out;
-		return asprintf(&out, "%.*s%s", (int)len, url, HEC_PATH) < 0 ? NULL : out;
-	}
-	if (has_suffix(url, len, "/_bulk"))
-		return asprintf(&out, "%.*s?%s", (int)len, url, ES_BULK_QUERY) < 0 ? NULL : out;
-	return asprintf(&out, "%.*s/_bulk?%s", (int)len, url, ES_BULK_QUERY) < 0 ? NULL : out;
 }
 
 static int parse_url(struct http_sink *h, const struct sink_cfg *c, const struct json_value *cfg)
@@ -139,7 +57,7 @@ static int parse_url(struct http_sink *h, const struct sink_cfg *c, const struct
 			return -1;
 		}
 	}
-	h->url = endpoint_of(h->kind, url);
+	h->url = h->rx->endpoint(url);
 	free(url);
 	if (!h->url) {
 		sink_cfg_error(c, v->line, v->col, "out of memory");
@@ -153,7 +71,7 @@ static bool is_token_char(unsigned char ch)
 	return ch > 0x20 && ch < 0x7f && !strchr("\"(),/:;<=>?@[\\]{}", ch);
 }
 
-static bool valid_header_name(const char *s)
+bool http_valid_header_name(const char *s)
 {
 	if (!*s)
 		return false;
@@ -163,7 +81,7 @@ static bool valid_header_name(const char *s)
 	return true;
 }
 
-static bool valid_header_value(const char *s)
+bool http_valid_header_value(const char *s)
 {
 	for (; *s; s++)
 		if ((unsigned char)*s < 0x20 && *s != '\t')
@@ -189,7 +107,7 @@ static int add_header(struct http_sink *h, const char *name, const char *value)
 }
 
 /* Content-Encoding and the like are ours to set: a user header must not undo them. */
-static bool reserved_header(const char *name)
+bool http_reserved_header(const char *name)
 {
 	static const char *const names[] = {"content-length", "content-encoding",
 					    "transfer-encoding", "host", NULL};
@@ -218,15 +136,15 @@ static int parse_headers(struct http_sink *h, const struct sink_cfg *c,
 		const char *val = json_get_string(m->value);
 
 		json_quote_for_message(m->key, m->key_len, shown, sizeof(shown));
-		if (strlen(m->key) != m->key_len || !valid_header_name(m->key) ||
-		    reserved_header(m->key)) {
+		if (strlen(m->key) != m->key_len || !http_valid_header_name(m->key) ||
+		    http_reserved_header(m->key)) {
 			sink_cfg_error(c, m->line, m->col,
 				       "\"headers\": \"%s\" is not a header name one may set",
 				       shown);
 			return -1;
 		}
 		/* A header value may be a secret: never shown. */
-		if (!val || !valid_header_value(val)) {
+		if (!val || !http_valid_header_value(val)) {
 			sink_cfg_error(c, m->value->line, m->value->col,
 				       "\"headers\": the value of \"%s\" must be a string without "
 				       "control characters",
@@ -243,134 +161,13 @@ static int parse_headers(struct http_sink *h, const struct sink_cfg *c,
 
 static int parse_common(struct http_sink *h, const struct sink_cfg *c, const struct json_value *cfg)
 {
-	if (sink_cfg_check_keys(c, cfg, kind_keys(h->kind)) || parse_url(h, c, cfg) ||
-	    sink_cfg_tls(c, cfg, &h->tls) || sink_cfg_bool(c, cfg, "gzip", &h->gzip) ||
+	if (parse_url(h, c, cfg) || sink_cfg_tls(c, cfg, &h->tls) ||
+	    sink_cfg_bool(c, cfg, "gzip", &h->gzip) ||
 	    sink_cfg_int(c, cfg, "timeout_ms", 100, 600000, &h->timeout_ms) ||
 	    sink_cfg_string(c, cfg, "proxy", &h->proxy) ||
 	    sink_cfg_secret(c, cfg, "token", &h->token))
 		return -1;
 	return parse_headers(h, c, cfg);
-}
-
-static int parse_webhook(struct http_sink *h, const struct sink_cfg *c,
-			 const struct json_value *cfg)
-{
-	const struct json_value *v = json_object_get(cfg, "auth_header");
-
-	if (sink_cfg_string(c, cfg, "auth_header", &h->auth_header) ||
-	    sink_cfg_string(c, cfg, "auth_scheme", &h->auth_scheme))
-		return -1;
-	if (h->auth_header &&
-	    (!valid_header_name(h->auth_header) || reserved_header(h->auth_header))) {
-		sink_cfg_error(c, v->line, v->col,
-			       "\"auth_header\" is not a header name one may set");
-		return -1;
-	}
-	v = json_object_get(cfg, "auth_scheme");
-	if (h->auth_scheme &&
-	    (!valid_header_value(h->auth_scheme) || strchr(h->auth_scheme, ' '))) {
-		sink_cfg_error(c, v->line, v->col, "\"auth_scheme\" must be one word");
-		return -1;
-	}
-	return 0;
-}
-
-static int check_hec_field(const struct sink_cfg *c, const struct json_value *cfg, const char *key,
-			   const char *val)
-{
-	const struct json_value *v = json_object_get(cfg, key);
-
-	if (val && (!*val || !valid_header_value(val))) {
-		sink_cfg_error(c, v->line, v->col,
-			       "\"%s\" must be a non-empty string without control characters", key);
-		return -1;
-	}
-	return 0;
-}
-
-static int parse_hec(struct http_sink *h, const struct sink_cfg *c, const struct json_value *cfg)
-{
-	if (sink_cfg_string(c, cfg, "host", &h->host) ||
-	    sink_cfg_string(c, cfg, "source", &h->source) ||
-	    sink_cfg_string(c, cfg, "sourcetype", &h->sourcetype) ||
-	    sink_cfg_string(c, cfg, "index", &h->index) ||
-	    check_hec_field(c, cfg, "host", h->host) ||
-	    check_hec_field(c, cfg, "source", h->source) ||
-	    check_hec_field(c, cfg, "sourcetype", h->sourcetype) ||
-	    check_hec_field(c, cfg, "index", h->index))
-		return -1;
-	if (!h->source && !(h->source = strdup(DEFAULT_HEC_SOURCE))) {
-		sink_cfg_error(c, cfg->line, cfg->col, "out of memory");
-		return -1;
-	}
-	return 0;
-}
-
-/* An index or data stream name as Elasticsearch allows it (lower case, no separators). */
-static bool valid_index_name(const char *s)
-{
-	if (!*s || strlen(s) > 255 || *s == '-' || *s == '_' || *s == '+')
-		return false;
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch <= 0x20 || ch >= 0x7f || (ch >= 'A' && ch <= 'Z') ||
-		    strchr("\\/*?\"<>|,#:", ch))
-			return false;
-	}
-	return true;
-}
-
-static int parse_es(struct http_sink *h, const struct sink_cfg *c, const struct json_value *cfg)
-{
-	const struct json_value *v = json_object_get(cfg, "data_stream");
-	const struct json_value *u = json_object_get(cfg, "username");
-
-	if (sink_cfg_string(c, cfg, "data_stream", &h->data_stream) ||
-	    sink_cfg_string(c, cfg, "username", &h->username) ||
-	    sink_cfg_secret(c, cfg, "password", &h->password))
-		return -1;
-	if (h->data_stream && !valid_index_name(h->data_stream)) {
-		sink_cfg_error(c, v->line, v->col,
-			       "\"data_stream\" is not a valid index or data stream name "
-			       "(lower case, no spaces or \\/*?\"<>|,#:)");
-		return -1;
-	}
-	if (!h->data_stream && !(h->data_stream = strdup(DEFAULT_DATA_STREAM))) {
-		sink_cfg_error(c, cfg->line, cfg->col, "out of memory");
-		return -1;
-	}
-	if (!h->username != !h->password) {
-		sink_cfg_error(c, u ? u->line : cfg->line, u ? u->col : cfg->col,
-			       "\"username\" and \"password_file\"/\"password_env\" go together");
-		return -1;
-	}
-	if (h->username && (strchr(h->username, ':') || !valid_header_value(h->username))) {
-		sink_cfg_error(c, u->line, u->col,
-			       "\"username\" must hold no ':' or control characters");
-		return -1;
-	}
-	if (h->username && h->token) {
-		sink_cfg_error(c, u->line, u->col,
-			       "\"username\" and an API key (\"token_file\"/\"token_env\") exclude "
-			       "each other");
-		return -1;
-	}
-	return 0;
-}
-
-static void warn_falco_format(const struct sink_cfg *c, const struct json_value *cfg)
-{
-	const struct json_value *f = json_object_get(cfg, "format");
-	const char *name = json_get_string(f);
-
-	/* Not an error: a relay in front of Falcosidekick may want another form. */
-	if (!name || strcmp(name, "falco") != 0)
-		fprintf(stderr,
-			"%s:%d:%d: warning: falcosidekick output: \"format\" is not \"falco\"; "
-			"Falcosidekick expects Falco's output format\n",
-			c->file ? c->file : "<config>", f ? f->line : cfg->line,
-			f ? f->col : cfg->col);
 }
 
 /* ---------------------------------------------------------------- curl handle */
@@ -541,8 +338,8 @@ static void http_free(struct http_sink *h)
 	free(h);
 }
 
-static int http_open(struct sink *s, enum http_kind kind, const struct json_value *cfg,
-		     const char *cfg_file, char *err, size_t errlen)
+int http_sink_open(struct sink *s, const struct http_receiver *rx, const struct json_value *cfg,
+		   const char *cfg_file, char *err, size_t errlen)
 {
 	struct sink_cfg c = {cfg_file, s->ops->type, err, errlen};
 	struct http_sink *h = calloc(1, sizeof(*h));
@@ -554,18 +351,13 @@ static int http_open(struct sink *s, enum http_kind kind, const struct json_valu
 		snprintf(err, errlen, "%s: out of memory", cfg_file ? cfg_file : "<config>");
 		return -1;
 	}
-	h->kind = kind;
+	h->rx = rx;
+	h->kind = rx->kind;
 	h->timeout_ms = DEFAULT_TIMEOUT_MS;
-	h->gzip = kind == HTTP_SPLUNK_HEC || kind == HTTP_ELASTICSEARCH;
-	if (kind == HTTP_FALCOSIDEKICK)
-		warn_falco_format(&c, cfg);
+	h->gzip = rx->gzip_default;
 	rc = parse_common(h, &c, cfg);
-	if (!rc && kind == HTTP_WEBHOOK)
-		rc = parse_webhook(h, &c, cfg);
-	if (!rc && kind == HTTP_SPLUNK_HEC)
-		rc = parse_hec(h, &c, cfg);
-	if (!rc && kind == HTTP_ELASTICSEARCH)
-		rc = parse_es(h, &c, cfg);
+	if (!rc && rx->parse)
+		rc = rx->parse(h, &c, cfg);
 	if (!rc && (set_static_headers(h) || setup_curl(h))) {
 		sink_cfg_error(&c, cfg->line, cfg->col, "cannot set up libcurl (out of memory?)");
 		rc = -1;
@@ -579,95 +371,6 @@ static int http_open(struct sink *s, enum http_kind kind, const struct json_valu
 }
 
 /* ---------------------------------------------------------------- request bodies */
-
-static int build_ndjson(struct http_sink *h, const struct sink_record *recs, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (sink_buf_add(&h->body, recs[i].data, recs[i].len) ||
-		    sink_buf_add(&h->body, "\n", 1))
-			return -1;
-	return 0;
-}
-
-static void hec_host_of(struct http_sink *h, const struct sink_record *r, char *out, size_t len)
-{
-	cJSON *doc;
-
-	if (h->host) {
-		snprintf(out, len, "%s", h->host);
-		return;
-	}
-	doc = cJSON_ParseWithLength(r->data, r->len);
-	if (!doc || !sink_record_hostname(doc, out, len))
-		sink_local_hostname(out, len);
-	cJSON_Delete(doc);
-}
-
-static int add_hec_envelope(struct http_sink *h, const struct sink_record *r)
-{
-	int64_t ms = r->time_ns > 0 ? r->time_ns / 1000000 : 0;
-	char host[256], sourcetype[96];
-	struct sink_buf *b = &h->body;
-
-	hec_host_of(h, r, host, sizeof(host));
-	if (h->sourcetype)
-		snprintf(sourcetype, sizeof(sourcetype), "%s", h->sourcetype);
-	else
-		snprintf(sourcetype, sizeof(sourcetype), "mcpwatch:%s",
-			 r->kind && *r->kind ? r->kind : "record");
-	if (sink_buf_addf(b, "{\"time\":%lld.%03lld,\"host\":", (long long)(ms / 1000),
-			  (long long)(ms % 1000)) ||
-	    sink_buf_add_json_string(b, host) || sink_buf_add(b, ",\"source\":", 10) ||
-	    sink_buf_add_json_string(b, h->source) || sink_buf_add(b, ",\"sourcetype\":", 14) ||
-	    sink_buf_add_json_string(b, sourcetype))
-		return -1;
-	if (h->index &&
-	    (sink_buf_add(b, ",\"index\":", 9) || sink_buf_add_json_string(b, h->index)))
-		return -1;
-	if (sink_buf_add(b, ",\"event\":", 9) || sink_buf_add(b, r->data, r->len) ||
-	    sink_buf_add(b, "}\n", 2))
-		return -1;
-	return 0;
-}
-
-static int build_hec(struct http_sink *h, const struct sink_record *recs, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (add_hec_envelope(h, &recs[i]))
-			return -1;
-	return 0;
-}
-
-/* The document as given, or with "@timestamp" first when it has none (a data stream needs it). */
-static int add_es_document(struct http_sink *h, const struct sink_record *r)
-{
-	cJSON *doc = cJSON_ParseWithLength(r->data, r->len);
-	bool needs_ts = cJSON_IsObject(doc) && !cJSON_GetObjectItemCaseSensitive(doc, "@timestamp");
-	bool empty = needs_ts && !doc->child;
-	const char *open;
-	char ts[48];
-	int rc;
-
-	cJSON_Delete(doc);
-	if (!needs_ts)
-		return sink_buf_add(&h->body, r->data, r->len);
-	open = memchr(r->data, '{', r->len);
-	sink_format_time(r->time_ns, 9, ts, sizeof(ts));
-	rc = sink_buf_addf(&h->body, "{\"@timestamp\":\"%s\"%s", ts, empty ? "" : ",");
-	if (!rc)
-		rc = sink_buf_add(&h->body, open + 1, r->len - (size_t)(open + 1 - r->data));
-	return rc;
-}
-
-static int build_bulk(struct http_sink *h, const struct sink_record *recs, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (sink_buf_addf(&h->body, "{\"create\":{\"_index\":\"%s\"}}\n", h->data_stream) ||
-		    add_es_document(h, &recs[i]) || sink_buf_add(&h->body, "\n", 1))
-			return -1;
-	}
-	return 0;
-}
 
 static int gzip_body(struct http_sink *h)
 {
@@ -704,23 +407,10 @@ static int gzip_body(struct http_sink *h)
 
 static int build_body(struct http_sink *h, const struct sink_record *recs, size_t n)
 {
-	int rc = 0;
+	int rc;
 
 	h->body.len = 0;
-	switch (h->kind) {
-	case HTTP_WEBHOOK:
-		rc = build_ndjson(h, recs, n);
-		break;
-	case HTTP_SPLUNK_HEC:
-		rc = build_hec(h, recs, n);
-		break;
-	case HTTP_ELASTICSEARCH:
-		rc = build_bulk(h, recs, n);
-		break;
-	case HTTP_FALCOSIDEKICK:
-		rc = sink_buf_add(&h->body, recs[0].data, recs[0].len);
-		break;
-	}
+	rc = h->rx->build(h, recs, n);
 	if (!rc && h->gzip)
 		rc = gzip_body(h);
 	return rc;
@@ -728,8 +418,7 @@ static int build_body(struct http_sink *h, const struct sink_record *recs, size_
 
 /* ---------------------------------------------------------------- answers */
 
-/* The first bytes of an answer for a log line: redacted, printable, cut. */
-static void answer_snippet(const char *body, size_t len, char *out, size_t outlen)
+void http_answer_snippet(const char *body, size_t len, char *out, size_t outlen)
 {
 	char raw[SNIPPET_MAX * 2 + 1], red[SNIPPET_MAX * 2 + 1];
 	size_t n = len < sizeof(raw) - 1 ? len : sizeof(raw) - 1, k;
@@ -744,7 +433,7 @@ static void answer_snippet(const char *body, size_t len, char *out, size_t outle
 	json_quote_for_message(red, strlen(red), out, outlen < SNIPPET_MAX ? outlen : SNIPPET_MAX);
 }
 
-static void set_all(enum sink_status *status, size_t n, enum sink_status st)
+void http_set_all(enum sink_status *status, size_t n, enum sink_status st)
 {
 	for (size_t i = 0; i < n; i++)
 		status[i] = st;
@@ -762,54 +451,34 @@ static enum sink_status status_of_http(long code)
 	return SINK_REJECT;
 }
 
-/* HEC names the bad event of a batch; the ones before it were taken. */
-static void classify_hec_400(struct http_sink *h, size_t n, enum sink_status *status, char *why,
-			     size_t whylen)
-{
-	struct hec_answer a;
-	size_t bad;
-
-	if (hec_parse_response(h->answer.p, h->answer.len, &a) != 0 || a.invalid_event < 0 ||
-	    (size_t)a.invalid_event >= n) {
-		set_all(status, n, SINK_REJECT);
-		return;
-	}
-	bad = (size_t)a.invalid_event;
-	set_all(status, bad, SINK_OK);
-	status[bad] = SINK_REJECT;
-	set_all(status + bad + 1, n - bad - 1, SINK_RETRY);
-	snprintf(why, whylen, "HTTP 400: event %zu of %zu rejected: code %d %s", bad, n, a.code,
-		 a.text);
-}
-
 static void classify(struct http_sink *h, long code, size_t n, enum sink_status *status, char *why,
 		     size_t whylen)
 {
 	enum sink_status st = status_of_http(code);
 	char snippet[SNIPPET_MAX];
 
-	if (st == SINK_OK && h->kind == HTTP_ELASTICSEARCH) {
-		es_bulk_parse_response(h->answer.p, h->answer.len, n, status, why, whylen);
+	if (st == SINK_OK && h->rx->on_2xx) {
+		h->rx->on_2xx(h, n, status, why, whylen);
 		return;
 	}
-	set_all(status, n, st);
+	http_set_all(status, n, st);
 	if (st == SINK_OK)
 		return;
-	answer_snippet(h->answer.p, h->answer.len, snippet, sizeof(snippet));
+	http_answer_snippet(h->answer.p, h->answer.len, snippet, sizeof(snippet));
 	snprintf(why, whylen, "HTTP %ld%s%s", code, snippet[0] ? ": " : "", snippet);
-	if (code == 400 && h->kind == HTTP_SPLUNK_HEC)
-		classify_hec_400(h, n, status, why, whylen);
+	if (code == 400 && h->rx->on_400)
+		h->rx->on_400(h, n, status, why, whylen);
 }
 
-static void post_batch(struct http_sink *h, const struct sink_record *recs, size_t n,
-		       enum sink_status *status, char *why, size_t whylen)
+void http_post_batch(struct http_sink *h, const struct sink_record *recs, size_t n,
+		     enum sink_status *status, char *why, size_t whylen)
 {
 	const struct sink_buf *b;
 	long code = 0;
 	CURLcode rc;
 
 	if (build_body(h, recs, n)) {
-		set_all(status, n, SINK_RETRY);
+		http_set_all(status, n, SINK_RETRY);
 		snprintf(why, whylen, "out of memory building the request");
 		return;
 	}
@@ -822,7 +491,7 @@ static void post_batch(struct http_sink *h, const struct sink_record *recs, size
 	curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)b->len);
 	rc = curl_easy_perform(h->curl);
 	if (rc != CURLE_OK) {
-		set_all(status, n, SINK_RETRY);
+		http_set_all(status, n, SINK_RETRY);
 		snprintf(why, whylen, "POST failed: %s",
 			 h->errbuf[0] ? h->errbuf : curl_easy_strerror(rc));
 		return;
@@ -831,226 +500,26 @@ static void post_batch(struct http_sink *h, const struct sink_record *recs, size
 	classify(h, code, n, status, why, whylen);
 }
 
-static void http_send(struct sink *s, const struct sink_record *recs, size_t n,
-		      enum sink_status *status, char *why, size_t whylen)
+void http_sink_send(struct sink *s, const struct sink_record *recs, size_t n,
+		    enum sink_status *status, char *why, size_t whylen)
 {
-	struct http_sink *h = s->priv;
-
 	if (why && whylen)
 		why[0] = '\0';
-	if (!n)
-		return;
-	if (h->kind != HTTP_FALCOSIDEKICK) {
-		post_batch(h, recs, n, status, why, whylen);
-		return;
-	}
-	/* One record per request; after a failure the rest wait (order is kept). */
-	for (size_t i = 0; i < n; i++) {
-		post_batch(h, recs + i, 1, status + i, why, whylen);
-		if (status[i] == SINK_RETRY) {
-			set_all(status + i + 1, n - i - 1, SINK_RETRY);
-			return;
-		}
-	}
+	if (n)
+		http_post_batch(s->priv, recs, n, status, why, whylen);
 }
 
-static void http_close(struct sink *s)
+void http_sink_close(struct sink *s)
 {
 	http_free(s->priv);
 	s->priv = NULL;
 }
 
 /* A fresh connection on the next request (SIGHUP, e.g. after a receiver's certificate changed). */
-static void http_reopen(struct sink *s)
+void http_sink_reopen(struct sink *s)
 {
 	struct http_sink *h = s->priv;
 
 	if (h)
 		atomic_store(&h->fresh_connect, true);
 }
-
-/* ---------------------------------------------------------------- answer parsers */
-
-static bool item_error_text(const struct json_value *item, char *out, size_t len)
-{
-	const struct json_value *err = json_object_get(item, "error");
-	const char *type = json_get_string(json_object_get(err, "type"));
-	const char *reason = json_get_string(json_object_get(err, "reason"));
-	char raw[512];
-
-	if (!err)
-		return false;
-	if (!type && !reason && json_get_string(err))
-		reason = json_get_string(err);
-	snprintf(raw, sizeof(raw), "%s%s%s", type ? type : "", type && reason ? ": " : "",
-		 reason ? reason : "");
-	answer_snippet(raw, strlen(raw), out, len);
-	return true;
-}
-
-/* {"create": {"status": 201, "error": {...}}}: the status of one item, or -1. */
-static long bulk_item_status(const struct json_value *item, const struct json_value **inner)
-{
-	int64_t st;
-
-	if (!item || item->type != JSON_OBJECT || item->object.n != 1)
-		return -1;
-	*inner = item->object.members[0].value;
-	if (!json_get_int(json_object_get(*inner, "status"), &st) || st < 100 || st > 599)
-		return -1;
-	return (long)st;
-}
-
-static enum sink_status status_of_item(long st)
-{
-	if (st == 409 || (st >= 200 && st < 300))
-		return SINK_OK;
-	if (st == 429 || st >= 500 || st < 0)
-		return SINK_RETRY;
-	return SINK_REJECT;
-}
-
-static void note_item(size_t i, long st, const struct json_value *inner, char *why, size_t whylen)
-{
-	char text[SNIPPET_MAX];
-
-	if (!why || !whylen || why[0])
-		return;
-	if (st < 0) {
-		snprintf(why, whylen, "item %zu: no status in the _bulk answer", i);
-		return;
-	}
-	if (!item_error_text(inner, text, sizeof(text)))
-		text[0] = '\0';
-	snprintf(why, whylen, "item %zu: %ld%s%s", i, st, text[0] ? " " : "", text);
-}
-
-int es_bulk_parse_response(const char *body, size_t len, size_t n, enum sink_status *status,
-			   char *why, size_t whylen)
-{
-	const struct json_value *items, *errors;
-	struct json_value *doc;
-	bool any_error = true;
-	size_t k;
-
-	if (why && whylen)
-		why[0] = '\0';
-	set_all(status, n, SINK_RETRY);
-	doc = body ? json_parse(body, len, NULL) : NULL;
-	items = json_object_get(doc, "items");
-	errors = json_object_get(doc, "errors");
-	if (!doc || doc->type != JSON_OBJECT || (!items && !errors) ||
-	    (errors && !json_get_bool(errors, &any_error)) ||
-	    (items && items->type != JSON_ARRAY)) {
-		json_free(doc);
-		snprintf(why, whylen, "the answer is not a _bulk answer");
-		return -1;
-	}
-	if (!items && !any_error) {
-		/* "errors": false and no item list (a filter_path that kept only errors). */
-		set_all(status, n, SINK_OK);
-		json_free(doc);
-		return 0;
-	}
-	k = items ? (items->array.n < n ? items->array.n : n) : 0;
-	for (size_t i = 0; i < k; i++) {
-		const struct json_value *inner = NULL;
-		long st = bulk_item_status(items->array.items[i], &inner);
-
-		status[i] = status_of_item(st);
-		if (status[i] != SINK_OK)
-			note_item(i, st, inner, why, whylen);
-	}
-	if (k < n && why && whylen && !why[0])
-		snprintf(why, whylen, "the _bulk answer lists %zu items for %zu records", k, n);
-	json_free(doc);
-	return 0;
-}
-
-int hec_parse_response(const char *body, size_t len, struct hec_answer *out)
-{
-	struct json_value *doc;
-	const char *text;
-	int64_t i;
-
-	out->code = -1;
-	out->invalid_event = -1;
-	out->text[0] = '\0';
-	doc = body ? json_parse(body, len, NULL) : NULL;
-	if (!doc || doc->type != JSON_OBJECT) {
-		json_free(doc);
-		return -1;
-	}
-	if (json_get_int(json_object_get(doc, "code"), &i) && i >= 0 && i <= 1000)
-		out->code = (int)i;
-	if (json_get_int(json_object_get(doc, "invalid-event-number"), &i) && i >= 0 &&
-	    i <= 1000000000)
-		out->invalid_event = (long)i;
-	text = json_get_string(json_object_get(doc, "text"));
-	if (text)
-		answer_snippet(text, strlen(text), out->text, sizeof(out->text));
-	json_free(doc);
-	return 0;
-}
-
-/* ---------------------------------------------------------------- ops */
-
-static int webhook_open(struct sink *s, const struct json_value *cfg, const char *file, char *err,
-			size_t errlen)
-{
-	return http_open(s, HTTP_WEBHOOK, cfg, file, err, errlen);
-}
-
-static int hec_open(struct sink *s, const struct json_value *cfg, const char *file, char *err,
-		    size_t errlen)
-{
-	return http_open(s, HTTP_SPLUNK_HEC, cfg, file, err, errlen);
-}
-
-static int es_open(struct sink *s, const struct json_value *cfg, const char *file, char *err,
-		   size_t errlen)
-{
-	return http_open(s, HTTP_ELASTICSEARCH, cfg, file, err, errlen);
-}
-
-static int falco_open(struct sink *s, const struct json_value *cfg, const char *file, char *err,
-		      size_t errlen)
-{
-	return http_open(s, HTTP_FALCOSIDEKICK, cfg, file, err, errlen);
-}
-
-const struct sink_ops sink_webhook_ops = {
-    .type = "webhook",
-    .max_batch = 500,
-    .open = webhook_open,
-    .send = http_send,
-    .reopen = http_reopen,
-    .close = http_close,
-};
-
-const struct sink_ops sink_splunk_hec_ops = {
-    .type = "splunk_hec",
-    .max_batch = 500,
-    .open = hec_open,
-    .send = http_send,
-    .reopen = http_reopen,
-    .close = http_close,
-};
-
-const struct sink_ops sink_elasticsearch_ops = {
-    .type = "elasticsearch",
-    .max_batch = 500,
-    .open = es_open,
-    .send = http_send,
-    .reopen = http_reopen,
-    .close = http_close,
-};
-
-const struct sink_ops sink_falcosidekick_ops = {
-    .type = "falcosidekick",
-    .max_batch = 1,
-    .open = falco_open,
-    .send = http_send,
-    .reopen = http_reopen,
-    .close = http_close,
-};

@@ -59,13 +59,6 @@ int syslog_address_parse(const char *s, struct syslog_address *out, char *why, s
 int syslog_facility_parse(const char *name);
 
 /*
- * RFC 5424 severity of a formatted record: rule.severity (native),
- * "priority" (Falco), "severity"/"severity_id" (OCSF), event.severity (ECS):
- * critical 2, high 3, medium 4, low 5, anything else 6 (informational).
- */
-int syslog_severity_of(const char *rec, size_t len);
-
-/*
  * Writes the RFC 5424 header "<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID
  * MSGID - " (structured data nil, one space before MSG) into buf. Fields
  * are cut to their RFC lengths and non-printable bytes become '?'; an empty
@@ -88,11 +81,9 @@ struct sink_cfg {
 
 void sink_cfg_error(const struct sink_cfg *c, int line, int col, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-/* -1 (and an error) when cfg is not an object or has a key that is neither
- * in keys (NULL-terminated) nor a framework key (config_output_key_is_common). */
-int sink_cfg_check_keys(const struct sink_cfg *c, const struct json_value *cfg,
-			const char *const *keys);
-/* Optional members: 0 when absent (out untouched) or valid, -1 with an error. */
+/* Optional members, already checked against the sink's key table
+ * (sink_config_check): 0 when absent (out untouched) or valid, -1 with an
+ * error (out of memory, or a value the table did not vouch for). */
 int sink_cfg_string(const struct sink_cfg *c, const struct json_value *obj, const char *key,
 		    char **out);
 int sink_cfg_bool(const struct sink_cfg *c, const struct json_value *obj, const char *key,
@@ -108,6 +99,9 @@ struct sink_tls {
 	bool verify;
 	char *ca_file, *client_cert, *client_key;
 };
+
+/* The keys of a "tls" object, for the sinks' key tables. */
+extern const struct sink_config_key sink_tls_keys[];
 
 int sink_cfg_tls(const struct sink_cfg *c, const struct json_value *cfg, struct sink_tls *out);
 void sink_tls_free(struct sink_tls *t);
@@ -140,9 +134,5 @@ void sink_local_hostname(char *buf, size_t len);
 
 /* time_ns as RFC 3339 UTC with digits (0..9) of fraction: 2026-11-25T12:00:00.123Z */
 void sink_format_time(int64_t time_ns, int digits, char *buf, size_t len);
-
-struct cJSON;
-/* The host a formatted record names (host.name, hostname, device.hostname), or false. */
-bool sink_record_hostname(const struct cJSON *rec, char *out, size_t len);
 
 #endif /* MCPWATCH_SINK_NET_H */

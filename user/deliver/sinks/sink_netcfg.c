@@ -13,9 +13,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <cjson/cJSON.h>
-
-#include "config.h"
 #include "lib/json.h"
 
 #define SECRET_FILE_MAX (64 * 1024)
@@ -36,52 +33,6 @@ void sink_cfg_error(const struct sink_cfg *c, int line, int col, const char *fmt
 	va_start(ap, fmt);
 	vsnprintf(c->err + used, c->errlen - used, fmt, ap);
 	va_end(ap);
-}
-
-static bool key_listed(const char *const *keys, const char *key)
-{
-	for (size_t i = 0; keys && keys[i]; i++)
-		if (strcmp(keys[i], key) == 0)
-			return true;
-	return false;
-}
-
-static void list_keys(const char *const *keys, char *out, size_t len)
-{
-	size_t used = 0;
-
-	out[0] = '\0';
-	for (size_t i = 0; keys[i] && used < len; i++) {
-		int n = snprintf(out + used, len - used, "%s\"%s\"", i ? ", " : "", keys[i]);
-
-		if (n < 0)
-			return;
-		used += (size_t)n;
-	}
-}
-
-int sink_cfg_check_keys(const struct sink_cfg *c, const struct json_value *cfg,
-			const char *const *keys)
-{
-	char key[64], expected[512];
-
-	if (!cfg || cfg->type != JSON_OBJECT) {
-		sink_cfg_error(c, cfg ? cfg->line : 1, cfg ? cfg->col : 1, "must be an object");
-		return -1;
-	}
-	for (size_t i = 0; i < cfg->object.n; i++) {
-		const struct json_member *m = &cfg->object.members[i];
-
-		if (strlen(m->key) == m->key_len &&
-		    (key_listed(keys, m->key) || config_output_key_is_common(m->key)))
-			continue;
-		json_quote_for_message(m->key, m->key_len, key, sizeof(key));
-		list_keys(keys, expected, sizeof(expected));
-		sink_cfg_error(c, m->line, m->col, "unknown key \"%s\" (expected %s)", key,
-			       expected);
-		return -1;
-	}
-	return 0;
 }
 
 static int wrong_type(const struct sink_cfg *c, const struct json_value *v, const char *key,
@@ -162,30 +113,29 @@ int sink_cfg_file(const struct sink_cfg *c, const struct json_value *obj, const 
 	return 0;
 }
 
+const struct sink_config_key sink_tls_keys[] = {
+    {.name = "verify",
+     .type = SINK_KEY_BOOL,
+     .def = "true",
+     .help = "verify the receiver's certificate"},
+    {.name = "ca_file",
+     .type = SINK_KEY_STRING,
+     .help = "PEM CA bundle; default: the system store"},
+    {.name = "client_cert",
+     .type = SINK_KEY_STRING,
+     .help = "PEM client certificate (with client_key)"},
+    {.name = "client_key", .type = SINK_KEY_STRING, .help = "PEM client key (with client_cert)"},
+    {.name = NULL},
+};
+
 int sink_cfg_tls(const struct sink_cfg *c, const struct json_value *cfg, struct sink_tls *out)
 {
-	static const char *const keys[] = {"verify", "ca_file", "client_cert", "client_key", NULL};
 	const struct json_value *tls = json_object_get(cfg, "tls");
-	char key[64];
 
 	memset(out, 0, sizeof(*out));
 	out->verify = true;
 	if (!tls)
 		return 0;
-	if (tls->type != JSON_OBJECT)
-		return wrong_type(c, tls, "tls", "an object");
-	for (size_t i = 0; i < tls->object.n; i++) {
-		const struct json_member *m = &tls->object.members[i];
-
-		if (strlen(m->key) == m->key_len && key_listed(keys, m->key))
-			continue;
-		json_quote_for_message(m->key, m->key_len, key, sizeof(key));
-		sink_cfg_error(c, m->line, m->col,
-			       "unknown key \"%s\" in \"tls\" (expected \"verify\", \"ca_file\", "
-			       "\"client_cert\", \"client_key\")",
-			       key);
-		return -1;
-	}
 	if (sink_cfg_bool(c, tls, "verify", &out->verify) ||
 	    sink_cfg_file(c, tls, "ca_file", &out->ca_file) ||
 	    sink_cfg_file(c, tls, "client_cert", &out->client_cert) ||
@@ -428,22 +378,4 @@ void sink_format_time(int64_t time_ns, int digits, char *buf, size_t len)
 		snprintf(buf, len, "%s.%0*lldZ", base, digits, (long long)frac);
 	else
 		snprintf(buf, len, "%sZ", base);
-}
-
-static bool copy_host(const cJSON *v, char *out, size_t len)
-{
-	if (!cJSON_IsString(v) || !v->valuestring[0])
-		return false;
-	snprintf(out, len, "%s", v->valuestring);
-	return true;
-}
-
-bool sink_record_hostname(const cJSON *rec, char *out, size_t len)
-{
-	const cJSON *host = cJSON_GetObjectItemCaseSensitive(rec, "host");
-	const cJSON *device = cJSON_GetObjectItemCaseSensitive(rec, "device");
-
-	return copy_host(cJSON_GetObjectItemCaseSensitive(host, "name"), out, len) ||
-	       copy_host(cJSON_GetObjectItemCaseSensitive(rec, "hostname"), out, len) ||
-	       copy_host(cJSON_GetObjectItemCaseSensitive(device, "hostname"), out, len);
 }

@@ -8,19 +8,17 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "lib/json.h"
 #include "deliver/delivery.h"
 #include "deliver/sinks/sink.h"
+
+/* No keys of its own: only the common output keys. */
+static const struct sink_config_key stdout_keys[] = {{.name = NULL}};
 
 static int stdout_open(struct sink *s, const struct json_value *cfg, const char *cfg_file,
 		       char *err, size_t errlen)
 {
-	static const char *const keys[] = {NULL};
-
 	s->priv = stdout;
-	if (!cfg)
-		return 0;
-	return output_cfg_check_keys(cfg, keys, cfg_file, "stdout", err, errlen);
+	return 0;
 }
 
 void sink_stdout_set_stream(struct sink *s, FILE *f)
@@ -55,6 +53,7 @@ static void stdout_close(struct sink *s)
 
 const struct sink_ops sink_stdout_ops = {
     .type = "stdout",
+    .keys = stdout_keys,
     .max_batch = 0,
     .open = stdout_open,
     .send = stdout_send,

@@ -23,7 +23,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <cjson/cJSON.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
@@ -57,22 +56,18 @@ struct syslog_sink {
 
 /* ---------------------------------------------------------------- pure parts */
 
-static const struct {
-	const char *name;
-	int code;
-} facilities[] = {
-    {"kern", 0},	  {"user", 1},	  {"mail", 2},	  {"daemon", 3},    {"auth", 4},
-    {"syslog", 5},	  {"lpr", 6},	  {"news", 7},	  {"uucp", 8},	    {"cron", 9},
-    {"authpriv", 10},	  {"ftp", 11},	  {"ntp", 12},	  {"security", 13}, {"console", 14},
-    {"solaris-cron", 15}, {"local0", 16}, {"local1", 17}, {"local2", 18},   {"local3", 19},
-    {"local4", 20},	  {"local5", 21}, {"local6", 22}, {"local7", 23},
-};
+/* By code: "kern" is 0, "local7" 23 (RFC 5424 section 6.2.1). */
+static const char *const facility_names[] = {
+    "kern",    "user",	       "mail",	 "daemon",   "auth",   "syslog", "lpr",
+    "news",    "uucp",	       "cron",	 "authpriv", "ftp",    "ntp",	 "security",
+    "console", "solaris-cron", "local0", "local1",   "local2", "local3", "local4",
+    "local5",  "local6",       "local7", NULL};
 
 int syslog_facility_parse(const char *name)
 {
-	for (size_t i = 0; name && i < sizeof(facilities) / sizeof(facilities[0]); i++)
-		if (strcasecmp(name, facilities[i].name) == 0)
-			return facilities[i].code;
+	for (int i = 0; name && facility_names[i]; i++)
+		if (strcasecmp(name, facility_names[i]) == 0)
+			return i;
 	return -1;
 }
 
@@ -187,63 +182,6 @@ int syslog_address_parse(const char *s, struct syslog_address *out, char *why, s
 	return -1;
 }
 
-static int severity_of_word(const char *w)
-{
-	static const struct {
-		const char *word;
-		int sev;
-	} words[] = {
-	    /* mcpwatch rule severities */
-	    {"critical", 2},
-	    {"high", 3},
-	    {"medium", 4},
-	    {"low", 5},
-	    {"info", 6},
-	    /* Falco priorities */
-	    {"emergency", 0},
-	    {"alert", 1},
-	    {"error", 3},
-	    {"warning", 4},
-	    {"notice", 5},
-	    {"informational", 6},
-	    {"debug", 7},
-	    /* OCSF severity captions */
-	    {"fatal", 2},
-	};
-
-	for (size_t i = 0; w && i < sizeof(words) / sizeof(words[0]); i++)
-		if (strcasecmp(w, words[i].word) == 0)
-			return words[i].sev;
-	return -1;
-}
-
-static const char *string_at(const cJSON *obj, const char *a, const char *b)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, a);
-
-	if (b)
-		v = cJSON_GetObjectItemCaseSensitive(v, b);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-int syslog_severity_of(const char *rec, size_t len)
-{
-	static const int ocsf_ids[] = {6, 6, 5, 4, 3, 2, 2}; /* severity_id 0..6 */
-	cJSON *doc = cJSON_ParseWithLength(rec, len);
-	const cJSON *id;
-	int sev = severity_of_word(string_at(doc, "rule", "severity"));
-
-	if (sev < 0)
-		sev = severity_of_word(string_at(doc, "priority", NULL));
-	if (sev < 0)
-		sev = severity_of_word(string_at(doc, "severity", NULL));
-	id = cJSON_GetObjectItemCaseSensitive(doc, "severity_id");
-	if (sev < 0 && cJSON_IsNumber(id) && id->valueint >= 0 && id->valueint <= 6)
-		sev = ocsf_ids[id->valueint];
-	cJSON_Delete(doc);
-	return sev < 0 ? 6 : sev;
-}
-
 /* A header field: printable US-ASCII without spaces, at most max bytes, "-" if empty. */
 static size_t put_field(char *out, const char *s, size_t max)
 {
@@ -288,8 +226,41 @@ size_t syslog_format_header(char *buf, size_t cap, int pri, int64_t time_ns, con
 
 /* ---------------------------------------------------------------- config */
 
-static const char *const syslog_keys[] = {"address", "facility",   "hostname",		"app_name",
-					  "tls",     "timeout_ms", "max_message_bytes", NULL};
+static const struct sink_config_key syslog_keys[] = {
+    {.name = "address",
+     .type = SINK_KEY_STRING,
+     .required = true,
+     .help = "unix:/dev/log, udp://host:port, tcp://host:port or tls://host:port"},
+    {.name = "facility",
+     .type = SINK_KEY_ENUM,
+     .def = "local0",
+     .allowed = facility_names,
+     .int_ok = true,
+     .min = 0,
+     .max = 23,
+     .help = "the facility of PRI, by name or number"},
+    {.name = "hostname",
+     .type = SINK_KEY_STRING,
+     .help = "HOSTNAME field; default: the record's host"},
+    {.name = "app_name", .type = SINK_KEY_STRING, .def = "mcpwatch", .help = "APP-NAME field"},
+    {.name = "tls",
+     .type = SINK_KEY_OBJECT,
+     .members = sink_tls_keys,
+     .help = "with tls:// only: verify, ca_file, client_cert, client_key"},
+    {.name = "timeout_ms",
+     .type = SINK_KEY_INT,
+     .def = "10000",
+     .min = 100,
+     .max = 600000,
+     .help = "connect, TLS handshake and write timeout"},
+    {.name = "max_message_bytes",
+     .type = SINK_KEY_INT,
+     .def = "65000 (unix, udp); 16777216 (tcp, tls)",
+     .min = 480,
+     .max = STREAM_MESSAGE_MAX,
+     .help = "longer datagrams are cut; longer stream messages rejected"},
+    {.name = NULL},
+};
 
 static int parse_facility(struct syslog_sink *ss, const struct sink_cfg *c,
 			  const struct json_value *cfg)
@@ -399,8 +370,8 @@ static int parse_syslog(struct syslog_sink *ss, const struct sink_cfg *c,
 	const struct json_value *tls = json_object_get(cfg, "tls");
 	bool dgram;
 
-	if (sink_cfg_check_keys(c, cfg, syslog_keys) || parse_address(ss, c, cfg) ||
-	    parse_facility(ss, c, cfg) || sink_cfg_string(c, cfg, "hostname", &ss->hostname) ||
+	if (parse_address(ss, c, cfg) || parse_facility(ss, c, cfg) ||
+	    sink_cfg_string(c, cfg, "hostname", &ss->hostname) ||
 	    sink_cfg_string(c, cfg, "app_name", &ss->app_name) ||
 	    sink_cfg_int(c, cfg, "timeout_ms", 100, 600000, &ss->timeout_ms) ||
 	    sink_cfg_tls(c, cfg, &ss->tls))
@@ -755,16 +726,13 @@ static size_t utf8_cut(const char *s, size_t n, size_t max)
 static int build_message(struct syslog_sink *ss, const struct sink_record *r)
 {
 	char head[600], host[256];
-	const char *hostname = ss->hostname;
-	int pri = ss->facility * 8 + syslog_severity_of(r->data, r->len);
+	const char *hostname = ss->hostname ? ss->hostname : r->host;
+	int sev = r->severity >= 0 && r->severity <= 7 ? r->severity : SINK_SEVERITY_INFO;
+	int pri = ss->facility * 8 + sev;
 	size_t hn;
 
-	if (!hostname) {
-		cJSON *doc = cJSON_ParseWithLength(r->data, r->len);
-
-		if (!doc || !sink_record_hostname(doc, host, sizeof(host)))
-			sink_local_hostname(host, sizeof(host));
-		cJSON_Delete(doc);
+	if (!hostname || !*hostname) {
+		sink_local_hostname(host, sizeof(host));
 		hostname = host;
 	}
 	hn = syslog_format_header(head, sizeof(head), pri, r->time_ns, hostname,
@@ -897,6 +865,7 @@ static void syslog_close(struct sink *s)
 
 const struct sink_ops sink_syslog_ops = {
     .type = "syslog",
+    .keys = syslog_keys,
     .max_batch = SYSLOG_BATCH,
     .open = syslog_open,
     .send = syslog_send,

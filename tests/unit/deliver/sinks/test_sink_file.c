@@ -17,6 +17,7 @@
 
 #include "lib/json.h"
 #include "deliver/sinks/sink.h"
+#include "sink_test.h"
 
 static char dir[64], path[128];
 
@@ -52,7 +53,7 @@ static void open_sink(struct sink *s, const char *extra)
 	assert_non_null(v);
 	memset(s, 0, sizeof(*s));
 	s->ops = &sink_file_ops;
-	if (sink_file_ops.open(s, v, "t.json", err, sizeof(err)) != 0)
+	if (checked_open(s, v, "t.json", err, sizeof(err)) != 0)
 		fail_msg("open: %s", err);
 	json_free(v);
 }
@@ -69,7 +70,7 @@ static int open_error(const char *extra, char *err, size_t errlen)
 	v = json_parse(cfg, strlen(cfg), &jerr);
 	assert_non_null(v);
 	err[0] = '\0';
-	rc = sink_file_ops.open(&s, v, "t.json", err, errlen);
+	rc = checked_open(&s, v, "t.json", err, errlen);
 	json_free(v);
 	if (rc == 0)
 		sink_file_ops.close(&s);

@@ -31,6 +31,8 @@
 #include "lib/json.h"
 #include "deliver/sinks/sink.h"
 #include "deliver/sinks/sink_net.h"
+#include "deliver/record.h"
+#include "sink_test.h"
 
 #define RECEIVER "tests/fixtures/receivers/http-receiver.mjs"
 #define PKI	 "tests/fixtures/receivers/make-test-pki.sh"
@@ -228,7 +230,7 @@ static int open_sink_err(struct sink *s, const struct sink_ops *ops, char *err, 
 	s->ops = ops;
 	snprintf(s->name, sizeof(s->name), "%s-test", ops->type);
 	err[0] = '\0';
-	rc = ops->open(s, cfg, cfg_path, err, errlen);
+	rc = checked_open(s, cfg, cfg_path, err, errlen);
 	json_free(cfg);
 	free(text);
 	return rc;
@@ -251,10 +253,22 @@ static const char rec_ecs[] = "{\"@timestamp\":\"2025-01-01T00:00:00Z\",\"event\
 
 #define T_NS 1764072000123456789LL /* 2025-11-25T12:00:00.123456789Z */
 
+/* A record as output_write makes it: host and severity read from its text. */
+static struct sink_record rec_of(const char *data, size_t len, int64_t time_ns, const char *kind)
+{
+	static char hosts[16][256];
+	static unsigned next;
+	char *host = hosts[next++ % 16];
+	struct sink_record r = {data, len, time_ns, kind, host, 0};
+
+	record_facts_of_text(data, len, host, sizeof(hosts[0]), &r.severity);
+	return r;
+}
+
 static void two_records(struct sink_record *r)
 {
-	r[0] = (struct sink_record){rec_alert, strlen(rec_alert), T_NS, "alert"};
-	r[1] = (struct sink_record){rec_posture, strlen(rec_posture), T_NS + 1000000000, "posture"};
+	r[0] = rec_of(rec_alert, strlen(rec_alert), T_NS, "alert");
+	r[1] = rec_of(rec_posture, strlen(rec_posture), T_NS + 1000000000, "posture");
 }
 
 static void send_records(struct sink *s, const struct sink_record *r, size_t n,
@@ -390,7 +404,7 @@ static void test_splunk_hec_full_url_and_fields(void **state)
 	    "\"token_file\":\"%s\",\"gzip\":false,\"host\":\"fixed\\\"h\","
 	    "\"source\":\"agent\",\"sourcetype\":\"_json\"}",
 	    plain.port, token_path);
-	r[0] = (struct sink_record){rec_alert, strlen(rec_alert), T_NS, "alert"};
+	r[0] = rec_of(rec_alert, strlen(rec_alert), T_NS, "alert");
 	send_records(&s, r, 1, st, why, sizeof(why));
 	assert_int_equal(st[0], SINK_OK);
 	reqs = requests(&plain);
@@ -422,7 +436,7 @@ static void test_elasticsearch_bulk(void **state)
 		  "\"token_file\":\"%s\"}",
 		  plain.port, token_path);
 	two_records(r);
-	r[2] = (struct sink_record){rec_ecs, strlen(rec_ecs), T_NS, "alert"};
+	r[2] = rec_of(rec_ecs, strlen(rec_ecs), T_NS, "alert");
 	send_records(&s, r, 3, st, why, sizeof(why));
 	assert_int_equal(st[0], SINK_OK);
 	assert_int_equal(st[1], SINK_OK);
@@ -462,7 +476,7 @@ static void test_elasticsearch_basic_auth(void **state)
 		  "\"username\":\"elastic\",\"password_file\":\"%s\","
 		  "\"data_stream\":\"logs-mcp-prod\",\"gzip\":false}",
 		  plain.port, password_path);
-	r[0] = (struct sink_record){rec_ecs, strlen(rec_ecs), T_NS, "alert"};
+	r[0] = rec_of(rec_ecs, strlen(rec_ecs), T_NS, "alert");
 	send_records(&s, r, 1, st, why, sizeof(why));
 	assert_int_equal(st[0], SINK_OK);
 	reqs = requests(&plain);
@@ -525,7 +539,7 @@ static void expect_statuses(struct sink *s, const char *answer, size_t n,
 
 	assert_true(n <= 4);
 	for (size_t i = 0; i < n; i++)
-		r[i] = (struct sink_record){rec_alert, strlen(rec_alert), T_NS, "alert"};
+		r[i] = rec_of(rec_alert, strlen(rec_alert), T_NS, "alert");
 	reset(&plain);
 	if (answer)
 		script(&plain, answer);
@@ -678,8 +692,9 @@ static void test_tls_verification(void **state)
 		  "{\"type\":\"webhook\",\"url\":\"https://127.0.0.1:%d/\","
 		  "\"tls\":{\"ca_file\":\"%s/ca.pem\"}}",
 		  tls.port, pki);
-	s.ops->send(&s, &(struct sink_record){rec_alert, strlen(rec_alert), T_NS, "alert"}, 1,
-		    (enum sink_status[1]){0}, (char[64]){0}, 64);
+	s.ops->send(
+	    &s, &(struct sink_record[1]){rec_of(rec_alert, strlen(rec_alert), T_NS, "alert")}[0], 1,
+	    (enum sink_status[1]){0}, (char[64]){0}, 64);
 	s.ops->close(&s);
 	reqs = requests(&tls);
 	assert_int_equal(cJSON_GetArraySize(reqs), 1);
@@ -707,8 +722,9 @@ static void test_tls_verification(void **state)
 	    "{\"type\":\"webhook\",\"url\":\"https://127.0.0.1:%d/\",\"tls\":{\"verify\":false}}",
 	    tls.port);
 	reset(&tls);
-	s.ops->send(&s, &(struct sink_record){rec_alert, strlen(rec_alert), T_NS, "alert"}, 1, ok,
-		    (char[64]){0}, 64);
+	s.ops->send(
+	    &s, &(struct sink_record[1]){rec_of(rec_alert, strlen(rec_alert), T_NS, "alert")}[0], 1,
+	    ok, (char[64]){0}, 64);
 	assert_int_equal(ok[0], SINK_OK);
 	s.ops->close(&s);
 }
@@ -726,8 +742,9 @@ static void test_tls_client_certificate(void **state)
 		  "\"tls\":{\"ca_file\":\"%s/ca.pem\",\"client_cert\":\"%s/client.pem\","
 		  "\"client_key\":\"%s/client.key\"}}",
 		  tls.port, token_path, pki, pki, pki);
-	s.ops->send(&s, &(struct sink_record){rec_alert, strlen(rec_alert), T_NS, "alert"}, 1, st,
-		    why, sizeof(why));
+	s.ops->send(
+	    &s, &(struct sink_record[1]){rec_of(rec_alert, strlen(rec_alert), T_NS, "alert")}[0], 1,
+	    st, why, sizeof(why));
 	assert_int_equal(st[0], SINK_OK);
 	reqs = requests(&tls);
 	assert_string_equal(req_str(cJSON_GetArrayItem(reqs, 0), "client_cert"), "mcpwatch-client");
@@ -777,7 +794,7 @@ static void test_config_errors(void **state)
 	    "environment variable \"H10_UNSET_VAR\" is not set");
 	expect_open_error(&sink_webhook_ops,
 			  "{\"type\":\"webhook\",\"url\":\"http://x/\",\"timeout_ms\":5}",
-			  "\"timeout_ms\" must be between 100 and 600000");
+			  "\"timeout_ms\" is 5; it must be between 100 and 600000");
 	expect_open_error(
 	    &sink_webhook_ops,
 	    "{\"type\":\"webhook\",\"url\":\"http://x/\",\"headers\":{\"Bad Name\":\"v\"}}",

@@ -37,6 +37,8 @@
 #include "lib/json.h"
 #include "deliver/sinks/sink.h"
 #include "deliver/sinks/sink_net.h"
+#include "deliver/record.h"
+#include "sink_test.h"
 
 #define PKI  "tests/fixtures/receivers/make-test-pki.sh"
 #define T_NS 1764072000123456789LL /* 2025-11-25T12:00:00.123456789Z */
@@ -93,7 +95,7 @@ static int open_sink_err(struct sink *s, char *err, size_t errlen, const char *f
 	s->ops = &sink_syslog_ops;
 	snprintf(s->name, sizeof(s->name), "syslog-test");
 	err[0] = '\0';
-	rc = s->ops->open(s, cfg, cfg_path, err, errlen);
+	rc = checked_open(s, cfg, cfg_path, err, errlen);
 	json_free(cfg);
 	free(text);
 	return rc;
@@ -106,10 +108,22 @@ static int open_sink_err(struct sink *s, char *err, size_t errlen, const char *f
 			fail_msg("open failed: %s", err_);                                         \
 	} while (0)
 
+/* A record as output_write makes it: host and severity read from its text. */
+static struct sink_record rec_of(const char *data, size_t len, int64_t time_ns, const char *kind)
+{
+	static char hosts[16][256];
+	static unsigned next;
+	char *host = hosts[next++ % 16];
+	struct sink_record r = {data, len, time_ns, kind, host, 0};
+
+	record_facts_of_text(data, len, host, sizeof(hosts[0]), &r.severity);
+	return r;
+}
+
 static void two_records(struct sink_record *r)
 {
-	r[0] = (struct sink_record){rec_alert, strlen(rec_alert), T_NS, "alert"};
-	r[1] = (struct sink_record){rec_posture, strlen(rec_posture), T_NS, "posture"};
+	r[0] = rec_of(rec_alert, strlen(rec_alert), T_NS, "alert");
+	r[1] = rec_of(rec_posture, strlen(rec_posture), T_NS, "posture");
 }
 
 static void send_expect(struct sink *s, const struct sink_record *r, size_t n,
@@ -243,6 +257,16 @@ static void test_address_parse(void **state)
 	assert_int_equal(syslog_address_parse("udp://h/x:514", &a, why, sizeof(why)), -1);
 }
 
+/* The severity output_write gives a record (user/deliver/record.h). */
+static int severity_of(const char *rec)
+{
+	char host[8];
+	int sev;
+
+	record_facts_of_text(rec, strlen(rec), host, sizeof(host), &sev);
+	return sev;
+}
+
 static void test_facility_and_severity(void **state)
 {
 	static const struct {
@@ -269,10 +293,9 @@ static void test_facility_and_severity(void **state)
 	assert_int_equal(syslog_facility_parse("local7"), 23);
 	assert_int_equal(syslog_facility_parse("local8"), -1);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		if (syslog_severity_of(cases[i].rec, strlen(cases[i].rec)) != cases[i].sev)
+		if (severity_of(cases[i].rec) != cases[i].sev)
 			fail_msg("%s: severity %d, want %d", cases[i].rec,
-				 syslog_severity_of(cases[i].rec, strlen(cases[i].rec)),
-				 cases[i].sev);
+				 severity_of(cases[i].rec), cases[i].sev);
 }
 
 static void test_header(void **state)
@@ -438,7 +461,7 @@ static void test_udp(void **state)
 	memcpy(big, "{\"k\":\"", 6);
 	memcpy(big + 500, "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", 16);
 	memcpy(big + 1998, "\"}", 2);
-	r[0] = (struct sink_record){big, 2000, T_NS, "alert"};
+	r[0] = rec_of(big, 2000, T_NS, "alert");
 	send_expect(&s, r, 1, SINK_OK, why, sizeof(why));
 	k = recv_timeout(fd, buf, sizeof(buf) - 1, 1000);
 	assert_true(k > 500 && k <= 600);
@@ -614,7 +637,7 @@ static void test_tls_delivery(void **state)
 
 static void test_tls_verification_and_client_cert(void **state)
 {
-	struct sink_record r[1] = {{rec_alert, sizeof(rec_alert) - 1, T_NS, "alert"}};
+	struct sink_record r[1] = {rec_of(rec_alert, sizeof(rec_alert) - 1, T_NS, "alert")};
 	char why[256];
 	struct tls_server t;
 	struct sink s;
