@@ -29,6 +29,7 @@
 #include "identify/scan.h"
 #include "sense/sensor.h"
 #include "posture/tlsprobe.h"
+#include "lib/clock.h"
 
 #define SWEEP_INTERVAL_NS (30LL * 1000000000)
 #define POLL_MS		  100
@@ -94,17 +95,9 @@ static void logmsg(const struct agent *a, bool verbose_only, const char *fmt, ..
 	va_end(ap);
 }
 
-static int64_t monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 static void emit_agent_record(struct agent *a, const char *event, cJSON *extra)
 {
-	cJSON *rec = record_new("agent", realtime_now_ns(), a->host);
+	cJSON *rec = record_new("agent", clock_realtime_ns(), a->host);
 	cJSON *item, *next;
 
 	if (!rec) {
@@ -249,7 +242,7 @@ static void listener_evaluate(struct agent *a, struct listener *l, int tls, cons
 		return;
 	l->evaluated = true;
 	l->tls = tls;
-	evctx_init(a, &c, RULE_EV_LISTEN, p, realtime_now_ns());
+	evctx_init(a, &c, RULE_EV_LISTEN, p, clock_realtime_ns());
 	c.net.family = l->family;
 	c.net.local_addr = l->addr;
 	c.net.local_port = l->port;
@@ -670,13 +663,13 @@ static void report_drops(struct agent *a)
 
 static void periodic(struct agent *a)
 {
-	int64_t now = monotonic_ns();
+	int64_t now = clock_monotonic_ns();
 
 	if (reopen_requested) {
 		reopen_requested = 0;
 		output_reopen(a->out);
 	}
-	alerter_tick(a->alerter, realtime_now_ns());
+	alerter_tick(a->alerter, clock_realtime_ns());
 	if (now >= a->next_lost_ns) {
 		report_losses(a);
 		a->next_lost_ns = now + (int64_t)a->cfg->lost_report_interval_s * 1000000000;

@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "deliver/spool.h"
+#include "lib/clock.h"
 
 #define NS_PER_MS	  1000000LL
 #define NS_PER_S	  1000000000LL
@@ -75,14 +76,6 @@ static const char *const reason_names[DROP_REASONS] = {
 const char *drop_reason_name(enum drop_reason r)
 {
 	return r < DROP_REASONS ? reason_names[r] : "unknown";
-}
-
-int64_t monotonic_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * NS_PER_S + ts.tv_nsec;
 }
 
 int64_t delivery_backoff_ms(unsigned attempt, int initial_ms, int max_ms, uint64_t rnd)
@@ -283,7 +276,7 @@ static int sender_reserve(struct delivery *d, size_t n)
 
 static void note_rejections(struct delivery *d, size_t rejected, const char *why)
 {
-	int64_t now = monotonic_now_ns();
+	int64_t now = clock_monotonic_ns();
 
 	if (!rejected)
 		return;
@@ -384,7 +377,7 @@ static void sender_flush(struct delivery *d)
 	pthread_mutex_lock(&d->lock);
 	deadline = d->deadline_ns;
 	pthread_mutex_unlock(&d->lock);
-	while (monotonic_now_ns() < deadline)
+	while (clock_monotonic_ns() < deadline)
 		if (send_batch(d) != SEND_DONE)
 			break;
 }
@@ -405,12 +398,12 @@ static void *sender_main(void *arg)
 			break;
 		}
 		pthread_mutex_unlock(&d->lock);
-		now = monotonic_now_ns();
+		now = clock_monotonic_ns();
 		wake = next_send_time(d, now, retry_at, &batch_since);
 		if (wake) {
 			pthread_mutex_lock(&d->lock);
 			while (d->spooled_gen == gen && !(d->stopping && d->spooler_done) &&
-			       monotonic_now_ns() < wake)
+			       clock_monotonic_ns() < wake)
 				wait_until(&d->spooled, &d->lock, wake);
 			pthread_mutex_unlock(&d->lock);
 			continue;
@@ -421,7 +414,7 @@ static void *sender_main(void *arg)
 			delay_ms = delivery_backoff_ms(d->attempt, d->o.retry_initial_ms,
 						       d->o.retry_max_ms, next_random(d));
 			note_outcome(d, r, delay_ms);
-			retry_at = monotonic_now_ns() + delay_ms * NS_PER_MS;
+			retry_at = clock_monotonic_ns() + delay_ms * NS_PER_MS;
 		}
 	}
 	sender_flush(d);
@@ -491,7 +484,7 @@ int delivery_start(struct delivery **out, struct sink *s, const struct delivery_
 	d->o = *o;
 	d->o.spool_dir = NULL; /* the caller's string; the spool keeps its own */
 	opts_fill_defaults(&d->o, s->ops);
-	d->rng = (uint64_t)monotonic_now_ns() ^ (uint64_t)(uintptr_t)d;
+	d->rng = (uint64_t)clock_monotonic_ns() ^ (uint64_t)(uintptr_t)d;
 	d->rng = d->rng ? d->rng : 1;
 	rc = spool_open(&d->spool, o->spool_dir, &so, err, errlen);
 	if (rc) {
@@ -510,7 +503,7 @@ int delivery_start(struct delivery **out, struct sink *s, const struct delivery_
 	if (rc) {
 		snprintf(err, errlen, "output %s: cannot start a thread: %s", s->name,
 			 strerror(rc));
-		delivery_stop(d, monotonic_now_ns());
+		delivery_stop(d, clock_monotonic_ns());
 		return -rc;
 	}
 	*out = d;
@@ -532,10 +525,10 @@ void delivery_get_stats(struct delivery *d, struct delivery_stats *st)
 /* pthread_timedjoin_np counts in CLOCK_REALTIME. */
 static bool join_by(pthread_t t, int64_t deadline_mono_ns)
 {
-	int64_t left = deadline_mono_ns - monotonic_now_ns();
-	struct timespec ts;
+	int64_t left = deadline_mono_ns - clock_monotonic_ns();
+	int64_t now = clock_realtime_ns();
+	struct timespec ts = {.tv_sec = now / NS_PER_S, .tv_nsec = now % NS_PER_S};
 
-	clock_gettime(CLOCK_REALTIME, &ts);
 	if (left < 0)
 		left = 0;
 	left += ts.tv_nsec;

@@ -78,8 +78,6 @@ void delivery_request_stop(struct delivery *d, int64_t deadline_ns);
  * [initial, min(max, initial * 2^(attempt-1))], rnd a random number. */
 int64_t delivery_backoff_ms(unsigned attempt, int initial_ms, int max_ms, uint64_t rnd);
 
-int64_t monotonic_now_ns(void);
-
 /* ---------------------------------------------------------------- for the local sinks */
 
 struct json_value;

@@ -16,6 +16,7 @@
 #include "deliver/delivery.h"
 #include "deliver/record.h"
 #include "deliver/sinks/sink.h"
+#include "lib/clock.h"
 
 #define ERROR_LOG_GAP_NS (60LL * 1000000000)
 
@@ -229,7 +230,7 @@ struct output *output_new_stream(FILE *f)
 
 void output_free(struct output *o)
 {
-	int64_t deadline = monotonic_now_ns() + OUTPUT_STOP_MS * 1000000LL;
+	int64_t deadline = clock_monotonic_ns() + OUTPUT_STOP_MS * 1000000LL;
 
 	if (!o)
 		return;
@@ -251,33 +252,6 @@ void output_free(struct output *o)
 }
 
 /* ------------------------------------------------------------------ writing */
-
-int64_t parse_rfc3339(const char *s)
-{
-	struct tm tm;
-	int64_t frac = 0, scale = 1000000000;
-	const char *p;
-	time_t secs;
-
-	memset(&tm, 0, sizeof(tm));
-	if (!s)
-		return -1;
-	p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (!p)
-		return -1;
-	if (*p == '.') {
-		for (p++; *p >= '0' && *p <= '9'; p++) {
-			if (scale > 1) {
-				scale /= 10;
-				frac += (*p - '0') * scale;
-			}
-		}
-	}
-	if (strcmp(p, "Z") != 0)
-		return -1;
-	secs = timegm(&tm);
-	return (int64_t)secs * 1000000000 + frac;
-}
 
 /* rec in one format, shared by the outputs that use that format. */
 struct formatted {
@@ -305,7 +279,7 @@ static void format_once(const cJSON *rec, enum record_format f, struct formatted
 
 static void log_write_error(struct output_entry *e, const char *why)
 {
-	int64_t now = monotonic_now_ns();
+	int64_t now = clock_monotonic_ns();
 
 	if (e->last_error_log_ns && now - e->last_error_log_ns < ERROR_LOG_GAP_NS)
 		return;
@@ -339,9 +313,8 @@ int output_write(struct output *o, const cJSON *rec)
 	for (size_t f = 0; f <= FMT_FALCO; f++)
 		fm[f].done = false;
 	r.kind = cJSON_IsString(kind) ? kind->valuestring : "unknown";
-	r.time_ns = parse_rfc3339(cJSON_IsString(time) ? time->valuestring : NULL);
-	if (r.time_ns < 0)
-		r.time_ns = realtime_now_ns();
+	if (!cJSON_IsString(time) || !rfc3339_parse(time->valuestring, &r.time_ns))
+		r.time_ns = clock_realtime_ns();
 	pthread_mutex_lock(&o->lock);
 	for (size_t i = 0; i < o->n; i++) {
 		struct output_entry *e = o->e[i];
@@ -456,30 +429,6 @@ cJSON *output_stats_json(struct output *o)
 
 /* ------------------------------------------------------------------ envelope */
 
-void format_rfc3339(int64_t time_ns, char *buf, size_t len)
-{
-	time_t secs = (time_t)(time_ns / 1000000000);
-	long nsec = (long)(time_ns % 1000000000);
-	struct tm tm;
-	char base[32];
-
-	if (nsec < 0) {
-		nsec += 1000000000;
-		secs--;
-	}
-	gmtime_r(&secs, &tm);
-	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, len, "%s.%09ldZ", base, nsec);
-}
-
-int64_t realtime_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 cJSON *record_new(const char *kind, int64_t time_ns, const char *host)
 {
 	cJSON *rec = cJSON_CreateObject();
@@ -488,7 +437,7 @@ cJSON *record_new(const char *kind, int64_t time_ns, const char *host)
 
 	if (!rec)
 		return NULL;
-	format_rfc3339(time_ns, t, sizeof(t));
+	rfc3339_format(time_ns, 9, t, sizeof(t));
 	cJSON_AddStringToObject(rec, "kind", kind);
 	cJSON_AddStringToObject(rec, "time", t);
 	h = cJSON_AddObjectToObject(rec, "host");

@@ -96,11 +96,6 @@ cJSON *output_stats_json(struct output *o);
 
 /* {"kind": kind, "time": "...Z", "host": {"name": host}} */
 cJSON *record_new(const char *kind, int64_t time_ns, const char *host);
-/* 2026-11-25T12:00:00.123456789Z */
-void format_rfc3339(int64_t time_ns, char *buf, size_t len);
-/* The inverse for what format_rfc3339 writes (fraction optional); -1 otherwise. */
-int64_t parse_rfc3339(const char *s);
-int64_t realtime_now_ns(void);
 
 /* The registry of sink types ("stdout", "file", "webhook", ...): user/deliver/sinks/sink.h. */
 

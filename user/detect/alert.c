@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include "lib/redact.h"
+#include "lib/clock.h"
 
 #define ALERT_TEXT_MAX 8192
 #define AGG_MAX_KEYS   4096
@@ -249,9 +250,9 @@ static void agg_close(struct alerter *a, struct agg *g)
 		char t[48];
 
 		cJSON_ReplaceItemInObject(g->last, "count", cJSON_CreateNumber((double)g->repeats));
-		format_rfc3339(g->first_ns, t, sizeof(t));
+		rfc3339_format(g->first_ns, 9, t, sizeof(t));
 		cJSON_AddStringToObject(agg, "first_time", t);
-		format_rfc3339(g->last_ns, t, sizeof(t));
+		rfc3339_format(g->last_ns, 9, t, sizeof(t));
 		cJSON_AddStringToObject(agg, "last_time", t);
 		cJSON_AddNumberToObject(agg, "window_s", (double)(a->window_ns / 1000000000));
 		cJSON_AddItemToObject(g->last, "aggregate", agg);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "lib/redact.h"
+#include "lib/clock.h"
 
 #define CHILD_LIMIT_NS (120LL * 1000000000) /* a grade that takes longer is killed */
 #define RESULT_MAX     (16u << 20)
@@ -50,14 +51,6 @@ struct postured {
 	size_t nlast;
 	char host_grade;
 };
-
-static int64_t mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 struct postured *postured_new(const struct postured_opts *o, struct output *out)
 {
@@ -140,7 +133,7 @@ void postured_note_alert(struct postured *pd, const char *rule_id, uint32_t serv
 
 void postured_request(struct postured *pd, bool full, int delay_ms)
 {
-	int64_t at = mono_now() + (int64_t)delay_ms * 1000000;
+	int64_t at = clock_monotonic_ns() + (int64_t)delay_ms * 1000000;
 
 	if (!pd->pending || at > pd->not_before)
 		pd->not_before = at;
@@ -224,7 +217,7 @@ static void child_start(struct postured *pd)
 	}
 	if (pd->o.known)
 		nknown = pd->o.known(known, MAX_KNOWN, pd->o.known_arg);
-	nrt = runtime_snapshot(pd, rt, realtime_now_ns());
+	nrt = runtime_snapshot(pd, rt, clock_realtime_ns());
 	if (pipe2(fds, O_CLOEXEC) != 0) {
 		free(rt);
 		free(known);
@@ -247,7 +240,7 @@ static void child_start(struct postured *pd)
 	pd->fd = fds[0];
 	pd->len = 0;
 	pd->child_full = pd->pending_full || !pd->graded_once;
-	pd->child_started = mono_now();
+	pd->child_started = clock_monotonic_ns();
 	pd->pending = pd->pending_full = false;
 }
 
@@ -275,7 +268,7 @@ static int int_of(const cJSON *o, const char *key)
 
 static void emit_server(struct postured *pd, const cJSON *srv)
 {
-	cJSON *rec = record_new("posture", realtime_now_ns(), pd->host);
+	cJSON *rec = record_new("posture", clock_realtime_ns(), pd->host);
 
 	if (!rec)
 		return;
@@ -287,7 +280,7 @@ static void emit_server(struct postured *pd, const cJSON *srv)
 
 static void emit_host(struct postured *pd, const cJSON *report)
 {
-	cJSON *rec = record_new("posture", realtime_now_ns(), pd->host);
+	cJSON *rec = record_new("posture", clock_realtime_ns(), pd->host);
 	const cJSON *host = cJSON_GetObjectItemCaseSensitive(report, "host");
 	const cJSON *servers = cJSON_GetObjectItemCaseSensitive(report, "servers");
 	cJSON *h, *list, *srv;
@@ -334,7 +327,7 @@ static void worst_failure(const cJSON *srv, char *out, size_t len)
 
 static void emit_drop(struct postured *pd, const cJSON *srv, const struct last_grade *was)
 {
-	cJSON *rec = record_new("alert", realtime_now_ns(), pd->host);
+	cJSON *rec = record_new("alert", clock_realtime_ns(), pd->host);
 	cJSON *rule, *tags, *server, *post;
 	const char *grade = str_of(srv, "grade");
 	char why[512], msg[1024];
@@ -472,9 +465,9 @@ void postured_tick(struct postured *pd, int64_t mono_ns)
 
 void postured_wait(struct postured *pd, int timeout_ms)
 {
-	int64_t end = mono_now() + (int64_t)timeout_ms * 1000000;
+	int64_t end = clock_monotonic_ns() + (int64_t)timeout_ms * 1000000;
 
-	while (pd->child > 0 && mono_now() < end) {
+	while (pd->child > 0 && clock_monotonic_ns() < end) {
 		struct timespec ts = {0, 20 * 1000000};
 
 		child_collect(pd);

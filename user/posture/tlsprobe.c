@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* tlsprobe: does a local listening port answer a TLS ClientHello? */
 #include "posture/tlsprobe.h"
+#include "lib/clock.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -354,14 +355,6 @@ int tlsprobe_local_target(int family, const char *addr, uint16_t port, struct so
 
 /* ---------------------------------------------------------------- probing */
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * Waits for events on fd until the deadline, or until cancel_fd (if >= 0)
  * becomes readable. Returns revents, 0 on timeout, -ECANCELED, -errno.
@@ -371,7 +364,7 @@ static int wait_fd(int fd, short events, int64_t deadline, int cancel_fd)
 	for (;;) {
 		struct pollfd p[2] = {{.fd = fd, .events = events},
 				      {.fd = cancel_fd, .events = POLLIN}};
-		int64_t left = deadline - now_ms();
+		int64_t left = deadline - (clock_monotonic_ns() / 1000000);
 		int r;
 
 		if (left <= 0)
@@ -463,7 +456,7 @@ static enum tlsprobe_verdict read_reply(int fd, int64_t deadline, int timeout_ms
 static enum tlsprobe_verdict probe_target(const struct sockaddr_storage *ss, socklen_t sslen,
 					  int timeout_ms, int cancel_fd, char *reason, size_t rlen)
 {
-	int64_t deadline = now_ms() + timeout_ms;
+	int64_t deadline = (clock_monotonic_ns() / 1000000) + timeout_ms;
 	uint8_t hello[TLSPROBE_HELLO_MAX];
 	size_t hlen = tlsprobe_build_client_hello(hello, sizeof(hello));
 	enum tlsprobe_verdict v;

@@ -293,17 +293,6 @@ static void test_window_zero_reports_every_event(void **state)
 	fclose(f);
 }
 
-static void test_rfc3339(void **state)
-{
-	char buf[64];
-
-	(void)state;
-	format_rfc3339(0, buf, sizeof(buf));
-	assert_string_equal(buf, "1970-01-01T00:00:00.000000000Z");
-	format_rfc3339(-1, buf, sizeof(buf));
-	assert_string_equal(buf, "1969-12-31T23:59:59.999999999Z");
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -312,7 +301,6 @@ int main(void)
 	    cmocka_unit_test(test_many_distinct_keys),
 	    cmocka_unit_test(test_flood_of_keys_stays_bounded),
 	    cmocka_unit_test(test_window_zero_reports_every_event),
-	    cmocka_unit_test(test_rfc3339),
 	};
 
 	return cmocka_run_group_tests_name("alert", tests, setup, teardown);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "lib/json.h"
+#include "lib/clock.h"
 
 #define SECRET_FILE_MAX (64 * 1024)
 
@@ -355,27 +356,5 @@ void sink_local_hostname(char *buf, size_t len)
 
 void sink_format_time(int64_t time_ns, int digits, char *buf, size_t len)
 {
-	int64_t secs = time_ns / 1000000000, frac = time_ns % 1000000000;
-	time_t t;
-	struct tm tm;
-	char base[32];
-
-	if (frac < 0) {
-		frac += 1000000000;
-		secs--;
-	}
-	if (digits < 0)
-		digits = 0;
-	if (digits > 9)
-		digits = 9;
-	for (int i = digits; i < 9; i++)
-		frac /= 10;
-	t = (time_t)secs;
-	if (!gmtime_r(&t, &tm))
-		memset(&tm, 0, sizeof(tm));
-	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-	if (digits)
-		snprintf(buf, len, "%s.%0*lldZ", base, digits, (long long)frac);
-	else
-		snprintf(buf, len, "%sZ", base);
+	rfc3339_format(time_ns, digits, buf, len);
 }

@@ -15,16 +15,14 @@
 
 #include "posture/httpprobe/text.h"
 #include "posture/tlsprobe.h"
+#include "lib/clock.h"
 
 #define SSE_PEEK_MAX 4096 /* an event stream is cut after its first event or this */
 #define MAX_STRIKES  3	  /* requests without an answer before the probe gives up */
 
 int64_t probe_now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return clock_monotonic_ns() / 1000000;
 }
 
 static void probe_stop(struct probe *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
