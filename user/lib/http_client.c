@@ -2,7 +2,6 @@
 #include "lib/http_client.h"
 
 #include <pthread.h>
-#include <stdbool.h>
 
 static void global_init(void)
 {
@@ -10,7 +9,7 @@ static void global_init(void)
 }
 
 /* What no request of ours may do, whatever the caller adds later. */
-static bool set_safe_defaults(CURL *c, const struct http_client_opts *o)
+bool http_client_apply(CURL *c, const struct http_client_opts *o)
 {
 	bool bad = false;
 
@@ -39,7 +38,7 @@ CURL *http_client_new(const struct http_client_opts *o)
 
 	pthread_once(&once, global_init);
 	c = curl_easy_init();
-	if (c && !set_safe_defaults(c, o)) {
+	if (c && !http_client_apply(c, o)) {
 		curl_easy_cleanup(c);
 		c = NULL;
 	}

@@ -11,6 +11,7 @@
 #define MCPWATCH_LIB_HTTP_CLIENT_H
 
 #include <curl/curl.h>
+#include <stdbool.h>
 
 struct http_client_opts {
 	long timeout_ms;	/* whole transfer and connect, each */
@@ -22,5 +23,8 @@ struct http_client_opts {
 /* A new easy handle with those options, or NULL (out of memory, or an
  * option this libcurl refuses). Free with curl_easy_cleanup. */
 CURL *http_client_new(const struct http_client_opts *o);
+/* Sets them again on a handle in use (e.g. after curl_easy_reset, or to
+ * change the timeout per request); false if libcurl refused one. */
+bool http_client_apply(CURL *c, const struct http_client_opts *o);
 
 #endif /* MCPWATCH_LIB_HTTP_CLIENT_H */

@@ -17,6 +17,7 @@
 
 #include "lib/json.h"
 #include "lib/redact.h"
+#include "lib/http_client.h"
 
 #define DEFAULT_TIMEOUT_MS 10000
 #define USER_AGENT	   "mcpwatch/1"
@@ -246,11 +247,6 @@ static size_t on_answer(char *data, size_t size, size_t nmemb, void *ud)
 	return n;
 }
 
-static void curl_init_once(void)
-{
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
 static int set_tls_options(struct http_sink *h)
 {
 	CURL *c = h->curl;
@@ -282,29 +278,21 @@ static int set_auth_options(struct http_sink *h)
 
 static int setup_curl(struct http_sink *h)
 {
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	struct http_client_opts o = {.timeout_ms = h->timeout_ms,
+				     .proxy = h->proxy,
+				     .user_agent = USER_AGENT,
+				     .errbuf = h->errbuf};
 	CURL *c;
 	int bad = 0;
 
-	pthread_once(&once, curl_init_once);
-	c = h->curl = curl_easy_init();
+	c = h->curl = http_client_new(&o);
 	if (!c)
 		return -1;
 	bad |= curl_easy_setopt(c, CURLOPT_URL, h->url) != CURLE_OK;
 	bad |= curl_easy_setopt(c, CURLOPT_POST, 1L) != CURLE_OK;
 	bad |= curl_easy_setopt(c, CURLOPT_HTTPHEADER, h->headers) != CURLE_OK;
-	bad |= curl_easy_setopt(c, CURLOPT_USERAGENT, USER_AGENT) != CURLE_OK;
-	bad |= curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) != CURLE_OK;
-	bad |= curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK;
-	bad |= curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK;
-	bad |= curl_easy_setopt(c, CURLOPT_NETRC, (long)CURL_NETRC_IGNORED) != CURLE_OK;
-	/* Only the configured proxy: the daemon's environment is not configuration. */
-	bad |= curl_easy_setopt(c, CURLOPT_PROXY, h->proxy ? h->proxy : "") != CURLE_OK;
-	bad |= curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, h->timeout_ms) != CURLE_OK;
-	bad |= curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, h->timeout_ms) != CURLE_OK;
 	bad |= curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_answer) != CURLE_OK;
 	bad |= curl_easy_setopt(c, CURLOPT_WRITEDATA, h) != CURLE_OK;
-	bad |= curl_easy_setopt(c, CURLOPT_ERRORBUFFER, h->errbuf) != CURLE_OK;
 	bad |= curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L) != CURLE_OK;
 	return bad || set_tls_options(h) || set_auth_options(h) ? -1 : 0;
 }

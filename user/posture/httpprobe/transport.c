@@ -16,6 +16,7 @@
 #include "posture/httpprobe/text.h"
 #include "posture/tlsprobe.h"
 #include "lib/clock.h"
+#include "lib/http_client.h"
 
 #define SSE_PEEK_MAX 4096 /* an event stream is cut after its first event or this */
 #define MAX_STRIKES  3	  /* requests without an answer before the probe gives up */
@@ -159,21 +160,14 @@ static struct curl_slist *request_headers(const struct request *rq)
 
 static bool set_safety_options(struct probe *p, long timeout)
 {
+	struct http_client_opts o = {.timeout_ms = timeout};
 	CURL *c = p->curl;
-	bool bad = false;
+	bool bad = !http_client_apply(c, &o);
 
+	/* Local only: the one address checked before any packet, for any name. */
 	bad |= curl_easy_setopt(c, CURLOPT_RESOLVE, p->resolve) != CURLE_OK;
 	bad |= curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_pinned_socket) != CURLE_OK;
 	bad |= curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, p) != CURLE_OK;
-	bad |= curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK;
-	bad |= curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK;
-	bad |= curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https") != CURLE_OK;
-	bad |= curl_easy_setopt(c, CURLOPT_PROXY, "") != CURLE_OK;
-	bad |= curl_easy_setopt(c, CURLOPT_NOPROXY, "*") != CURLE_OK;
-	bad |= curl_easy_setopt(c, CURLOPT_NETRC, (long)CURL_NETRC_IGNORED) != CURLE_OK;
-	bad |= curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout) != CURLE_OK;
-	bad |= curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout) != CURLE_OK;
-	bad |= curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) != CURLE_OK;
 	return !bad;
 }
 
@@ -399,24 +393,18 @@ int probe_detect_scheme(struct probe *p, const struct httpprobe_target *t)
 	return 0;
 }
 
-static void curl_init_once(void)
-{
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
 int probe_alloc(struct probe *p)
 {
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	struct http_client_opts defaults = {.timeout_ms = p->o.timeout_ms};
 	size_t big = p->o.max_body > p->o.max_header ? p->o.max_body : p->o.max_header;
 
-	pthread_once(&once, curl_init_once);
 	p->scratch_len = big + 1;
 	p->raw = malloc(p->o.max_header + 1);
 	p->headtext = malloc(p->o.max_header + 1);
 	p->body = malloc(p->o.max_body + 1);
 	p->scratch = malloc(p->scratch_len);
 	p->plain = malloc(p->scratch_len);
-	p->curl = curl_easy_init();
+	p->curl = http_client_new(&defaults);
 	if (!p->raw || !p->headtext || !p->body || !p->scratch || !p->plain || !p->curl) {
 		http_set_text(p->out->error, sizeof(p->out->error),
 			      "httpprobe: out of memory for %zu-byte buffers", big);
