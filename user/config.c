@@ -17,6 +17,7 @@
 #include "lib/redact.h"
 #include "deliver/output.h"
 #include "deliver/sinks/sink.h"
+#include "lib/diag.h"
 
 #define HOST_NAME_MAX_LEN 253
 #define SELECTOR_NAME_MAX 64
@@ -124,7 +125,7 @@ struct loader {
 	const char *name;
 	struct json_value *root; /* the parsed document */
 	bool root_kept;		 /* by a config_doc: "outputs" point into it */
-	FILE *diag;
+	struct diag *diag;
 	int errors;
 };
 
@@ -154,11 +155,9 @@ static void report_at(struct loader *ld, int line, int col, const char *fmt, ...
 	ld->errors++;
 	if (!ld->diag)
 		return;
-	fprintf(ld->diag, "%s:%d:%d: ", ld->name, line, col);
 	va_start(ap, fmt);
-	vfprintf(ld->diag, fmt, ap);
+	diag_vadd(ld->diag, ld->name, line, col, fmt, ap);
 	va_end(ap);
-	fputc('\n', ld->diag);
 }
 
 #define report(ld, v, ...) report_at(ld, (v)->line, (v)->col, __VA_ARGS__)
@@ -1028,7 +1027,8 @@ static void apply_object(struct loader *ld, const struct opt *opts, const struct
 	}
 }
 
-int config_load_buffer(struct config *c, const char *name, const char *buf, size_t len, FILE *diag)
+int config_load_buffer(struct config *c, const char *name, const char *buf, size_t len,
+		       struct diag *diag)
 {
 	struct config work;
 	struct loader ld = {&work, name ? name : "<config>", NULL, false, diag, 0};
@@ -1040,13 +1040,13 @@ int config_load_buffer(struct config *c, const char *name, const char *buf, size
 	doc = json_parse(buf, len, &err);
 	if (!doc) {
 		if (diag)
-			fprintf(diag, "%s:%d:%d: %s\n", ld.name, err.line, err.col, err.message);
+			diag_add(diag, ld.name, err.line, err.col, "%s", err.message);
 		return -1;
 	}
 	ld.root = doc;
 	if (!config_copy(&work, c)) {
 		if (diag)
-			fprintf(diag, "%s: out of memory\n", ld.name);
+			diag_add(diag, ld.name, 0, 0, "out of memory");
 		ld.errors++;
 	} else {
 		apply_object(&ld, top_opts, doc, NULL);
@@ -1063,7 +1063,7 @@ int config_load_buffer(struct config *c, const char *name, const char *buf, size
 	return 0;
 }
 
-int config_load_file(struct config *c, const char *path, FILE *diag)
+int config_load_file(struct config *c, const char *path, struct diag *diag)
 {
 	char why[128], *buf;
 	size_t len = 0;
@@ -1074,7 +1074,7 @@ int config_load_file(struct config *c, const char *path, FILE *diag)
 	buf = json_read_file(path, CONFIG_FILE_MAX, &len, why, sizeof(why));
 	if (!buf) {
 		if (diag)
-			fprintf(diag, "%s: %s\n", path, why);
+			diag_add(diag, path, 0, 0, "%s", why);
 		return -1;
 	}
 	rc = config_load_buffer(c, path, buf, len, diag);

@@ -14,6 +14,8 @@
 
 #include "format/format.h"
 
+struct diag;
+
 struct config_doc;
 struct json_value;
 struct output;
@@ -94,9 +96,10 @@ void config_defaults(struct config *c);
 /* Apply a config document to c (which holds defaults or an earlier load):
  * keys present replace c's values. 0 on success; -1 with one line per error
  * "NAME:LINE:COLUMN: message" written to diag (may be NULL), c unchanged. */
-int config_load_buffer(struct config *c, const char *name, const char *buf, size_t len, FILE *diag);
+int config_load_buffer(struct config *c, const char *name, const char *buf, size_t len,
+		       struct diag *diag);
 /* Same for a file (at most CONFIG_FILE_MAX bytes); "PATH: reason" when unreadable. */
-int config_load_file(struct config *c, const char *path, FILE *diag);
+int config_load_file(struct config *c, const char *path, struct diag *diag);
 /* Free what c owns and reset it to the defaults. */
 void config_free(struct config *c);
 

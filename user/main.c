@@ -20,6 +20,7 @@
 #include "config.h"
 #include "format/format.h"
 #include "detect/rules.h"
+#include "lib/diag.h"
 
 #ifndef CAP_BPF
 #define CAP_BPF 39
@@ -27,6 +28,15 @@
 #ifndef CAP_PERFMON
 #define CAP_PERFMON 38
 #endif
+
+/* Diagnostics of the files the command line names go to stderr, one a line. */
+static struct diag *stderr_diag(void)
+{
+	static struct diag d;
+
+	diag_init(&d, stderr, false);
+	return &d;
+}
 
 static const char usage_text[] =
     "usage: mcpwatch run [--config FILE] [--rules FILE]... [--no-default-rules] [-v[v]]\n"
@@ -70,7 +80,9 @@ static int check_privileges(void)
 
 static int load_rules(struct ruleset *rs, const struct config *cfg, char **extra, int nextra)
 {
-	struct rules_diag diag = {stderr, 0};
+	struct diag diag;
+
+	diag_init(&diag, stderr, false);
 
 	if (cfg->default_rules && ruleset_load_defaults(rs, &diag) != 0)
 		return -1;
@@ -98,7 +110,9 @@ static int cmd_rules_check(int argc, char **argv)
 	}
 	for (int i = first; i < argc; i++) {
 		struct ruleset *rs = ruleset_new();
-		struct rules_diag diag = {stderr, 0};
+		struct diag diag;
+
+		diag_init(&diag, stderr, false);
 
 		if (!rs)
 			return MW_EXIT_RUNTIME;
@@ -165,7 +179,7 @@ static int cmd_run(int argc, char **argv)
 		return MW_EXIT_USAGE;
 	}
 	config_defaults(&cfg);
-	if (config_path && config_load_file(&cfg, config_path, stderr) != 0) {
+	if (config_path && config_load_file(&cfg, config_path, stderr_diag()) != 0) {
 		rc = MW_EXIT_USAGE;
 		goto out;
 	}
@@ -237,7 +251,7 @@ static int cmd_grade(int argc, char **argv)
 		}
 	}
 	config_defaults(&cfg);
-	if (config_path && config_load_file(&cfg, config_path, stderr) != 0)
+	if (config_path && config_load_file(&cfg, config_path, stderr_diag()) != 0)
 		return MW_EXIT_USAGE;
 	if (rate_limit)
 		cfg.posture_rate_limit = true;
@@ -255,7 +269,7 @@ static int cmd_grade(int argc, char **argv)
 	go.fs_root = strcmp(fs_root, "/") == 0 ? "" : fs_root;
 	go.host = host;
 	go.skip_tgid = (uint32_t)getpid();
-	go.diag = stderr;
+	go.diag = stderr_diag();
 	if (!id || grade_collect(&go, &rep, err, sizeof(err)) != 0) {
 		fprintf(stderr, "mcpwatch: grade: %s\n", id ? err : "out of memory");
 		identity_free(id);

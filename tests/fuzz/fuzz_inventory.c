@@ -67,12 +67,12 @@ static void fuzz_document(const char *client, const uint8_t *data, size_t size)
 	int rc = inventory_parse_buffer(client, "/fuzz.json", (const char *)data, size, &inv);
 	size_t i;
 
-	if (rc < -1 || (rc == -1 && inv.ndiag == 0) || (rc >= 0 && (size_t)rc != inv.n))
+	if (rc < -1 || (rc == -1 && inv.diag.nlines == 0) || (rc >= 0 && (size_t)rc != inv.n))
 		abort();
 	for (i = 0; i < inv.n; i++)
 		check_server(&inv.servers[i]);
-	for (i = 0; i < inv.ndiag; i++) {
-		if (!inv.diagnostics[i] || strpbrk(inv.diagnostics[i], "\n\r"))
+	for (i = 0; i < inv.diag.nlines; i++) {
+		if (!inv.diag.lines[i] || strpbrk(inv.diag.lines[i], "\n\r"))
 			abort();
 	}
 	inventory_free(&inv);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "detect/rules.h"
+#include "lib/diag.h"
 
 struct fuzz_event {
 	enum rule_event ev;
@@ -47,18 +48,22 @@ static const char base[] =
 
 static void load_checked(struct ruleset *rs, const uint8_t *data, size_t size)
 {
-	struct rules_diag diag = {NULL, 0};
+	struct diag diag;
+
+	diag_init(&diag, NULL, false);
 	size_t before = ruleset_count(rs);
 
 	if (ruleset_load_buffer(rs, "fuzz", (const char *)data, size, &diag) &&
-	    (ruleset_count(rs) != before || diag.errors < 1))
+	    (ruleset_count(rs) != before || diag.count < 1))
 		abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ruleset *rs = ruleset_new();
-	struct rules_diag diag = {NULL, 0};
+	struct diag diag;
+
+	diag_init(&diag, NULL, false);
 	int ev;
 
 	if (!rs || ruleset_load_buffer(rs, "base", base, sizeof(base) - 1, &diag))

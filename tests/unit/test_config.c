@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "lib/json.h"
+#include "diagto.h"
 
 static char diag_text[4096];
 
@@ -24,7 +25,7 @@ static int load(struct config *c, const char *doc)
 	memset(diag_text, 0, sizeof(diag_text));
 	out = fmemopen(diag_text, sizeof(diag_text), "w");
 	assert_non_null(out);
-	rc = config_load_buffer(c, "c.json", doc, strlen(doc), out);
+	rc = config_load_buffer(c, "c.json", doc, strlen(doc), diag_to(out));
 	fclose(out);
 	return rc;
 }
@@ -76,7 +77,7 @@ static void test_deploy_example_is_the_defaults(void **state)
 	struct config c;
 
 	config_defaults(&c);
-	assert_int_equal(config_load_file(&c, "deploy/config.json", stderr), 0);
+	assert_int_equal(config_load_file(&c, "deploy/config.json", diag_to(stderr)), 0);
 	assert_defaults(&c);
 	assert_non_null(c.outputs_doc);
 	assert_string_equal(config_outputs_file(&c), "deploy/config.json");
@@ -234,7 +235,7 @@ static void test_load_file_errors(void **state)
 	close(fd);
 	memset(diag_text, 0, sizeof(diag_text));
 	out = fmemopen(diag_text, sizeof(diag_text), "w");
-	assert_int_equal(config_load_file(&c, path, out), -1);
+	assert_int_equal(config_load_file(&c, path, diag_to(out)), -1);
 	fclose(out);
 	snprintf(want, sizeof(want), "%s:2:28: \"ringbuf_mb\" is 3; it must be a power of two\n",
 		 path);
@@ -243,7 +244,7 @@ static void test_load_file_errors(void **state)
 
 	memset(diag_text, 0, sizeof(diag_text));
 	out = fmemopen(diag_text, sizeof(diag_text), "w");
-	assert_int_equal(config_load_file(&c, path, out), -1);
+	assert_int_equal(config_load_file(&c, path, diag_to(out)), -1);
 	fclose(out);
 	snprintf(want, sizeof(want), "%s: No such file or directory\n", path);
 	assert_string_equal(diag_text, want);

@@ -36,19 +36,17 @@ struct rule {
 
 struct ruleset;
 
-/* Diagnostics: each error is one line "FILE:LINE:COLUMN: what is wrong". */
-struct rules_diag {
-	FILE *out; /* where lines go; NULL = count only */
-	int errors;
-};
+/* Diagnostics go to a struct diag (lib/diag.h): one line each,
+ * "FILE:LINE:COLUMN: what is wrong"; diag->count counts them. */
+struct diag;
 
 struct ruleset *ruleset_new(void);
 void ruleset_free(struct ruleset *rs);
 /* Parse one rule document and merge it in. Returns 0 or -1 (diag filled).
  * On error the ruleset is left as it was before the call. */
 int ruleset_load_buffer(struct ruleset *rs, const char *name, const char *buf, size_t len,
-			struct rules_diag *diag);
-int ruleset_load_file(struct ruleset *rs, const char *path, struct rules_diag *diag);
+			struct diag *diag);
+int ruleset_load_file(struct ruleset *rs, const char *path, struct diag *diag);
 
 size_t ruleset_count(const struct ruleset *rs);
 const struct rule *ruleset_get(const struct ruleset *rs, size_t i);
@@ -66,7 +64,7 @@ size_t rule_render_message(const struct rule *r, const struct field_source *src,
 
 const char *rule_severity_name(enum rule_severity s);
 /* Merge the embedded default rules (name "<embedded>/default.json"). */
-int ruleset_load_defaults(struct ruleset *rs, struct rules_diag *diag);
+int ruleset_load_defaults(struct ruleset *rs, struct diag *diag);
 
 /* The default rules embedded in the binary (deploy/rules/default.json). */
 extern const char mw_default_rules[];

@@ -120,7 +120,7 @@ struct staged_list {
 struct loader {
 	struct ruleset *rs;
 	const char *name;
-	struct rules_diag *diag;
+	struct diag *diag;
 	int errors;
 	struct staged_list *lists;
 	size_t nlists;

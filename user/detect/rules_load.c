@@ -14,21 +14,18 @@
 #include <string.h>
 
 #include "detect/rules_int.h"
+#include "lib/diag.h"
 
 void report(struct loader *ld, int line, int col, const char *fmt, ...)
 {
 	va_list ap;
 
 	ld->errors++;
-	if (ld->diag)
-		ld->diag->errors++;
-	if (!ld->diag || !ld->diag->out)
+	if (!ld->diag)
 		return;
-	fprintf(ld->diag->out, "%s:%d:%d: ", ld->name, line, col);
 	va_start(ap, fmt);
-	vfprintf(ld->diag->out, fmt, ap);
+	diag_vadd(ld->diag, ld->name, line, col, fmt, ap);
 	va_end(ap);
-	fputc('\n', ld->diag->out);
 }
 
 /* The value as a NUL-free string, or NULL with an error naming `what`. */
@@ -743,7 +740,7 @@ static void load_document(struct loader *ld, const struct json_value *doc)
 }
 
 int ruleset_load_buffer(struct ruleset *rs, const char *name, const char *buf, size_t len,
-			struct rules_diag *diag)
+			struct diag *diag)
 {
 	struct loader ld = {.rs = rs, .name = name ? name : "<rules>", .diag = diag};
 	struct json_error err;
@@ -768,7 +765,7 @@ int ruleset_load_buffer(struct ruleset *rs, const char *name, const char *buf, s
 	return rc;
 }
 
-int ruleset_load_file(struct ruleset *rs, const char *path, struct rules_diag *diag)
+int ruleset_load_file(struct ruleset *rs, const char *path, struct diag *diag)
 {
 	char why[128];
 	size_t len = 0;
@@ -780,9 +777,7 @@ int ruleset_load_file(struct ruleset *rs, const char *path, struct rules_diag *d
 	buf = json_read_file(path, RULES_FILE_MAX, &len, why, sizeof(why));
 	if (!buf) {
 		if (diag)
-			diag->errors++;
-		if (diag && diag->out)
-			fprintf(diag->out, "%s: %s\n", path, why);
+			diag_add(diag, path, 0, 0, "%s", why);
 		return -1;
 	}
 	rc = ruleset_load_buffer(rs, path, buf, len, diag);
@@ -790,7 +785,7 @@ int ruleset_load_file(struct ruleset *rs, const char *path, struct rules_diag *d
 	return rc;
 }
 
-int ruleset_load_defaults(struct ruleset *rs, struct rules_diag *diag)
+int ruleset_load_defaults(struct ruleset *rs, struct diag *diag)
 {
 	return ruleset_load_buffer(rs, "<embedded>/default.json", mw_default_rules,
 				   mw_default_rules_len, diag);

@@ -24,6 +24,8 @@ static size_t put_position(char *buf, size_t len, const char *file, int line, in
 {
 	int n;
 
+	if (!file && line <= 0)
+		return 0; /* a message about no file in particular */
 	if (line > 0 && col > 0)
 		n = snprintf(buf, len, "%s:%d:%d: ", file ? file : "-", line, col);
 	else if (line > 0)
@@ -33,12 +35,12 @@ static size_t put_position(char *buf, size_t len, const char *file, int line, in
 	return n < 0 ? 0 : (size_t)n >= len ? len - 1 : (size_t)n;
 }
 
-/* One diagnostic is one line of the stream: control characters become spaces. */
+/* One diagnostic is one line of the stream: control characters show as '?'. */
 static void fold(char *s)
 {
 	for (; *s; s++)
 		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			*s = ' ';
+			*s = '?';
 }
 
 static void keep_line(struct diag *d, const char *line)

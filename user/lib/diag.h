@@ -31,8 +31,9 @@ struct diag {
 void diag_init(struct diag *d, FILE *out, bool keep);
 void diag_free(struct diag *d);
 
-/* Adds one diagnostic. file may be NULL ("-"); line 0 leaves out the
- * position, col 0 the column. A message with newlines is folded to one line. */
+/* Adds one diagnostic. line 0 leaves out the position, col 0 the column;
+ * file NULL is "-", or nothing at all when line is 0 too. Control characters (newlines too) show as
+ * '?'. */
 void diag_add(struct diag *d, const char *file, int line, int col, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 void diag_vadd(struct diag *d, const char *file, int line, int col, const char *fmt, va_list ap)

@@ -15,6 +15,7 @@
 #include "identify/proctable.h"
 #include "lib/redact.h"
 #include "identify/scan.h"
+#include "lib/diag.h"
 
 #define GRADE_MAX_SERVERS 512
 
@@ -417,7 +418,7 @@ int grade_collect(const struct grade_opts *o, struct posture_report *out, char *
 		goto out;
 	if (procfs_read_listeners(o->proc_root, &c.listeners, &c.nlisteners, err, errlen) != 0) {
 		if (o->diag)
-			fprintf(o->diag, "mcpwatch: listeners unknown: %s\n", err);
+			diag_add(o->diag, o->proc_root, 0, 0, "listeners unknown: %s", err);
 		c.nlisteners = 0;
 	}
 	apply_known(&c);
@@ -426,8 +427,8 @@ int grade_collect(const struct grade_opts *o, struct posture_report *out, char *
 	cwds = server_cwds(&c, cs.v, cs.n);
 	ncwds = cwds ? cs.n : 0;
 	inventory_scan(o->fs_root, (const char *const *)cwds, ncwds, &c.inv);
-	for (size_t i = 0; o->diag && i < c.inv.ndiag; i++)
-		fprintf(o->diag, "mcpwatch: %s\n", c.inv.diagnostics[i]);
+	for (size_t i = 0; o->diag && i < c.inv.diag.nlines; i++)
+		diag_add(o->diag, NULL, 0, 0, "%s", c.inv.diag.lines[i]);
 	c.inv_used = calloc(c.inv.n + 1, sizeof(*c.inv_used));
 	if (!c.inv_used) {
 		snprintf(err, errlen, "out of memory");

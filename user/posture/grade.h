@@ -17,6 +17,8 @@
 #include "identify/identity.h"
 #include "posture/posture.h"
 
+struct diag;
+
 enum grade_finding {
 	FINDING_SHELL,
 	FINDING_SENSITIVE_FILE,
@@ -54,7 +56,7 @@ struct grade_opts {
 	size_t nruntime;
 	const struct grade_known *known; /* NULL in one-shot mode */
 	size_t nknown;
-	FILE *diag; /* unreadable config files etc., one line each; NULL = quiet */
+	struct diag *diag; /* unreadable config files etc., one line each; NULL = quiet */
 };
 
 /* Collect and grade. Returns 0, or -1 with err filled (nothing to report). */

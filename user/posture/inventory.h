@@ -23,11 +23,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "lib/diag.h"
+
 #define INVENTORY_FILE_MAX	  (1u << 20) /* bytes per client config file */
 #define INVENTORY_CLAUDE_JSON_MAX (8u << 20) /* ~/.claude.json also keeps per-project state */
 #define INVENTORY_MAX_FILES	  1024	     /* existing config files read per scan */
 #define INVENTORY_MAX_SERVERS	  4096	     /* entries kept per inventory */
-#define INVENTORY_MAX_DIAG	  256	     /* then one "suppressed" line */
 #define INVENTORY_MAX_PROJECTS	  512	     /* project directories per scan */
 #define INVENTORY_MAX_ARGS	  1024	     /* arguments per entry */
 #define INVENTORY_EVIDENCE_MAX	  256
@@ -66,8 +67,7 @@ struct inv_server {
 struct inventory {
 	struct inv_server *servers;
 	size_t n;
-	char **diagnostics; /* "PATH[:LINE:COL]: reason", one line each */
-	size_t ndiag;
+	struct diag diag; /* "PATH[:LINE:COL]: reason", kept (diag.lines) */
 };
 
 /*

@@ -27,6 +27,7 @@
 #include "deliver/delivery.h"
 #include "deliver/sinks/sink.h"
 #include "lib/clock.h"
+#include "diagto.h"
 
 #define MAX_GOT 8192
 
@@ -618,7 +619,7 @@ static int load(struct config *c, const char *doc)
 	int rc;
 
 	memset(diag, 0, sizeof(diag));
-	rc = config_load_buffer(c, "c.json", doc, strlen(doc), f);
+	rc = config_load_buffer(c, "c.json", doc, strlen(doc), diag_to(f));
 	fclose(f);
 	return rc;
 }

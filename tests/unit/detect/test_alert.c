@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "detect/alert.h"
+#include "lib/diag.h"
 
 static const char rules_json[] =
     "{\"version\":1,\"rules\":[{\"id\":\"t-open\",\"name\":\"Test open\",\"event\":\"open\","
@@ -24,7 +25,9 @@ static char *srv_argv[] = {"node", "srv.js", "--token=supersecretvalue123"};
 
 static int setup(void **state)
 {
-	struct rules_diag d = {stderr, 0};
+	struct diag d;
+
+	diag_init(&d, stderr, false);
 
 	(void)state;
 	rs = ruleset_new();

@@ -12,6 +12,7 @@
 
 #include "detect/rules.h"
 #include "fakefields.h"
+#include "lib/diag.h"
 
 /* Change the value of a string field already set. */
 static void replace_str(struct fake_event *e, const char *name, const char *s)
@@ -40,12 +41,14 @@ static struct ruleset *defaults;
 
 static int setup(void **state)
 {
-	struct rules_diag diag = {stderr, 0};
+	struct diag diag;
+
+	diag_init(&diag, stderr, false);
 
 	defaults = ruleset_new();
 	if (!defaults || ruleset_load_defaults(defaults, &diag))
 		return -1;
-	return diag.errors;
+	return diag.count;
 }
 
 static int teardown(void **state)

@@ -19,6 +19,7 @@
 #include "detect/evctx.h"
 #include "detect/fields.h"
 #include "detect/rules.h"
+#include "lib/diag.h"
 
 #define DOC_PATH   "docs/rules.md" /* tests run from the repository root */
 #define DOC_FIELDS 64
@@ -212,7 +213,9 @@ static int load_field_rule(const char *field, enum rule_event ev, int *errors)
 {
 	char doc[512];
 	struct ruleset *rs = ruleset_new();
-	struct rules_diag diag = {NULL, 0};
+	struct diag diag;
+
+	diag_init(&diag, NULL, false);
 	int rc;
 
 	snprintf(doc, sizeof(doc),
@@ -221,7 +224,7 @@ static int load_field_rule(const char *field, enum rule_event ev, int *errors)
 		 "\"exists\"}}]}",
 		 rule_event_name(ev), field, field);
 	rc = ruleset_load_buffer(rs, "t.json", doc, strlen(doc), &diag);
-	*errors = diag.errors;
+	*errors = diag.count;
 	ruleset_free(rs);
 	return rc;
 }

@@ -14,6 +14,7 @@
 
 #include "detect/rules.h"
 #include "fakefields.h"
+#include "lib/diag.h"
 
 /* ---- a fake event: a small table of field values */
 
@@ -38,7 +39,9 @@ static char diag_text[8192];
 /* Load doc into rs; the diagnostics land in diag_text. */
 static int load(struct ruleset *rs, const char *doc)
 {
-	struct rules_diag diag = {NULL, 0};
+	struct diag diag;
+
+	diag_init(&diag, NULL, false);
 	FILE *out;
 	int rc;
 
@@ -50,9 +53,9 @@ static int load(struct ruleset *rs, const char *doc)
 	rc = ruleset_load_buffer(rs, "t.json", doc, strlen(doc), &diag);
 	fclose(out);
 	if (rc)
-		assert_true(diag.errors > 0);
+		assert_true(diag.count > 0);
 	else
-		assert_int_equal(diag.errors, 0);
+		assert_int_equal(diag.count, 0);
 	return rc;
 }
 
@@ -439,11 +442,13 @@ static void test_errors_are_all_reported(void **state)
 	    "]}";
 	struct ruleset *rs = ruleset_new();
 	FILE *out = fmemopen(diag_text, sizeof(diag_text), "w");
-	struct rules_diag diag = {out, 0};
+	struct diag diag;
+
+	diag_init(&diag, out, false);
 
 	assert_int_equal(ruleset_load_buffer(rs, "t.json", doc, strlen(doc), &diag), -1);
 	fclose(out);
-	assert_int_equal(diag.errors, 2);
+	assert_int_equal(diag.count, 2);
 	assert_string_equal(diag_text, "t.json:2:1: rule \"a\" has no \"condition\" and no earlier "
 				       "file defines this id\n"
 				       "t.json:3:88: unknown field \"process.nope\"\n");
@@ -646,7 +651,9 @@ static void test_load_file(void **state)
 	int fd = mkstemp(path);
 	struct ruleset *rs = ruleset_new();
 	FILE *out;
-	struct rules_diag diag = {NULL, 0};
+	struct diag diag;
+
+	diag_init(&diag, NULL, false);
 	char *big;
 
 	assert_true(fd >= 0);
@@ -676,7 +683,7 @@ static void test_load_file(void **state)
 	unlink(path);
 	diag.out = NULL;
 	assert_int_equal(ruleset_load_file(rs, path, &diag), -1);
-	assert_int_equal(diag.errors, 3);
+	assert_int_equal(diag.count, 3);
 	assert_int_equal(ruleset_count(rs), 0);
 	ruleset_free(rs);
 }

@@ -21,12 +21,14 @@ static void test_positions(void **state)
 	diag_add(&d, "config.json", 7, 0, "line only");
 	diag_add(&d, "/etc/x.json", 0, 0, "unreadable: %s", "Permission denied");
 	diag_add(&d, NULL, 1, 1, "no file");
-	assert_int_equal(d.count, 4);
-	assert_int_equal(d.nlines, 4);
+	diag_add(&d, NULL, 0, 0, "about nothing in particular");
+	assert_int_equal(d.count, 5);
+	assert_int_equal(d.nlines, 5);
 	assert_string_equal(d.lines[0], "rules.json:3:14: unknown field \"proc.exe\"");
 	assert_string_equal(d.lines[1], "config.json:7: line only");
 	assert_string_equal(d.lines[2], "/etc/x.json: unreadable: Permission denied");
 	assert_string_equal(d.lines[3], "-:1:1: no file");
+	assert_string_equal(d.lines[4], "about nothing in particular");
 	assert_string_equal(d.first, d.lines[0]);
 	diag_free(&d);
 }
@@ -42,7 +44,7 @@ static void test_printed_one_line_each(void **state)
 	diag_add(&d, "a.json", 1, 2, "two\nlines\tand a tab");
 	diag_add(&d, "a.json", 5, 6, "second");
 	fclose(f);
-	assert_string_equal(buf, "a.json:1:2: two lines and a tab\na.json:5:6: second\n");
+	assert_string_equal(buf, "a.json:1:2: two?lines?and a tab\na.json:5:6: second\n");
 	assert_int_equal(d.nlines, 0); /* not kept */
 	assert_int_equal(d.count, 2);
 	free(buf);

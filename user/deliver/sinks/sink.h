@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 struct json_value;
+struct diag;
 
 /* RFC 5424 severity of a record that names none (agent records, posture). */
 #define SINK_SEVERITY_INFO 6
@@ -105,7 +106,7 @@ struct sink {
  * diag (may be NULL) and returns how many there were.
  */
 int sink_config_check(const struct sink_ops *ops, const struct json_value *cfg,
-		      bool (*is_common)(const char *key), const char *file, FILE *diag);
+		      bool (*is_common)(const char *key), const char *file, struct diag *diag);
 
 /* The registry of sink types, by config "type". NULL if unknown. */
 const struct sink_ops *sink_ops_find(const char *type);

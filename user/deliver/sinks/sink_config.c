@@ -11,12 +11,13 @@
 
 #include "lib/json.h"
 #include "deliver/sinks/sink.h"
+#include "lib/diag.h"
 
 /* Where errors go: "FILE:LINE:COLUMN: <type> output: message\n". */
 struct key_check {
 	const char *file;
 	const char *type;
-	FILE *diag;
+	struct diag *diag;
 	int errors;
 };
 
@@ -25,15 +26,15 @@ check_error(struct key_check *k, int line, int col, const char *fmt, ...)
 {
 	va_list ap;
 
+	char msg[DIAG_LINE_MAX];
+
 	k->errors++;
 	if (!k->diag)
 		return;
-	fprintf(k->diag, "%s:%d:%d: %s output: ", k->file ? k->file : "<config>", line, col,
-		k->type);
 	va_start(ap, fmt);
-	vfprintf(k->diag, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', k->diag);
+	diag_add(k->diag, k->file ? k->file : "<config>", line, col, "%s output: %s", k->type, msg);
 }
 
 static const struct sink_config_key *key_find(const struct sink_config_key *keys,
@@ -200,7 +201,7 @@ static void check_object(struct key_check *k, const struct sink_config_key *keys
 }
 
 int sink_config_check(const struct sink_ops *ops, const struct json_value *cfg,
-		      bool (*is_common)(const char *key), const char *file, FILE *diag)
+		      bool (*is_common)(const char *key), const char *file, struct diag *diag)
 {
 	struct key_check k = {file, ops->type, diag, 0};
 

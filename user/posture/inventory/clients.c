@@ -83,7 +83,7 @@ static void load_users_from_file(struct scan *sc)
 	snprintf(path, sizeof(path), "%s/etc/passwd", sc->prefix);
 	text = json_read_file(path, INVENTORY_FILE_MAX, &len, why, sizeof(why));
 	if (!text) {
-		inv_add_diag(sc->out, "%s: %s", path, why);
+		inv_add_diag(sc->out, path, 0, 0, "%s", why);
 		return;
 	}
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
@@ -142,17 +142,17 @@ static bool stat_config(struct scan *sc, const char *logical, const char *real, 
 {
 	if (lstat(real, st) != 0) {
 		if (errno != ENOENT && errno != ENOTDIR)
-			inv_add_diag(sc->out, "%s: %s", logical, strerror(errno));
+			inv_add_diag(sc->out, logical, 0, 0, "%s", strerror(errno));
 		return false;
 	}
 	if (S_ISLNK(st->st_mode) && sc->prefix[0]) {
 		/* an absolute link would resolve outside the scanned root */
-		inv_add_diag(sc->out, "%s: symbolic link not followed under a root prefix",
-			     logical);
+		inv_add_diag(sc->out, logical, 0, 0,
+			     "symbolic link not followed under a root prefix");
 		return false;
 	}
 	if (S_ISLNK(st->st_mode) && stat(real, st) != 0) {
-		inv_add_diag(sc->out, "%s: %s", logical, strerror(errno));
+		inv_add_diag(sc->out, logical, 0, 0, "%s", strerror(errno));
 		return false;
 	}
 	/* a project directory may be a home too: each file is read once */
@@ -160,8 +160,9 @@ static bool stat_config(struct scan *sc, const char *logical, const char *real, 
 		return false;
 	if (sc->nread >= INVENTORY_MAX_FILES) {
 		if (sc->nread++ == INVENTORY_MAX_FILES)
-			inv_add_diag(sc->out, "%s: more than %d config files; the rest are skipped",
-				     logical, INVENTORY_MAX_FILES);
+			inv_add_diag(sc->out, logical, 0, 0,
+				     "more than %d config files; the rest are skipped",
+				     INVENTORY_MAX_FILES);
 		return false;
 	}
 	sc->nread++;
@@ -184,7 +185,7 @@ static void read_config(struct scan *sc, const char *client, const char *logical
 	max = ends_with(logical, "/.claude.json") ? INVENTORY_CLAUDE_JSON_MAX : INVENTORY_FILE_MAX;
 	buf = json_read_file(real, max, &len, why, sizeof(why));
 	if (!buf) {
-		inv_add_diag(sc->out, "%s: %s", logical, why);
+		inv_add_diag(sc->out, logical, 0, 0, "%s", why);
 		return;
 	}
 	owner_name(sc, st.st_uid, owner, sizeof(owner));
@@ -258,7 +259,8 @@ static bool project_dir_ok(struct scan *sc, const char *dir)
 	if (dir[0] == '/' && !strstr(dir, "/../") && !ends_with(dir, "/.."))
 		return true;
 	inv_shown_name(dir, shown);
-	inv_add_diag(sc->out, "project directory \"%s\": not an absolute path without ..", shown);
+	inv_add_diag(sc->out, NULL, 0, 0,
+		     "project directory \"%s\": not an absolute path without ..", shown);
 	return false;
 }
 
@@ -267,7 +269,8 @@ static void scan_projects(struct scan *sc)
 	size_t i;
 
 	if (sc->nprojects >= INVENTORY_MAX_PROJECTS)
-		inv_add_diag(sc->out, "%d project directories or more; further ones are skipped",
+		inv_add_diag(sc->out, NULL, 0, 0,
+			     "%d project directories or more; further ones are skipped",
 			     INVENTORY_MAX_PROJECTS);
 	for (i = 0; i < sc->nprojects && !sc->out_of_memory; i++) {
 		if (!project_dir_ok(sc, sc->projects[i]))
@@ -329,6 +332,6 @@ void inventory_free(struct inventory *inv)
 	for (i = 0; i < inv->n; i++)
 		inv_server_free(&inv->servers[i]);
 	free(inv->servers);
-	inv_strv_free(inv->diagnostics, inv->ndiag);
+	diag_free(&inv->diag);
 	memset(inv, 0, sizeof(*inv));
 }

@@ -63,25 +63,15 @@ void inv_shown_name(const char *s, char *out)
 	json_quote_for_message(s, strlen(s), out, INV_NAME_SHOWN);
 }
 
-void inv_add_diag(struct inventory *inv, const char *fmt, ...)
+void inv_add_diag(struct inventory *inv, const char *path, int line, int col, const char *fmt, ...)
 {
-	char line[512], *p;
 	va_list ap;
 
-	if (inv->ndiag > INVENTORY_MAX_DIAG)
-		return;
-	if (inv->ndiag == INVENTORY_MAX_DIAG) {
-		snprintf(line, sizeof(line), "further diagnostics suppressed");
-	} else {
-		va_start(ap, fmt);
-		vsnprintf(line, sizeof(line), fmt, ap);
-		va_end(ap);
-	}
-	for (p = line; *p; p++) {
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
-	}
-	inv_strv_push(&inv->diagnostics, &inv->ndiag, line);
+	/* An inventory carries its diagnostics in its report. */
+	inv->diag.keep = true;
+	va_start(ap, fmt);
+	diag_vadd(&inv->diag, path, line, col, fmt, ap);
+	va_end(ap);
 }
 
 /* Names compared loosely: "python3.11" is "python", "mcp_server" is "mcp-server". */

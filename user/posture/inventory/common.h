@@ -65,9 +65,9 @@ void inv_shown_word(const char *in, char *out, size_t outlen);
 /* A name for a message, quoted and cut to INV_NAME_SHOWN. */
 void inv_shown_name(const char *s, char *out);
 
-/* One diagnostic line; after INVENTORY_MAX_DIAG one "suppressed" line, then none. */
-void inv_add_diag(struct inventory *inv, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+/* One diagnostic "PATH[:LINE[:COL]]: message" (line/col 0: not known). */
+void inv_add_diag(struct inventory *inv, const char *path, int line, int col, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 
 /* Names compared loosely: "python3.11" is "python", "mcp_server" is "mcp-server".
  * out holds INV_NORM_NAME bytes. */

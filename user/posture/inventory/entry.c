@@ -32,7 +32,7 @@ static void entry_diag(struct doc_ctx *c, const struct json_value *at, const cha
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	inv_add_diag(c->out, "%s:%d:%d: %s: %s", c->path, at->line, at->col, where, msg);
+	inv_add_diag(c->out, c->path, at->line, at->col, "%s: %s", where, msg);
 }
 
 /* *s = the string at key (NULL when absent); false (diagnosed) when not a string. */
@@ -369,8 +369,8 @@ void inv_parse_section(struct doc_ctx *c, const char *section, const struct json
 	if (!v)
 		return;
 	if (v->type != JSON_OBJECT) {
-		inv_add_diag(c->out, "%s:%d:%d: %s: expected an object, got %s", c->path, v->line,
-			     v->col, section, json_type_name(v->type));
+		inv_add_diag(c->out, c->path, v->line, v->col, "%s: expected an object, got %s",
+			     section, json_type_name(v->type));
 		return;
 	}
 	for (i = 0; i < v->object.n && !c->out_of_memory; i++)

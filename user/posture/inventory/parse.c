@@ -44,8 +44,9 @@ static void parse_claude_projects(struct doc_ctx *c, const struct json_value *pr
 	if (!projects)
 		return;
 	if (projects->type != JSON_OBJECT) {
-		inv_add_diag(c->out, "%s:%d:%d: projects: expected an object, got %s", c->path,
-			     projects->line, projects->col, json_type_name(projects->type));
+		inv_add_diag(c->out, c->path, projects->line, projects->col,
+			     "projects: expected an object, got %s",
+			     json_type_name(projects->type));
 		return;
 	}
 	for (i = 0; i < projects->object.n && !c->out_of_memory; i++) {
@@ -143,7 +144,7 @@ int inv_parse_document(struct doc_ctx *c, const char *buf, size_t len)
 	char *copy = NULL;
 
 	if (!client_known(c->client)) {
-		inv_add_diag(c->out, "%s: unknown MCP client \"%s\"", c->path,
+		inv_add_diag(c->out, c->path, 0, 0, "unknown MCP client \"%s\"",
 			     c->client ? c->client : "(null)");
 		return -1;
 	}
@@ -160,11 +161,11 @@ int inv_parse_document(struct doc_ctx *c, const char *buf, size_t len)
 	root = json_parse(buf, len, &err);
 	free(copy);
 	if (!root) {
-		inv_add_diag(c->out, "%s:%d:%d: %s", c->path, err.line, err.col, err.message);
+		inv_add_diag(c->out, c->path, err.line, err.col, "%s", err.message);
 		return -1;
 	}
 	if (root->type != JSON_OBJECT) {
-		inv_add_diag(c->out, "%s: expected a JSON object at the top, got %s", c->path,
+		inv_add_diag(c->out, c->path, 0, 0, "expected a JSON object at the top, got %s",
 			     json_type_name(root->type));
 		json_free(root);
 		return -1;
@@ -182,7 +183,7 @@ int inventory_parse_buffer(const char *client, const char *path, const char *buf
 	if (!out)
 		return -1;
 	if (!buf) {
-		inv_add_diag(out, "%s: no data", c.path);
+		inv_add_diag(out, c.path, 0, 0, "no data");
 		return -1;
 	}
 	return inv_parse_document(&c, buf, len);

@@ -12,6 +12,7 @@
 
 #include "lib/json.h"
 #include "deliver/sinks/sink.h"
+#include "diagto.h"
 
 /* The framework's keys these tests use (config.c has the real list). */
 static inline bool sink_test_common_key(const char *key)
@@ -23,7 +24,7 @@ static inline int checked_open(struct sink *s, const struct json_value *cfg, con
 			       char *err, size_t errlen)
 {
 	FILE *diag = fmemopen(err, errlen, "w");
-	int bad = sink_config_check(s->ops, cfg, sink_test_common_key, file, diag);
+	int bad = sink_config_check(s->ops, cfg, sink_test_common_key, file, diag_to(diag));
 	size_t n;
 
 	fclose(diag);

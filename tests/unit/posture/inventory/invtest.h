@@ -90,16 +90,16 @@ static inline void assert_no_secrets(const struct inventory *inv)
 		for (j = 0; j < s->nenv; j++)
 			assert_no_secret_in(s->env_keys[j]);
 	}
-	for (i = 0; i < inv->ndiag; i++)
-		assert_no_secret_in(inv->diagnostics[i]);
+	for (i = 0; i < inv->diag.nlines; i++)
+		assert_no_secret_in(inv->diag.lines[i]);
 }
 
 static inline void print_diagnostics(const struct inventory *inv)
 {
 	size_t i;
 
-	for (i = 0; i < inv->ndiag; i++)
-		print_message("diagnostic: %s\n", inv->diagnostics[i]);
+	for (i = 0; i < inv->diag.nlines; i++)
+		print_message("diagnostic: %s\n", inv->diag.lines[i]);
 }
 
 static inline int parse(struct inventory *inv, const char *client, const char *doc)

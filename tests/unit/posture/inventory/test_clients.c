@@ -252,7 +252,7 @@ static void test_scan_fixture_host(void **state)
 
 	assert_int_equal(inventory_scan(root, extra, 1, &inv), (int)nwant);
 	print_diagnostics(&inv);
-	assert_int_equal(inv.ndiag, 0);
+	assert_int_equal(inv.diag.nlines, 0);
 	assert_int_equal(inv.n, nwant);
 	for (i = 0; i < nwant; i++)
 		assert_entry(&inv.servers[i], &fixture_entries[i]);
@@ -291,10 +291,10 @@ static void test_scan_dedup_and_root(void **state)
 	assert_string_equal(inv.servers[3].declared_in, "/root/.cursor/mcp.json");
 	assert_string_equal(inv.servers[3].user, "root");
 	assert_string_equal(inv.servers[3].client, "cursor");
-	assert_int_equal(inv.ndiag, 2);
-	assert_string_equal(inv.diagnostics[0],
+	assert_int_equal(inv.diag.nlines, 2);
+	assert_string_equal(inv.diag.lines[0],
 			    "project directory \"relative/dir\": not an absolute path without ..");
-	assert_string_equal(inv.diagnostics[1],
+	assert_string_equal(inv.diag.lines[1],
 			    "project directory \"/a/../etc\": not an absolute path without ..");
 	inventory_free(&inv);
 	remove_tree(root);
@@ -347,27 +347,27 @@ static void test_scan_bad_files(void **state)
 
 	assert_int_equal(inventory_scan(root, NULL, 0, &inv), 0);
 	print_diagnostics(&inv);
-	assert_int_equal(inv.ndiag, 5);
-	assert_string_equal(inv.diagnostics[0],
+	assert_int_equal(inv.diag.nlines, 5);
+	assert_string_equal(inv.diag.lines[0],
 			    "/home/alice/.config/Claude/claude_desktop_config.json:1:1: "
 			    "unexpected byte 0x7f, expected a value");
-	assert_string_equal(inv.diagnostics[1],
+	assert_string_equal(inv.diag.lines[1],
 			    "/home/alice/.claude.json: symbolic link not followed under a root "
 			    "prefix");
-	assert_string_equal(inv.diagnostics[2], "/home/alice/.cursor/mcp.json: not a regular file");
+	assert_string_equal(inv.diag.lines[2], "/home/alice/.cursor/mcp.json: not a regular file");
 	assert_string_equal(
-	    inv.diagnostics[3],
+	    inv.diag.lines[3],
 	    "/home/alice/.codeium/windsurf/mcp_config.json: too large (limit 1 MiB)");
-	assert_string_equal(inv.diagnostics[4], "/home/alice/.gemini/settings.json:1:65: nesting "
-						"deeper than 64 levels");
+	assert_string_equal(inv.diag.lines[4], "/home/alice/.gemini/settings.json:1:65: nesting "
+					       "deeper than 64 levels");
 	inventory_free(&inv);
 
 	/* no passwd under the prefix: only /root is looked at, and that is said */
 	snprintf(path, sizeof(path), "%s/etc/passwd", root);
 	assert_int_equal(unlink(path), 0);
 	assert_int_equal(inventory_scan(root, NULL, 0, &inv), 0);
-	assert_int_equal(inv.ndiag, 1);
-	assert_non_null(strstr(inv.diagnostics[0], "/etc/passwd: No such file or directory"));
+	assert_int_equal(inv.diag.nlines, 1);
+	assert_non_null(strstr(inv.diag.lines[0], "/etc/passwd: No such file or directory"));
 	inventory_free(&inv);
 	remove_tree(root);
 	free(root);

@@ -14,9 +14,9 @@ static void expect_parse(const char *client, const char *doc, int want_rc, size_
 	char first[512] = "";
 	bool ok;
 
-	if (inv.ndiag)
-		snprintf(first, sizeof(first), "%s", inv.diagnostics[0]);
-	ok = rc == want_rc && inv.n == want_n && inv.ndiag == (want_diag ? 1u : 0u) &&
+	if (inv.diag.nlines)
+		snprintf(first, sizeof(first), "%s", inv.diag.lines[0]);
+	ok = rc == want_rc && inv.n == want_n && inv.diag.nlines == (want_diag ? 1u : 0u) &&
 	     (!want_diag || strcmp(first, want_diag) == 0);
 	if (!ok)
 		print_diagnostics(&inv);
@@ -136,8 +136,8 @@ static void test_parse_jsonc(void **state)
 	assert_string_equal(inv.servers[1].args[2], "\"/*");
 	/* positions survive the blanking */
 	assert_int_equal(parse(&inv, "vscode", "{\n// c\n\"servers\": {\"c\": 1}}"), 0);
-	assert_string_equal(inv.diagnostics[0], "/c.json:3:18: servers.c: expected an object, got "
-						"number");
+	assert_string_equal(inv.diag.lines[0], "/c.json:3:18: servers.c: expected an object, got "
+					       "number");
 	/* an unterminated comment eats the rest and the document fails */
 	assert_int_equal(parse(&inv, "gemini-cli", "{\"mcpServers\": {} /* open"), -1);
 	inventory_free(&inv);
