@@ -17,6 +17,7 @@
 #include "deliver/record.h"
 #include "deliver/sinks/sink.h"
 #include "lib/clock.h"
+#include "lib/diag.h"
 
 #define ERROR_LOG_GAP_NS (60LL * 1000000000)
 
@@ -55,6 +56,18 @@ const struct sink_ops *sink_ops_find(const char *type)
 
 /* ------------------------------------------------------------------ sink config errors */
 
+/* "FILE:LINE:COL: TYPE output: message", the shape of every diagnostic. */
+static size_t __attribute__((format(printf, 7, 0)))
+typed_line(char *buf, size_t len, const char *file, int line, int col, const char *type,
+	   const char *fmt, va_list ap)
+{
+	char msg[DIAG_LINE_MAX];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	return diag_format(buf, len, file ? file : "<config>", line, col, "%s output: %s", type,
+			   msg);
+}
+
 void output_cfg_error(char *err, size_t errlen, const char *file, int line, int col,
 		      const char *type, const char *fmt, ...)
 {
@@ -63,13 +76,9 @@ void output_cfg_error(char *err, size_t errlen, const char *file, int line, int 
 
 	if (!err || used + 1 >= errlen)
 		return;
-	snprintf(err + used, errlen - used, "%s:%d:%d: %s output: ", file ? file : "<config>", line,
-		 col, type);
-	used = strlen(err);
 	va_start(ap, fmt);
-	vsnprintf(err + used, errlen - used, fmt, ap);
+	used += typed_line(err + used, errlen - used, file, line, col, type, fmt, ap);
 	va_end(ap);
-	used = strlen(err);
 	if (used + 1 < errlen) {
 		err[used] = '\n';
 		err[used + 1] = '\0';

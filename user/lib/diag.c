@@ -58,13 +58,24 @@ static void keep_line(struct diag *d, const char *line)
 		d->nlines++;
 }
 
+size_t diag_vformat(char *buf, size_t len, const char *file, int line, int col, const char *fmt,
+		    va_list ap)
+{
+	size_t n;
+
+	if (!buf || !len)
+		return 0;
+	n = put_position(buf, len, file, line, col);
+	vsnprintf(buf + n, len - n, fmt, ap);
+	fold(buf);
+	return strlen(buf);
+}
+
 void diag_vadd(struct diag *d, const char *file, int line, int col, const char *fmt, va_list ap)
 {
 	char buf[DIAG_LINE_MAX];
-	size_t n = put_position(buf, sizeof(buf), file, line, col);
 
-	vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
-	fold(buf);
+	diag_vformat(buf, sizeof(buf), file, line, col, fmt, ap);
 	if (d->count++ == 0)
 		memcpy(d->first, buf, sizeof(buf));
 	if (d->out)
@@ -80,4 +91,15 @@ void diag_add(struct diag *d, const char *file, int line, int col, const char *f
 	va_start(ap, fmt);
 	diag_vadd(d, file, line, col, fmt, ap);
 	va_end(ap);
+}
+
+size_t diag_format(char *buf, size_t len, const char *file, int line, int col, const char *fmt, ...)
+{
+	va_list ap;
+	size_t n;
+
+	va_start(ap, fmt);
+	n = diag_vformat(buf, len, file, line, col, fmt, ap);
+	va_end(ap);
+	return n;
 }

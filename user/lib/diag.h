@@ -39,4 +39,12 @@ void diag_add(struct diag *d, const char *file, int line, int col, const char *f
 void diag_vadd(struct diag *d, const char *file, int line, int col, const char *fmt, va_list ap)
     __attribute__((format(printf, 5, 0)));
 
+/* Writes one diagnostic in that shape into buf (always NUL-terminated),
+ * for the callers that answer with a line of text rather than a struct
+ * diag (a sink's open). Returns the length written. */
+size_t diag_vformat(char *buf, size_t len, const char *file, int line, int col, const char *fmt,
+		    va_list ap) __attribute__((format(printf, 6, 0)));
+size_t diag_format(char *buf, size_t len, const char *file, int line, int col, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
 #endif /* MCPWATCH_LIB_DIAG_H */

@@ -10,6 +10,7 @@
 
 #include "lib/json.h"
 #include "deliver/sinks/sink_http.h"
+#include "lib/diag.h"
 
 /* No "gzip": Falcosidekick does not take compressed bodies. */
 static const struct sink_config_key falco_keys[] = {
@@ -26,14 +27,16 @@ static void warn_falco_format(const struct sink_cfg *c, const struct json_value 
 {
 	const struct json_value *f = json_object_get(cfg, "format");
 	const char *name = json_get_string(f);
+	char line[DIAG_LINE_MAX];
 
 	/* Not an error: a relay in front of Falcosidekick may want another form. */
-	if (!name || strcmp(name, "falco") != 0)
-		fprintf(stderr,
-			"%s:%d:%d: warning: falcosidekick output: \"format\" is not \"falco\"; "
-			"Falcosidekick expects Falco's output format\n",
-			c->file ? c->file : "<config>", f ? f->line : cfg->line,
-			f ? f->col : cfg->col);
+	if (name && strcmp(name, "falco") == 0)
+		return;
+	diag_format(line, sizeof(line), c->file ? c->file : "<config>", f ? f->line : cfg->line,
+		    f ? f->col : cfg->col,
+		    "warning: falcosidekick output: \"format\" is not \"falco\"; "
+		    "Falcosidekick expects Falco's output format");
+	fprintf(stderr, "%s\n", line);
 }
 
 static int parse_falco(struct http_sink *h, const struct sink_cfg *c, const struct json_value *cfg)

@@ -15,12 +15,13 @@
 
 #include "lib/json.h"
 #include "lib/clock.h"
+#include "lib/diag.h"
 
 #define SECRET_FILE_MAX (64 * 1024)
 
 void sink_cfg_error(const struct sink_cfg *c, int line, int col, const char *fmt, ...)
 {
-	size_t used;
+	char msg[DIAG_LINE_MAX];
 	va_list ap;
 
 	if (!c->err || !c->errlen)
@@ -28,12 +29,11 @@ void sink_cfg_error(const struct sink_cfg *c, int line, int col, const char *fmt
 	/* Keep the first error: it is the one that explains the others. */
 	if (c->err[0])
 		return;
-	snprintf(c->err, c->errlen, "%s:%d:%d: %s output: ", c->file ? c->file : "<config>", line,
-		 col, c->type);
-	used = strlen(c->err);
 	va_start(ap, fmt);
-	vsnprintf(c->err + used, c->errlen - used, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	diag_format(c->err, c->errlen, c->file ? c->file : "<config>", line, col, "%s output: %s",
+		    c->type, msg);
 }
 
 static int wrong_type(const struct sink_cfg *c, const struct json_value *v, const char *key,
