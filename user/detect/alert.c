@@ -169,8 +169,12 @@ static char *aggregation_key(const struct rule *r, const struct evctx *c)
 		   : c->kind == RULE_EV_CONNECT ? c->net.remote_port
 						: 0;
 
-	if (asprintf(&key, "%s|%u|%s|%s|%d", r->id, c->server ? c->server->tgid : 0,
-		     c->proc->exe ? c->proc->exe : "", obj ? obj : "", port) < 0)
+	const char *exe = c->proc->exe ? c->proc->exe : "";
+
+	/* Ids have no '|' and the port is last; the exe's length keeps a '|'
+	 * in it from moving the boundary between exe and object. */
+	if (asprintf(&key, "%s|%u|%zu:%s|%s|%d", r->id, c->server ? c->server->tgid : 0,
+		     strlen(exe), exe, obj ? obj : "", port) < 0)
 		return NULL;
 	return key;
 }

@@ -246,6 +246,30 @@ static void test_many_distinct_keys(void **state)
 	fclose(f);
 }
 
+/* A '|' in the program or the path cannot make two different keys one. */
+static void test_separator_in_fields_keeps_keys_apart(void **state)
+{
+	FILE *f = tmpfile();
+	struct output *out = output_new_stream(f);
+	struct alerter *a = alerter_new(out, "h", 10);
+	struct proc other = proc;
+	struct evctx c1, c2;
+
+	(void)state;
+	proc.exe = "/x/a|b";
+	other.exe = "/x/a";
+	c1 = open_ctx("c", 1);
+	c2 = open_ctx("b|c", 2);
+	c2.proc = &other;
+	alerter_emit(a, ruleset_get(rs, 0), &c1);
+	alerter_emit(a, ruleset_get(rs, 0), &c2);
+	proc.exe = srv.exe;
+	assert_int_equal(alerter_suppressed(a), 0); /* both written at once */
+	alerter_free(a);
+	output_free(out);
+	fclose(f);
+}
+
 static void test_flood_of_keys_stays_bounded(void **state)
 {
 	enum { KEYS = 5000 }; /* more than the alerter keeps (4096) */
@@ -302,6 +326,7 @@ int main(void)
 	    cmocka_unit_test(test_build_fields_and_redaction),
 	    cmocka_unit_test(test_repeats_are_aggregated),
 	    cmocka_unit_test(test_many_distinct_keys),
+	    cmocka_unit_test(test_separator_in_fields_keeps_keys_apart),
 	    cmocka_unit_test(test_flood_of_keys_stays_bounded),
 	    cmocka_unit_test(test_window_zero_reports_every_event),
 	};
