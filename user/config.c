@@ -965,38 +965,24 @@ static const struct opt *find_opt(const struct opt *opts, const struct json_memb
 	return NULL;
 }
 
+typedef void (*opt_setter)(struct loader *ld, const struct opt *o, const struct json_value *v);
+
+static void apply_group(struct loader *ld, const struct opt *o, const struct json_value *v)
+{
+	apply_object(ld, o->group, v, o->key);
+}
+
 static void apply_member(struct loader *ld, const struct opt *o, const struct json_value *v)
 {
-	switch (o->kind) {
-	case OPT_HOST:
-		set_host(ld, o, v);
-		break;
-	case OPT_BOOL:
-		set_bool(ld, o, v);
-		break;
-	case OPT_INT:
-		set_int(ld, o, v);
-		break;
-	case OPT_STRINGS:
-	case OPT_BASENAMES:
-		set_strings(ld, o, v);
-		break;
-	case OPT_SELECTORS:
-		set_selectors(ld, o, v);
-		break;
-	case OPT_OUTPUTS:
-		set_outputs(ld, o, v);
-		break;
-	case OPT_PATH:
-		set_path(ld, o, v);
-		break;
-	case OPT_PATTERNS:
-		set_patterns(ld, o, v);
-		break;
-	case OPT_GROUP:
-		apply_object(ld, o->group, v, o->key);
-		break;
-	}
+	static const opt_setter setters[] = {
+	    [OPT_HOST] = set_host,	   [OPT_BOOL] = set_bool,
+	    [OPT_INT] = set_int,	   [OPT_STRINGS] = set_strings,
+	    [OPT_BASENAMES] = set_strings, [OPT_SELECTORS] = set_selectors,
+	    [OPT_OUTPUTS] = set_outputs,   [OPT_PATH] = set_path,
+	    [OPT_PATTERNS] = set_patterns, [OPT_GROUP] = apply_group,
+	};
+
+	setters[o->kind](ld, o, v);
 }
 
 static void apply_object(struct loader *ld, const struct opt *opts, const struct json_value *obj,
@@ -1063,23 +1049,15 @@ int config_load_buffer(struct config *c, const char *name, const char *buf, size
 	return 0;
 }
 
+static int load_config_buffer(void *c, const char *name, const char *buf, size_t len,
+			      struct diag *diag)
+{
+	return config_load_buffer(c, name, buf, len, diag);
+}
+
 int config_load_file(struct config *c, const char *path, struct diag *diag)
 {
-	char why[128], *buf;
-	size_t len = 0;
-	int rc;
-
-	if (!c || !path)
-		return -1;
-	buf = json_read_file(path, CONFIG_FILE_MAX, &len, why, sizeof(why));
-	if (!buf) {
-		if (diag)
-			diag_add(diag, path, 0, 0, "%s", why);
-		return -1;
-	}
-	rc = config_load_buffer(c, path, buf, len, diag);
-	free(buf);
-	return rc;
+	return c ? json_load_file(path, CONFIG_FILE_MAX, diag, load_config_buffer, c) : -1;
 }
 
 /* ------------------------------------------------------------------ building outputs */

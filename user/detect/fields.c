@@ -13,6 +13,7 @@
 
 #include "detect/evctx.h"
 #include "lib/paths.h"
+#include "lib/names.h"
 
 #define EV_OPEN	  FIELD_EV(RULE_EV_OPEN)
 #define EV_LISTEN FIELD_EV(RULE_EV_LISTEN)
@@ -352,16 +353,10 @@ enum field_type rule_field_type(enum rule_event ev, const char *field)
 
 const char *field_type_name(enum field_type t)
 {
-	switch (t) {
-	case FV_STR:
-		return "string";
-	case FV_INT:
-		return "integer";
-	case FV_BOOL:
-		return "boolean";
-	default:
-		return "none";
-	}
+	static const char *const names[] = {
+	    [FV_STR] = "string", [FV_INT] = "integer", [FV_BOOL] = "boolean"};
+
+	return name_of(names, NAMES_LEN(names), t, "none");
 }
 
 void field_events_text(unsigned events, char *out, size_t outlen)

@@ -765,24 +765,15 @@ int ruleset_load_buffer(struct ruleset *rs, const char *name, const char *buf, s
 	return rc;
 }
 
+static int load_rules_buffer(void *rs, const char *name, const char *buf, size_t len,
+			     struct diag *diag)
+{
+	return ruleset_load_buffer(rs, name, buf, len, diag);
+}
+
 int ruleset_load_file(struct ruleset *rs, const char *path, struct diag *diag)
 {
-	char why[128];
-	size_t len = 0;
-	char *buf;
-	int rc;
-
-	if (!rs || !path)
-		return -1;
-	buf = json_read_file(path, RULES_FILE_MAX, &len, why, sizeof(why));
-	if (!buf) {
-		if (diag)
-			diag_add(diag, path, 0, 0, "%s", why);
-		return -1;
-	}
-	rc = ruleset_load_buffer(rs, path, buf, len, diag);
-	free(buf);
-	return rc;
+	return rs ? json_load_file(path, RULES_FILE_MAX, diag, load_rules_buffer, rs) : -1;
 }
 
 int ruleset_load_defaults(struct ruleset *rs, struct diag *diag)

@@ -10,6 +10,7 @@
 #include "format/format_int.h"
 #include "lib/clock.h"
 #include "lib/paths.h"
+#include "lib/names.h"
 
 #include <arpa/inet.h>
 #include <inttypes.h>
@@ -353,17 +354,10 @@ int format_parse(const char *name, enum record_format *out)
 
 const char *format_name(enum record_format f)
 {
-	switch (f) {
-	case FMT_NATIVE:
-		return "native";
-	case FMT_OCSF:
-		return "ocsf";
-	case FMT_ECS:
-		return "ecs";
-	case FMT_FALCO:
-		return "falco";
-	}
-	return "unknown";
+	static const char *const names[] = {
+	    [FMT_NATIVE] = "native", [FMT_OCSF] = "ocsf", [FMT_ECS] = "ecs", [FMT_FALCO] = "falco"};
+
+	return name_of(names, NAMES_LEN(names), f, "unknown");
 }
 
 cJSON *format_record(enum record_format f, const cJSON *native)

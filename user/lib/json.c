@@ -5,6 +5,8 @@
  * what was built so far.
  */
 #include "lib/json.h"
+#include "lib/names.h"
+#include "lib/diag.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -790,21 +792,11 @@ const struct json_value *json_object_get(const struct json_value *obj, const cha
 
 const char *json_type_name(enum json_type t)
 {
-	switch (t) {
-	case JSON_NULL:
-		return "null";
-	case JSON_BOOL:
-		return "boolean";
-	case JSON_NUMBER:
-		return "number";
-	case JSON_STRING:
-		return "string";
-	case JSON_ARRAY:
-		return "array";
-	case JSON_OBJECT:
-		return "object";
-	}
-	return "?";
+	static const char *const names[] = {
+	    [JSON_NULL] = "null",     [JSON_BOOL] = "boolean", [JSON_NUMBER] = "number",
+	    [JSON_STRING] = "string", [JSON_ARRAY] = "array",  [JSON_OBJECT] = "object"};
+
+	return name_of(names, NAMES_LEN(names), t, "?");
 }
 
 const char *json_get_string(const struct json_value *v)
@@ -909,4 +901,26 @@ fail:
 out:
 	close(fd);
 	return buf;
+}
+
+int json_load_file(const char *path, size_t max, struct diag *diag,
+		   int (*load)(void *ctx, const char *name, const char *buf, size_t len,
+			       struct diag *diag),
+		   void *ctx)
+{
+	char why[128], *buf;
+	size_t len = 0;
+	int rc;
+
+	if (!path)
+		return -1;
+	buf = json_read_file(path, max, &len, why, sizeof(why));
+	if (!buf) {
+		if (diag)
+			diag_add(diag, path, 0, 0, "%s", why);
+		return -1;
+	}
+	rc = load(ctx, path, buf, len, diag);
+	free(buf);
+	return rc;
 }

@@ -88,4 +88,13 @@ void json_quote_for_message(const char *s, size_t len, char *out, size_t outlen)
  * "No such file or directory", "not a regular file". */
 char *json_read_file(const char *path, size_t max, size_t *len, char *why, size_t whylen);
 
+struct diag;
+/* Reads path (at most max bytes) and hands it to load(ctx, path, buf, len,
+ * diag); an unreadable file is one "PATH: reason" diagnostic. Returns what
+ * load returned, or -1. */
+int json_load_file(const char *path, size_t max, struct diag *diag,
+		   int (*load)(void *ctx, const char *name, const char *buf, size_t len,
+			       struct diag *diag),
+		   void *ctx);
+
 #endif /* MCPWATCH_JSON_H */

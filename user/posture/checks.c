@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 #include "posture/checks.h"
+#include "lib/names.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -86,14 +87,9 @@ const struct check_def *check_def(enum check_id id)
 
 const char *check_status_name(enum check_status s)
 {
-	switch (s) {
-	case CHECK_PASS:
-		return "pass";
-	case CHECK_FAIL:
-		return "fail";
-	default:
-		return "n/a";
-	}
+	static const char *const names[] = {[CHECK_PASS] = "pass", [CHECK_FAIL] = "fail"};
+
+	return name_of(names, NAMES_LEN(names), s, "n/a");
 }
 
 void check_set(struct check_result *r, enum check_status s, const char *fmt, ...)

@@ -90,6 +90,9 @@ struct sink_ops {
 	 * thread, with no queue, spool or retry; a failure is a drop
 	 * ("write_error"). Network sinks leave it false. */
 	bool synchronous;
+	/* What a family of sink types that share open/send/close (the HTTP
+	 * receivers) needs to know of this one; NULL for the others. */
+	const void *impl;
 };
 
 /* What every sink has; a sink type keeps its own state behind priv. */

@@ -326,9 +326,10 @@ static void http_free(struct http_sink *h)
 	free(h);
 }
 
-int http_sink_open(struct sink *s, const struct http_receiver *rx, const struct json_value *cfg,
-		   const char *cfg_file, char *err, size_t errlen)
+int http_sink_open(struct sink *s, const struct json_value *cfg, const char *cfg_file, char *err,
+		   size_t errlen)
 {
+	const struct http_receiver *rx = s->ops->impl;
 	struct sink_cfg c = {cfg_file, s->ops->type, err, errlen};
 	struct http_sink *h = calloc(1, sizeof(*h));
 	int rc;

@@ -83,8 +83,17 @@ struct http_sink {
 	{.name = "proxy", .type = SINK_KEY_STRING, .help = "HTTP(S) proxy URL; default: none"}
 /* clang-format on */
 
-int http_sink_open(struct sink *s, const struct http_receiver *rx, const struct json_value *cfg,
-		   const char *cfg_file, char *err, size_t errlen);
+/* Opens an HTTP sink whose ops->impl is its struct http_receiver. */
+int http_sink_open(struct sink *s, const struct json_value *cfg, const char *cfg_file, char *err,
+		   size_t errlen);
+
+/* The sink_ops of an HTTP receiver type: they differ only in these. */
+#define HTTP_SINK_OPS(type_, keys_, max_batch_, receiver_)                                         \
+	{                                                                                          \
+		.type = (type_), .keys = (keys_), .max_batch = (max_batch_),                       \
+		.open = http_sink_open, .send = http_sink_send, .reopen = http_sink_reopen,        \
+		.close = http_sink_close, .impl = (receiver_),                                     \
+	}
 /* Sends recs in one request. */
 void http_sink_send(struct sink *s, const struct sink_record *recs, size_t n,
 		    enum sink_status *status, char *why, size_t whylen);

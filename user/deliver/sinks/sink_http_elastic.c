@@ -239,18 +239,5 @@ static const struct http_receiver elasticsearch = {
     .on_2xx = on_bulk_answer,
 };
 
-static int es_open(struct sink *s, const struct json_value *cfg, const char *file, char *err,
-		   size_t errlen)
-{
-	return http_sink_open(s, &elasticsearch, cfg, file, err, errlen);
-}
-
-const struct sink_ops sink_elasticsearch_ops = {
-    .type = "elasticsearch",
-    .keys = es_keys,
-    .max_batch = 500,
-    .open = es_open,
-    .send = http_sink_send,
-    .reopen = http_sink_reopen,
-    .close = http_sink_close,
-};
+const struct sink_ops sink_elasticsearch_ops =
+    HTTP_SINK_OPS("elasticsearch", es_keys, 500, &elasticsearch);

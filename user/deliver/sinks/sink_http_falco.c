@@ -75,18 +75,13 @@ static const struct http_receiver falcosidekick = {
     .build = build_one,
 };
 
-static int falco_open(struct sink *s, const struct json_value *cfg, const char *file, char *err,
-		      size_t errlen)
-{
-	return http_sink_open(s, &falcosidekick, cfg, file, err, errlen);
-}
-
 const struct sink_ops sink_falcosidekick_ops = {
     .type = "falcosidekick",
     .keys = falco_keys,
     .max_batch = 1,
-    .open = falco_open,
+    .open = http_sink_open,
     .send = falco_send,
     .reopen = http_sink_reopen,
     .close = http_sink_close,
+    .impl = &falcosidekick,
 };

@@ -178,18 +178,4 @@ static const struct http_receiver splunk_hec = {
     .on_400 = classify_hec_400,
 };
 
-static int hec_open(struct sink *s, const struct json_value *cfg, const char *file, char *err,
-		    size_t errlen)
-{
-	return http_sink_open(s, &splunk_hec, cfg, file, err, errlen);
-}
-
-const struct sink_ops sink_splunk_hec_ops = {
-    .type = "splunk_hec",
-    .keys = hec_keys,
-    .max_batch = 500,
-    .open = hec_open,
-    .send = http_sink_send,
-    .reopen = http_sink_reopen,
-    .close = http_sink_close,
-};
+const struct sink_ops sink_splunk_hec_ops = HTTP_SINK_OPS("splunk_hec", hec_keys, 500, &splunk_hec);

@@ -68,18 +68,4 @@ static const struct http_receiver webhook = {
     .build = build_ndjson,
 };
 
-static int webhook_open(struct sink *s, const struct json_value *cfg, const char *file, char *err,
-			size_t errlen)
-{
-	return http_sink_open(s, &webhook, cfg, file, err, errlen);
-}
-
-const struct sink_ops sink_webhook_ops = {
-    .type = "webhook",
-    .keys = webhook_keys,
-    .max_batch = 500,
-    .open = webhook_open,
-    .send = http_sink_send,
-    .reopen = http_sink_reopen,
-    .close = http_sink_close,
-};
+const struct sink_ops sink_webhook_ops = HTTP_SINK_OPS("webhook", webhook_keys, 500, &webhook);

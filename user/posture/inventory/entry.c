@@ -11,6 +11,7 @@
 #include "lib/redact.h"
 #include "posture/inventory/common.h"
 #include "posture/inventory/secrets.h"
+#include "lib/names.h"
 
 /* What an entry says, validated; strings point into the JSON tree. */
 struct entry_fields {
@@ -379,13 +380,8 @@ void inv_parse_section(struct doc_ctx *c, const char *section, const struct json
 
 const char *inventory_transport_name(enum inv_transport t)
 {
-	switch (t) {
-	case INV_STDIO:
-		return "stdio";
-	case INV_HTTP:
-		return "http";
-	case INV_SSE:
-		return "sse";
-	}
-	return "unknown";
+	static const char *const names[] = {
+	    [INV_STDIO] = "stdio", [INV_HTTP] = "http", [INV_SSE] = "sse"};
+
+	return name_of(names, NAMES_LEN(names), t, "unknown");
 }

@@ -83,6 +83,22 @@ static void parse_root(struct doc_ctx *c, const struct json_value *root)
 		parse_claude_projects(c, json_object_get(root, "projects"));
 }
 
+/* Whether s[*i] belongs to a string literal (its quotes included); an
+ * escape inside one moves *i over the escaped byte. */
+static bool string_step(const char *s, size_t *i, bool *in_string)
+{
+	if (*in_string) {
+		if (s[*i] == '\\')
+			(*i)++;
+		else if (s[*i] == '"')
+			*in_string = false;
+		return true;
+	}
+	if (s[*i] == '"')
+		*in_string = true;
+	return *in_string;
+}
+
 /* Blank // and block comments, then trailing commas, keeping every line where it was. */
 static void blank_jsonc(char *s, size_t len)
 {
@@ -90,13 +106,8 @@ static void blank_jsonc(char *s, size_t len)
 	size_t i, j;
 
 	for (i = 0; i < len; i++) {
-		if (in_string) {
-			if (s[i] == '\\')
-				i++;
-			else if (s[i] == '"')
-				in_string = false;
-		} else if (s[i] == '"') {
-			in_string = true;
+		if (string_step(s, &i, &in_string)) {
+			continue;
 		} else if (s[i] == '/' && i + 1 < len && s[i + 1] == '/') {
 			for (; i < len && s[i] != '\n'; i++)
 				s[i] = ' ';
@@ -113,13 +124,8 @@ static void blank_jsonc(char *s, size_t len)
 		}
 	}
 	for (in_string = false, i = 0; i < len; i++) {
-		if (in_string) {
-			if (s[i] == '\\')
-				i++;
-			else if (s[i] == '"')
-				in_string = false;
-		} else if (s[i] == '"') {
-			in_string = true;
+		if (string_step(s, &i, &in_string)) {
+			continue;
 		} else if (s[i] == ',') {
 			for (j = i + 1; j < len && s[j] && strchr(" \t\r\n", s[j]); j++)
 				;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "posture/inventory/common.h"
+#include "lib/names.h"
 
 #define COMMIT_CHARS 40
 
@@ -252,15 +253,10 @@ enum pin_state inventory_pin_state(const char *command, char *const *args, size_
 
 const char *inventory_pin_name(enum pin_state p)
 {
-	switch (p) {
-	case PIN_NA:
-		return "n/a";
-	case PIN_PINNED:
-		return "pinned";
-	case PIN_UNPINNED:
-		return "unpinned";
-	}
-	return "unknown";
+	static const char *const names[] = {
+	    [PIN_NA] = "n/a", [PIN_PINNED] = "pinned", [PIN_UNPINNED] = "unpinned"};
+
+	return name_of(names, NAMES_LEN(names), p, "unknown");
 }
 
 /* The package or image without version, tag or digest, normalised for comparison. */
