@@ -125,9 +125,15 @@ struct loader {
 	const char *name;
 	struct json_value *root; /* the parsed document */
 	bool root_kept;		 /* by a config_doc: "outputs" point into it */
-	struct diag *diag;
-	int errors;
+	struct diag *diag;	 /* never NULL: a quiet one when the caller wants none */
+	unsigned base;		 /* diag->count when this load started */
 };
+
+/* Errors of this load so far. */
+static unsigned load_errors(const struct loader *ld)
+{
+	return ld->diag->count - ld->base;
+}
 
 /* A parsed document that set "outputs", shared by the copies of a config. */
 struct config_doc {
@@ -152,9 +158,6 @@ static void report_at(struct loader *ld, int line, int col, const char *fmt, ...
 {
 	va_list ap;
 
-	ld->errors++;
-	if (!ld->diag)
-		return;
 	va_start(ap, fmt);
 	diag_vadd(ld->diag, ld->name, line, col, fmt, ap);
 	va_end(ap);
@@ -233,13 +236,15 @@ static bool dup_or_null(char **dst, const char *src)
 	return !src || *dst;
 }
 
-static bool strings_copy(char ***dst, char *const *src, size_t n)
+/* Copies n strings and their count; false when out of memory. */
+static bool strings_copy(char ***dst, size_t *ndst, char *const *src, size_t n)
 {
 	size_t i;
 
 	*dst = n ? calloc(n, sizeof(**dst)) : NULL;
 	if (n && !*dst)
 		return false;
+	*ndst = n;
 	for (i = 0; i < n; i++)
 		if (!dup_or_null(&(*dst)[i], src[i]))
 			return false;
@@ -302,18 +307,14 @@ static bool config_copy(struct config *dst, const struct config *src)
 		return false;
 	if (!outputs_copy(&dst->outputs, &dst->noutputs, src->outputs, src->noutputs))
 		return false;
-	if (!strings_copy(&dst->redact_patterns, src->redact_patterns, src->nredact_patterns))
+	if (!strings_copy(&dst->redact_patterns, &dst->nredact_patterns, src->redact_patterns,
+			  src->nredact_patterns) ||
+	    !strings_copy(&dst->rules_files, &dst->nrules_files, src->rules_files,
+			  src->nrules_files) ||
+	    !strings_copy(&dst->ignore_globs, &dst->nignore_globs, src->ignore_globs,
+			  src->nignore_globs) ||
+	    !strings_copy(&dst->launchers, &dst->nlaunchers, src->launchers, src->nlaunchers))
 		return false;
-	dst->nredact_patterns = src->nredact_patterns;
-	if (!strings_copy(&dst->rules_files, src->rules_files, src->nrules_files))
-		return false;
-	dst->nrules_files = src->nrules_files;
-	if (!strings_copy(&dst->ignore_globs, src->ignore_globs, src->nignore_globs))
-		return false;
-	dst->nignore_globs = src->nignore_globs;
-	if (!strings_copy(&dst->launchers, src->launchers, src->nlaunchers))
-		return false;
-	dst->nlaunchers = src->nlaunchers;
 	if (!selectors_copy(&dst->selectors, src->selectors, src->nselectors))
 		return false;
 	dst->nselectors = src->nselectors;
@@ -382,20 +383,29 @@ static void set_bool(struct loader *ld, const struct opt *o, const struct json_v
 		       json_type_name(v->type));
 }
 
+/* The integer at v, or false with a diagnostic when it is not one in [min, max]. */
+static bool int_in_range(struct loader *ld, const char *key, const struct json_value *v,
+			 long long min, long long max, int64_t *x)
+{
+	if (!json_get_int(v, x)) {
+		report(ld, v, "\"%s\" must be an integer, not %s", key,
+		       v->type == JSON_NUMBER ? "a fractional number" : json_type_name(v->type));
+		return false;
+	}
+	if (*x < min || *x > max) {
+		report(ld, v, "\"%s\" is %lld; it must be between %lld and %lld", key,
+		       (long long)*x, min, max);
+		return false;
+	}
+	return true;
+}
+
 static void set_int(struct loader *ld, const struct opt *o, const struct json_value *v)
 {
 	int64_t x;
 
-	if (!json_get_int(v, &x)) {
-		report(ld, v, "\"%s\" must be an integer, not %s", o->key,
-		       v->type == JSON_NUMBER ? "a fractional number" : json_type_name(v->type));
+	if (!int_in_range(ld, o->key, v, o->min, o->max, &x))
 		return;
-	}
-	if (x < o->min || x > o->max) {
-		report(ld, v, "\"%s\" is %lld; it must be between %d and %d", o->key, (long long)x,
-		       o->min, o->max);
-		return;
-	}
 	if (o->pow2 && (x & (x - 1))) {
 		report(ld, v, "\"%s\" is %lld; it must be a power of two", o->key, (long long)x);
 		return;
@@ -420,7 +430,7 @@ static void set_strings(struct loader *ld, const struct opt *o, const struct jso
 {
 	char ***dst = field_at(ld, o->off), **out;
 	size_t *count = field_at(ld, o->count_off), i, n = 0;
-	int errors = ld->errors;
+	unsigned errors = load_errors(ld);
 	const char *s;
 
 	if (!want_array(ld, o, v))
@@ -437,7 +447,7 @@ static void set_strings(struct loader *ld, const struct opt *o, const struct jso
 		else if (s && !(out[n++] = strdup(s)))
 			report(ld, v->array.items[i], "out of memory");
 	}
-	if (ld->errors != errors) {
+	if (load_errors(ld) != errors) {
 		strings_free(out, n);
 		return;
 	}
@@ -606,16 +616,8 @@ static void set_output_int(struct loader *ld, const struct out_key *k, const str
 	void *field = (char *)out + k->off;
 	int64_t x;
 
-	if (!json_get_int(v, &x)) {
-		report(ld, v, "\"%s\" must be an integer, not %s", k->key,
-		       v->type == JSON_NUMBER ? "a fractional number" : json_type_name(v->type));
+	if (!int_in_range(ld, k->key, v, k->min, k->max, &x))
 		return;
-	}
-	if (x < k->min || x > k->max) {
-		report(ld, v, "\"%s\" is %lld; it must be between %lld and %lld", k->key,
-		       (long long)x, k->min, k->max);
-		return;
-	}
 	if (k->wide)
 		*(long long *)field = (long long)x;
 	else
@@ -700,8 +702,8 @@ static void parse_output(struct loader *ld, const struct json_value *v, struct c
 		return;
 	check_local_keys(ld, v, out);
 	/* The sink's own keys, against its table: once, here, with positions. */
-	ld->errors += sink_config_check(sink_ops_find(out->type), v, config_output_key_is_common,
-					ld->name, ld->diag);
+	sink_config_check(sink_ops_find(out->type), v, config_output_key_is_common, ld->name,
+			  ld->diag);
 	out->cfg = v;
 }
 
@@ -750,7 +752,7 @@ static void set_outputs(struct loader *ld, const struct opt *o, const struct jso
 {
 	struct config_output *outs;
 	struct config_doc *doc = NULL;
-	int errors = ld->errors;
+	unsigned errors = load_errors(ld);
 	size_t i;
 
 	if (!want_array(ld, o, v))
@@ -763,9 +765,9 @@ static void set_outputs(struct loader *ld, const struct opt *o, const struct jso
 	for (i = 0; i < v->array.n; i++)
 		parse_output(ld, v->array.items[i], &outs[i]);
 	name_outputs(ld, v, outs, v->array.n);
-	if (ld->errors == errors && !(doc = keep_document(ld)))
+	if (load_errors(ld) == errors && !(doc = keep_document(ld)))
 		report(ld, v, "out of memory");
-	if (ld->errors != errors) {
+	if (load_errors(ld) != errors) {
 		outputs_free(outs, v->array.n);
 		return;
 	}
@@ -925,7 +927,7 @@ static bool pattern_ok(struct loader *ld, const struct json_value *v, const char
 
 static void set_patterns(struct loader *ld, const struct opt *o, const struct json_value *v)
 {
-	int errors = ld->errors;
+	unsigned errors = load_errors(ld);
 
 	if (!want_array(ld, o, v))
 		return;
@@ -939,7 +941,7 @@ static void set_patterns(struct loader *ld, const struct opt *o, const struct js
 		if (s)
 			pattern_ok(ld, v->array.items[i], s);
 	}
-	if (ld->errors == errors)
+	if (load_errors(ld) == errors)
 		set_strings(ld, o, v);
 }
 
@@ -1017,30 +1019,30 @@ int config_load_buffer(struct config *c, const char *name, const char *buf, size
 		       struct diag *diag)
 {
 	struct config work;
+	struct diag quiet;
 	struct loader ld = {&work, name ? name : "<config>", NULL, false, diag, 0};
 	struct json_error err;
 	struct json_value *doc;
 
 	if (!c)
 		return -1;
+	ld.diag = diag_or_quiet(diag, &quiet);
+	ld.base = ld.diag->count;
 	doc = json_parse(buf, len, &err);
 	if (!doc) {
-		if (diag)
-			diag_add(diag, ld.name, err.line, err.col, "%s", err.message);
+		diag_add(ld.diag, ld.name, err.line, err.col, "%s", err.message);
 		return -1;
 	}
 	ld.root = doc;
 	if (!config_copy(&work, c)) {
-		if (diag)
-			diag_add(diag, ld.name, 0, 0, "out of memory");
-		ld.errors++;
+		diag_add(ld.diag, ld.name, 0, 0, "out of memory");
 	} else {
 		apply_object(&ld, top_opts, doc, NULL);
 	}
 	/* Kept: work's outputs_doc owns it (and frees it with work on error). */
 	if (!ld.root_kept)
 		json_free(doc);
-	if (ld.errors) {
+	if (load_errors(&ld)) {
 		config_free(&work);
 		return -1;
 	}

@@ -986,34 +986,36 @@ void spool_batch_free(struct spool_batch *b)
 	memset(b, 0, sizeof(*b));
 }
 
-uint64_t spool_pending(struct spool *sp)
+/* The spool's counts, read together under its lock. */
+struct spool_counts {
+	uint64_t pending, pending_bytes, bytes;
+};
+
+static struct spool_counts spool_counts(struct spool *sp)
 {
-	uint64_t n;
+	struct spool_counts c;
 
 	pthread_mutex_lock(&sp->lock);
-	n = sp->pending;
+	c.pending = sp->pending;
+	c.pending_bytes = sp->total_bytes - (sp->nsegs ? sp->cursor.off : 0);
+	c.bytes = sp->total_bytes;
 	pthread_mutex_unlock(&sp->lock);
-	return n;
+	return c;
+}
+
+uint64_t spool_pending(struct spool *sp)
+{
+	return spool_counts(sp).pending;
 }
 
 uint64_t spool_pending_bytes(struct spool *sp)
 {
-	uint64_t n;
-
-	pthread_mutex_lock(&sp->lock);
-	n = sp->total_bytes - (sp->nsegs ? sp->cursor.off : 0);
-	pthread_mutex_unlock(&sp->lock);
-	return n;
+	return spool_counts(sp).pending_bytes;
 }
 
 uint64_t spool_bytes(struct spool *sp)
 {
-	uint64_t n;
-
-	pthread_mutex_lock(&sp->lock);
-	n = sp->total_bytes;
-	pthread_mutex_unlock(&sp->lock);
-	return n;
+	return spool_counts(sp).bytes;
 }
 
 uint64_t spool_take_corrupt(struct spool *sp)

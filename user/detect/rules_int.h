@@ -121,7 +121,7 @@ struct loader {
 	struct ruleset *rs;
 	const char *name;
 	struct diag *diag;
-	int errors;
+	unsigned base; /* diag->count when this load started */
 	struct staged_list *lists;
 	size_t nlists;
 	struct staged_rule *rules;

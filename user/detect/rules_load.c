@@ -20,9 +20,6 @@ void report(struct loader *ld, int line, int col, const char *fmt, ...)
 {
 	va_list ap;
 
-	ld->errors++;
-	if (!ld->diag)
-		return;
 	va_start(ap, fmt);
 	diag_vadd(ld->diag, ld->name, line, col, fmt, ap);
 	va_end(ap);
@@ -745,17 +742,20 @@ int ruleset_load_buffer(struct ruleset *rs, const char *name, const char *buf, s
 	struct loader ld = {.rs = rs, .name = name ? name : "<rules>", .diag = diag};
 	struct json_error err;
 	struct json_value *doc;
+	struct diag quiet;
 	int rc = -1;
 
 	if (!rs)
 		return -1;
+	ld.diag = diag_or_quiet(diag, &quiet);
+	ld.base = ld.diag->count;
 	doc = json_parse(buf, len, &err);
 	if (!doc) {
 		report(&ld, err.line, err.col, "%s", err.message);
 		return -1;
 	}
 	load_document(&ld, doc);
-	if (!ld.errors) {
+	if (ld.diag->count == ld.base) {
 		rc = commit(&ld);
 		if (rc)
 			report(&ld, 1, 1, "out of memory");

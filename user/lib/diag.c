@@ -11,6 +11,14 @@ void diag_init(struct diag *d, FILE *out, bool keep)
 	d->keep = keep;
 }
 
+struct diag *diag_or_quiet(struct diag *d, struct diag *quiet)
+{
+	if (d)
+		return d;
+	diag_init(quiet, NULL, false);
+	return quiet;
+}
+
 void diag_free(struct diag *d)
 {
 	for (size_t i = 0; i < d->nlines; i++)

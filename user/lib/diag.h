@@ -30,6 +30,9 @@ struct diag {
 /* Starts d: print to out (may be NULL), keep the lines or not. */
 void diag_init(struct diag *d, FILE *out, bool keep);
 void diag_free(struct diag *d);
+/* d, or when d is NULL (the caller wants no diagnostics) quiet, started
+ * to count only: loaders then always have somewhere to count errors. */
+struct diag *diag_or_quiet(struct diag *d, struct diag *quiet);
 
 /* Adds one diagnostic. line 0 leaves out the position, col 0 the column;
  * file NULL is "-", or nothing at all when line is 0 too. Control characters (newlines too) show as
