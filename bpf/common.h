@@ -30,6 +30,7 @@ enum mw_scratch_slot {
 	MW_SLOT_EXEC = 0,
 	MW_SLOT_OPEN = 1,
 	MW_SLOT_STDOUT = 2,
+	MW_SLOT_IO = 3,
 	MW_SLOT_MAX,
 };
 
@@ -43,6 +44,7 @@ struct mw_scratch {
 		struct mw_exec exec;
 		struct mw_open open;
 		struct mw_stdout out;
+		struct mw_io io;
 	};
 	char slack[MW_NAME_MAX];
 };
@@ -72,6 +74,14 @@ struct {
 	__type(key, __u32);
 	__type(value, __u32);
 } sniff SEC(".maps") __weak;
+
+/* Tool-call tap: tgid → MW_TAP_* for the server processes user space tapped. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u32);
+} tap SEC(".maps") __weak;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

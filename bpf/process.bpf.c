@@ -136,6 +136,7 @@ int BPF_PROG(handle_exit, struct task_struct *task)
 	mw_tracked_server(tgid, &x.h.flags);
 	bpf_map_delete_elem(&tracked, &tgid);
 	bpf_map_delete_elem(&sniff, &tgid);
+	bpf_map_delete_elem(&tap, &tgid);
 	if (tgid == self_tgid)
 		return 0;
 	x.exit_code = BPF_CORE_READ(task, exit_code);

@@ -7,21 +7,34 @@
  * touches no map for any other syscall.
  */
 #include "common.h"
+#include "io.h"
 #include "open.h"
 
 #if defined(__TARGET_ARCH_x86)
+#define MW_NR_READ	    0
 #define MW_NR_WRITE	    1
 #define MW_NR_OPEN	    2
+#define MW_NR_READV	    19
 #define MW_NR_WRITEV	    20
+#define MW_NR_SENDTO	    44
+#define MW_NR_RECVFROM	    45
+#define MW_NR_SENDMSG	    46
+#define MW_NR_RECVMSG	    47
 #define MW_NR_CREAT	    85
 #define MW_NR_OPENAT	    257
 #define MW_NR_OPENAT2	    437
 #define MW_SYSCALL_NR(regs) BPF_CORE_READ(regs, orig_ax)
 #elif defined(__TARGET_ARCH_arm64)
 /* arm64 has no open(2) or creat(2); -2 never matches a syscall id. */
+#define MW_NR_READ	    63
 #define MW_NR_WRITE	    64
 #define MW_NR_OPEN	    -2
+#define MW_NR_READV	    65
 #define MW_NR_WRITEV	    66
+#define MW_NR_SENDTO	    206
+#define MW_NR_RECVFROM	    207
+#define MW_NR_SENDMSG	    211
+#define MW_NR_RECVMSG	    212
 #define MW_NR_CREAT	    -2
 #define MW_NR_OPENAT	    56
 #define MW_NR_OPENAT2	    437
@@ -50,6 +63,21 @@ struct {
 	__type(key, __u64); /* pid_tgid */
 	__type(value, struct mw_open_args);
 } pending_opens SEC(".maps");
+
+/* Tool-call tap: a read or write of a tapped process, for sys_exit to copy. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u64); /* pid_tgid */
+	__type(value, struct mw_io_args);
+} pending_io SEC(".maps");
+
+static __always_inline bool mw_is_io(long id)
+{
+	return id == MW_NR_READ || id == MW_NR_WRITE || id == MW_NR_READV || id == MW_NR_WRITEV ||
+	       id == MW_NR_RECVFROM || id == MW_NR_SENDTO || id == MW_NR_RECVMSG ||
+	       id == MW_NR_SENDMSG;
+}
 
 static __always_inline bool mw_is_open(long id)
 {
@@ -111,6 +139,65 @@ static __always_inline int mw_open_exit(long ret)
 	a = *pending;
 	bpf_map_delete_elem(&pending_opens, &pid_tgid);
 	mw_open_report(&a, ret);
+	return 0;
+}
+
+/* The buffer (or iovec array and count) of a read or write syscall. */
+static __always_inline void mw_io_args_read(struct mw_io_args *a, struct pt_regs *regs, long id)
+{
+	a->dir =
+	    (id == MW_NR_READ || id == MW_NR_READV || id == MW_NR_RECVFROM || id == MW_NR_RECVMSG)
+		? MW_IO_IN
+		: MW_IO_OUT;
+	a->buf = PT_REGS_PARM2_CORE_SYSCALL(regs);
+	if (id == MW_NR_READV || id == MW_NR_WRITEV) {
+		a->iovcnt = PT_REGS_PARM3_CORE_SYSCALL(regs);
+	} else if (id == MW_NR_RECVMSG || id == MW_NR_SENDMSG) {
+		struct user_msghdr msg = {};
+
+		bpf_probe_read_user(&msg, sizeof(msg), (void *)a->buf);
+		a->buf = (__u64)msg.msg_iov;
+		a->iovcnt = msg.msg_iovlen;
+	}
+}
+
+/*
+ * One lookup of the tap map for every read and write on the host; only a
+ * tapped process goes further, and only its stdio and socket fds are kept.
+ */
+static __always_inline int mw_io_enter(struct pt_regs *regs, long id)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 flags = mw_tap_flags(pid_tgid >> 32);
+	struct mw_io_args a = {};
+
+	if (!flags)
+		return 0;
+	a.fd = PT_REGS_PARM1_CORE_SYSCALL(regs);
+	mw_io_args_read(&a, regs, id);
+	a.source = MW_IO_SYSCALL;
+	a.fd_kind = mw_io_fd_kind(a.fd, a.dir, flags, &a.stream);
+	if (a.fd_kind == MW_FD_OTHER ||
+	    (a.iovcnt == 0 && (id == MW_NR_READV || id == MW_NR_WRITEV || id == MW_NR_RECVMSG ||
+			       id == MW_NR_SENDMSG)))
+		return 0;
+	if (bpf_map_update_elem(&pending_io, &pid_tgid, &a, BPF_ANY))
+		mw_count(MW_CNT_LOST + MW_EV_IO);
+	return 0;
+}
+
+static __always_inline int mw_io_exit(long ret)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct mw_io_args *pending = bpf_map_lookup_elem(&pending_io, &pid_tgid);
+	struct mw_io_args a;
+
+	if (!pending)
+		return 0;
+	a = *pending;
+	bpf_map_delete_elem(&pending_io, &pid_tgid);
+	if (ret > 0)
+		mw_io_report(&a, ret);
 	return 0;
 }
 
@@ -203,7 +290,9 @@ SEC("raw_tp/sys_enter")
 int BPF_PROG(handle_sys_enter, struct pt_regs *regs, long id)
 {
 	if (id == MW_NR_WRITE || id == MW_NR_WRITEV)
-		return mw_stdout_sniff(regs, id);
+		mw_stdout_sniff(regs, id);
+	if (mw_is_io(id))
+		return mw_io_enter(regs, id);
 	if (open_via_sys_enter && mw_is_open(id))
 		return mw_open_enter(regs, id);
 	return 0;
@@ -214,6 +303,8 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 {
 	long id = MW_SYSCALL_NR(regs);
 
+	if (mw_is_io(id))
+		return mw_io_exit(ret);
 	if (mw_is_open(id))
 		return mw_open_exit(ret);
 	return 0;

@@ -21,6 +21,10 @@
 #define MW_PATH_DEPTH	 48  /* components walked before giving up */
 #define MW_STDOUT_SAMPLE 1024
 #define MW_SNIFF_LIMIT	 16 /* JSON-looking stdout writes sampled per process */
+/* Tool-call tap: a read or write is copied in chunks, at most MW_IO_CHUNKS of
+ * them; the rest of a larger call is counted (total) but not copied. */
+#define MW_IO_CHUNK  4096
+#define MW_IO_CHUNKS 8
 
 enum mw_event_type {
 	MW_EV_EXEC = 1,
@@ -30,6 +34,7 @@ enum mw_event_type {
 	MW_EV_CONNECT = 5,
 	MW_EV_LISTEN = 6,
 	MW_EV_STDOUT = 7,
+	MW_EV_IO = 8, /* tool-call tap: bytes a tapped server read or wrote */
 	MW_EV_MAX,
 };
 
@@ -126,6 +131,40 @@ struct mw_stdout {
 	char data[MW_STDOUT_SAMPLE];
 };
 
+/* Direction and source of a tapped read or write. */
+#define MW_IO_IN      0 /* the process read (or SSL_read) it */
+#define MW_IO_OUT     1 /* the process wrote (or SSL_write) it */
+#define MW_IO_SYSCALL 0 /* read/write/readv/writev/recvfrom/sendto/recvmsg/sendmsg */
+#define MW_IO_TLS     1 /* plaintext at SSL_read/SSL_write of a shared libssl */
+#define MW_FD_OTHER   0
+#define MW_FD_STDIO   1 /* fd 0 or 1 (pipe, tty, file or socketpair) */
+#define MW_FD_SOCKET  2 /* any other socket fd */
+
+/*
+ * One chunk of a tapped read or write: data holds bytes [offset, offset +
+ * len) of the `total` bytes the call moved. A call larger than MW_IO_CHUNKS
+ * chunks arrives with its tail missing; user space counts the gap.
+ */
+struct mw_io {
+	struct mw_hdr h;
+	__u8 dir;     /* MW_IO_IN / MW_IO_OUT */
+	__u8 source;  /* MW_IO_SYSCALL / MW_IO_TLS */
+	__u8 fd_kind; /* MW_FD_* */
+	__u8 pad;
+	__s32 fd;	   /* -1 for TLS */
+	__u64 stream;	   /* kernel struct file * or the SSL *: one channel while it is open */
+	__u64 total;	   /* bytes the call returned */
+	__u32 offset;	   /* of data within the call */
+	__u32 len;	   /* bytes in data */
+	__u32 server_tgid; /* from the tracked map */
+	__u32 pad2;
+	char data[MW_IO_CHUNK]; /* only len bytes are sent */
+};
+
+/* Value of the `tap` map, keyed by tgid: what to copy of that process. */
+#define MW_TAP_STDIO  (1u << 0) /* reads of fd 0, writes of fd 1 */
+#define MW_TAP_SOCKET (1u << 1) /* reads and writes of socket fds */
+
 /* Value of the `tracked` map, keyed by tgid. */
 struct mw_tracked {
 	__u32 server_tgid; /* root of the server tree this process belongs to */
@@ -143,6 +182,7 @@ _Static_assert(sizeof(struct mw_exit) == 24 + 8, "mw_exit layout");
 _Static_assert(sizeof(struct mw_open) == 24 + 32 + MW_PATH_MAX * 2, "mw_open layout");
 _Static_assert(sizeof(struct mw_sock) == 24 + 8 + 32 + 16, "mw_sock layout");
 _Static_assert(sizeof(struct mw_stdout) == 24 + 16 + MW_STDOUT_SAMPLE, "mw_stdout layout");
+_Static_assert(sizeof(struct mw_io) == 24 + 40 + MW_IO_CHUNK, "mw_io layout");
 #endif
 
 #endif /* MCPWATCH_ABI_H */

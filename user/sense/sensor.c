@@ -52,8 +52,19 @@ struct sensor_file_backend {
 	bool open_via_sys_enter;  /* needs sys_enter's open half (rodata flag) */
 };
 
+/* TLS tap: the uprobes attached for one process. */
+#define SENSOR_TLS_MAX	 64 /* processes tapped at once */
+#define SENSOR_TLS_LINKS 8  /* four functions, entry and return each */
+
+struct sensor_tls {
+	uint32_t pid; /* 0: free slot */
+	struct bpf_link *links[SENSOR_TLS_LINKS];
+};
+
 struct sensor {
 	struct mcpwatch_bpf *skel;
+	struct sensor_tls tls[SENSOR_TLS_MAX];
+	bool tls_loaded;
 	struct ring_buffer *ring;
 	struct bpf_link *links[SENSOR_LINKS_MAX];
 	size_t nlinks;
@@ -330,6 +341,31 @@ static int decode_stdout(const void *data, size_t size, struct sensor_event *ev)
 	return 0;
 }
 
+static int decode_io(const void *data, size_t size, struct sensor_event *ev)
+{
+	const size_t fixed = offsetof(struct mw_io, data);
+	struct mw_io o;
+
+	if (size < fixed)
+		return -EBADMSG;
+	memcpy(&o, data, fixed);
+	if (o.len > MW_IO_CHUNK || size != fixed + o.len || o.dir > MW_IO_OUT ||
+	    o.source > MW_IO_TLS || o.fd_kind > MW_FD_SOCKET ||
+	    (uint64_t)o.offset + o.len > o.total)
+		return -EBADMSG;
+	ev->server_tgid = o.server_tgid;
+	ev->io.dir = o.dir;
+	ev->io.source = o.source;
+	ev->io.fd_kind = o.fd_kind;
+	ev->io.fd = o.fd;
+	ev->io.stream = o.stream;
+	ev->io.total = o.total;
+	ev->io.offset = o.offset;
+	ev->io.data = (const char *)data + fixed;
+	ev->io.len = o.len;
+	return 0;
+}
+
 static int decode_body(struct sensor_decoder *d, uint16_t type, const void *data, size_t size,
 		       struct sensor_event *ev)
 {
@@ -347,6 +383,8 @@ static int decode_body(struct sensor_decoder *d, uint16_t type, const void *data
 		return decode_sock(d, data, size, ev);
 	case MW_EV_STDOUT:
 		return decode_stdout(data, size, ev);
+	case MW_EV_IO:
+		return decode_io(data, size, ev);
 	default:
 		return -EBADMSG;
 	}
@@ -479,6 +517,25 @@ static void backend_progs_autoload(struct bpf_object *obj, const struct sensor_f
 	}
 }
 
+static bool is_uprobe(const struct bpf_program *prog)
+{
+	return strncmp(bpf_program__section_name(prog), "uprobe", 6) == 0 ||
+	       strncmp(bpf_program__section_name(prog), "uretprobe", 9) == 0;
+}
+
+/* The TLS uprobes load only where the kernel has uprobe (kprobe-type) programs. */
+static void sensor_tls_autoload(struct sensor *s)
+{
+	struct bpf_program *prog;
+
+	s->tls_loaded = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_KPROBE, NULL) == 1;
+	bpf_object__for_each_program(prog, s->skel->obj)
+	{
+		if (is_uprobe(prog))
+			bpf_program__set_autoload(prog, s->tls_loaded);
+	}
+}
+
 /* Switches on the programs of backend use, and off those of every other one. */
 static void sensor_backend_apply(struct sensor *s, const struct sensor_file_backend *use)
 {
@@ -520,6 +577,7 @@ static int sensor_configure(struct sensor *s, const struct sensor_opts *opts, si
 		return rc;
 	}
 	sensor_backend_apply(s, b);
+	sensor_tls_autoload(s);
 	return 0;
 }
 
@@ -548,7 +606,8 @@ static int sensor_attach(struct sensor *s, char *err, size_t errlen)
 	{
 		struct bpf_link *link;
 
-		if (!bpf_program__autoload(prog))
+		/* Uprobes are attached per tapped process (sensor_tap_tls). */
+		if (!bpf_program__autoload(prog) || is_uprobe(prog))
 			continue;
 		if (s->nlinks == SENSOR_LINKS_MAX) {
 			snprintf(err, errlen, "too many BPF programs to attach (max %d)",
@@ -587,6 +646,8 @@ static void sensor_stop(struct sensor *s)
 	for (i = 0; i < s->nlinks; i++)
 		bpf_link__destroy(s->links[i]);
 	s->nlinks = 0;
+	for (i = 0; i < SENSOR_TLS_MAX; i++)
+		sensor_untap_tls(s, s->tls[i].pid);
 	mcpwatch_bpf__destroy(s->skel);
 	s->skel = NULL;
 	s->backend = NULL;
@@ -771,6 +832,115 @@ int sensor_sniff_done(struct sensor *s, uint32_t tgid)
 		return -EINVAL;
 	return bpf_map__update_elem(s->skel->maps.sniff, &tgid, sizeof(tgid), &done, sizeof(done),
 				    BPF_ANY);
+}
+
+int sensor_tap(struct sensor *s, uint32_t tgid, uint32_t flags)
+{
+	int rc;
+
+	if (!s || !tgid)
+		return -EINVAL;
+	if (flags)
+		return bpf_map__update_elem(s->skel->maps.tap, &tgid, sizeof(tgid), &flags,
+					    sizeof(flags), BPF_ANY);
+	rc = bpf_map__delete_elem(s->skel->maps.tap, &tgid, sizeof(tgid), 0);
+	return rc == -ENOENT ? 0 : rc;
+}
+
+bool sensor_tls_available(const struct sensor *s)
+{
+	return s && s->tls_loaded;
+}
+
+static struct sensor_tls *sensor_tls_slot(struct sensor *s, uint32_t pid)
+{
+	for (size_t i = 0; i < SENSOR_TLS_MAX; i++)
+		if (s->tls[i].pid == pid)
+			return &s->tls[i];
+	return NULL;
+}
+
+/* The functions tapped, each with its entry program; all share one return program. */
+static const struct {
+	const char *func;
+	const char *prog;
+} sensor_tls_funcs[] = {
+    {"SSL_read", "mw_ssl_read"},
+    {"SSL_read_ex", "mw_ssl_read_ex"},
+    {"SSL_write", "mw_ssl_write"},
+    {"SSL_write_ex", "mw_ssl_write_ex"},
+};
+
+static struct bpf_link *sensor_tls_attach_one(struct sensor *s, const char *prog_name,
+					      const char *func, bool retprobe, uint32_t pid,
+					      const char *lib_path)
+{
+	LIBBPF_OPTS(bpf_uprobe_opts, o, .func_name = func, .retprobe = retprobe);
+	struct bpf_program *prog = bpf_object__find_program_by_name(s->skel->obj, prog_name);
+
+	if (!prog) {
+		errno = ENOENT;
+		return NULL;
+	}
+	return bpf_program__attach_uprobe_opts(prog, (pid_t)pid, lib_path, 0, &o);
+}
+
+int sensor_tap_tls(struct sensor *s, uint32_t pid, const char *lib_path, char *err, size_t errlen)
+{
+	struct sensor_tls *slot;
+	size_t n = 0;
+
+	if (!s || !pid || !lib_path)
+		return -EINVAL;
+	if (!s->tls_loaded) {
+		snprintf(err, errlen, "this kernel has no uprobe programs");
+		return -ENOTSUP;
+	}
+	if (sensor_tls_slot(s, pid))
+		return 0;
+	slot = sensor_tls_slot(s, 0);
+	if (!slot) {
+		snprintf(err, errlen, "TLS tap already on %d processes", SENSOR_TLS_MAX);
+		return -ENOSPC;
+	}
+	for (size_t i = 0; i < sizeof(sensor_tls_funcs) / sizeof(sensor_tls_funcs[0]); i++) {
+		struct bpf_link *in = sensor_tls_attach_one(
+		    s, sensor_tls_funcs[i].prog, sensor_tls_funcs[i].func, false, pid, lib_path);
+		struct bpf_link *out =
+		    in ? sensor_tls_attach_one(s, "mw_ssl_return", sensor_tls_funcs[i].func, true,
+					       pid, lib_path)
+		       : NULL;
+		int rc = -errno;
+
+		if (!in || !out) {
+			bpf_link__destroy(in);
+			for (size_t k = 0; k < n; k++)
+				bpf_link__destroy(slot->links[k]);
+			snprintf(err, errlen, "attaching the TLS tap to %s in %.200s failed: %s",
+				 sensor_tls_funcs[i].func, lib_path, strerror(-rc));
+			return rc;
+		}
+		slot->links[n++] = in;
+		slot->links[n++] = out;
+	}
+	slot->pid = pid;
+	return 0;
+}
+
+void sensor_untap_tls(struct sensor *s, uint32_t pid)
+{
+	struct sensor_tls *slot;
+
+	if (!s || !pid)
+		return;
+	slot = sensor_tls_slot(s, pid);
+	if (!slot)
+		return;
+	for (size_t i = 0; i < SENSOR_TLS_LINKS; i++) {
+		bpf_link__destroy(slot->links[i]);
+		slot->links[i] = NULL;
+	}
+	slot->pid = 0;
 }
 
 /* Sums one per-CPU counter slot; vals is scratch for ncpu values. */

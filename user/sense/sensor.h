@@ -63,6 +63,17 @@ struct sensor_event {
 			size_t len;
 			uint64_t count;
 		} out;
+		struct {		  /* MW_EV_IO: a chunk of a tapped read or write */
+			uint8_t dir;	  /* MW_IO_IN / MW_IO_OUT */
+			uint8_t source;	  /* MW_IO_SYSCALL / MW_IO_TLS */
+			uint8_t fd_kind;  /* MW_FD_* */
+			int32_t fd;	  /* -1 for TLS */
+			uint64_t stream;  /* the channel while it is open */
+			uint64_t total;	  /* bytes the call moved */
+			uint32_t offset;  /* of data within the call */
+			const char *data; /* len bytes */
+			size_t len;
+		} io;
 	};
 };
 
@@ -95,6 +106,17 @@ int sensor_track(struct sensor *s, uint32_t tgid, uint32_t server_tgid);
 int sensor_untrack(struct sensor *s, uint32_t tgid);
 /* Stop sampling stdout of tgid (already identified). */
 int sensor_sniff_done(struct sensor *s, uint32_t tgid);
+
+/* Tool-call tap: copy what tgid reads and writes on its stdio and/or
+ * sockets (MW_TAP_* flags; 0 stops). The kernel forgets it at exit. */
+int sensor_tap(struct sensor *s, uint32_t tgid, uint32_t flags);
+/* Whether this kernel loaded the TLS uprobes. */
+bool sensor_tls_available(const struct sensor *s);
+/* Attaches the TLS tap to SSL_read/SSL_write(_ex) of the libssl at
+ * lib_path as mapped by process pid only. 0, or -errno with a reason. */
+int sensor_tap_tls(struct sensor *s, uint32_t pid, const char *lib_path, char *err, size_t errlen);
+/* Detaches what sensor_tap_tls attached for pid (it exited). */
+void sensor_untap_tls(struct sensor *s, uint32_t pid);
 
 int sensor_counts(const struct sensor *s, struct sensor_counts *out);
 /* Name of the file-open backend in use ("raw_tp", ...), for the ready record. */
