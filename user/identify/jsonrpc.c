@@ -130,12 +130,12 @@ static bool scan_object(const char *b, size_t n, member_fn fn, void *arg)
 		k = ke < n ? skip_ws(b, n, ke + 1) : n;
 		if (k >= n || b[k] != ':')
 			return false;
+		/* A key whose value the cut left out is still given (n == 0). */
 		k = skip_ws(b, n, k + 1);
-		if (k >= n)
-			return false;
 		val.p = b + k;
 		val.n = value_end(b, n, k, &val.complete) - k;
-		if (!val.n || !fn(b + i + 1, ke - i - 1, &val, arg) || !val.complete)
+		if ((!val.n && val.complete) || !fn(b + i + 1, ke - i - 1, &val, arg) ||
+		    !val.complete)
 			return false;
 		i = skip_ws(b, n, k + val.n);
 		if (i < n && b[i] == '}')
