@@ -177,6 +177,9 @@ static void emit(struct stream *s, size_t len, unsigned flags, stream_msg_fn fn,
 	    .http = is_http(s) ? &s->http : NULL,
 	};
 
+	/* No body given: that its prefix was cut says nothing. */
+	if (flags & STREAM_MSG_NO_BODY)
+		m.flags &= ~(unsigned)STREAM_MSG_TRUNCATED;
 	if (fn)
 		fn(&m, arg);
 	message_reset(&s->msg);
