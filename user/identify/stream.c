@@ -682,7 +682,10 @@ static int64_t parse_length(const char *v, size_t n)
 	return x;
 }
 
-/* The last coding of a Transfer-Encoding list decides the framing. */
+/*
+ * The last coding of a Transfer-Encoding list decides the framing; a coding
+ * before it ("gzip, chunked") leaves a body that is not readable here.
+ */
 static void note_transfer_encoding(struct head_info *h, const char *v, size_t n)
 {
 	const char *comma = v + n;
@@ -695,6 +698,8 @@ static void note_transfer_encoding(struct head_info *h, const char *v, size_t n)
 	k = (size_t)(v + n - comma);
 	h->chunked = name_is(comma, k, "chunked");
 	h->other_coding = !h->chunked;
+	if (h->chunked && memchr(v, ',', n))
+		h->encoded = true;
 }
 
 static void note_header(struct stream *s, struct head_info *h, const char *name, size_t nn,

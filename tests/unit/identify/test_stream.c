@@ -86,6 +86,11 @@ static void feed_cut(enum stream_proto p, size_t max, const char *text, size_t l
 	stream_free(s);
 }
 
+static void feed_text(struct stream *s, const char *text, uint64_t gap, struct got *g)
+{
+	stream_feed(s, text, strlen(text), gap, collect, g);
+}
+
 static void feed_whole(enum stream_proto p, size_t max, const char *text, struct got *g)
 {
 	feed_cut(p, max, text, strlen(text), NULL, 0, g);
@@ -195,20 +200,20 @@ static void test_ndjson_gap_resync(void **state)
 
 	(void)state;
 	/* The tail after the gap is not a message start: skipped to the newline. */
-	stream_feed(s, "{\"id\":1,\"method\":\"tools/ca", 26, 0, collect, &g);
-	stream_feed(s, "ll\"}\n{\"id\":2}\n", 14, 500, collect, &g);
+	feed_text(s, "{\"id\":1,\"method\":\"tools/ca", 0, &g);
+	feed_text(s, "ll\"}\n{\"id\":2}\n", 500, &g);
 	assert_int_equal(g.n, 2);
 	assert_msg(&g, 0, "{\"id\":1,\"method\":\"tools/ca", STREAM_MSG_GAP);
 	assert_int_equal(g.m[0].total, 26);
 	assert_msg(&g, 1, "{\"id\":2}", 0);
 	/* A chunk after a gap that starts with '{' is taken as a message. */
-	stream_feed(s, "{\"id\":3", 7, 0, collect, &g);
-	stream_feed(s, "{\"id\":4}\n", 9, 4096, collect, &g);
+	feed_text(s, "{\"id\":3", 0, &g);
+	feed_text(s, "{\"id\":4}\n", 4096, &g);
 	assert_int_equal(g.n, 4);
 	assert_msg(&g, 2, "{\"id\":3", STREAM_MSG_GAP);
 	assert_msg(&g, 3, "{\"id\":4}", STREAM_MSG_RESYNC);
 	/* A newline first says the lost bytes ended a line. */
-	stream_feed(s, "\n{\"id\":5}\n", 10, 9, collect, &g);
+	feed_text(s, "\n{\"id\":5}\n", 9, &g);
 	assert_msg(&g, 4, "{\"id\":5}", 0);
 	stream_free(s);
 }
@@ -265,7 +270,7 @@ static void add_chunk(char *buf, size_t cap, const char *ext, const char *payloa
 
 static void test_http_post_chunked(void **state)
 {
-	char text[2048] = POST_HEAD "Transfer-Encoding: gzip, chunked\r\n\r\n";
+	char text[2048] = POST_HEAD "Transfer-Encoding: chunked\r\n\r\n";
 	struct got g;
 
 	(void)state;
@@ -360,6 +365,42 @@ static void test_http_response_until_close(void **state)
 	assert_int_equal(g.m[0].h.status, 401);
 	assert_int_equal(g.m[0].total, 12);
 	assert_msg(&g, 1, "", STREAM_MSG_NO_BODY | STREAM_MSG_ENCODED);
+	/* A transfer coding under the chunking: the body is not readable either. */
+	feed_whole(
+	    STREAM_HTTP_RESPONSE, 0,
+	    "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n3\r\n{}}\r\n0\r\n\r\n", &g);
+	assert_int_equal(g.n, 1);
+	assert_msg(&g, 0, "", STREAM_MSG_NO_BODY | STREAM_MSG_ENCODED);
+	assert_int_equal(g.m[0].total, 3);
+	/* A body too long for max_message, but not JSON: no body, not truncated. */
+	feed_whole(STREAM_HTTP_RESPONSE, 8,
+		   "HTTP/1.1 404 Not Found\r\nContent-Length: 20\r\n\r\n<html>not here</html>", &g);
+	assert_int_equal(g.n, 1);
+	assert_msg(&g, 0, "", STREAM_MSG_NO_BODY);
+	assert_int_equal(g.m[0].total, 20);
+}
+
+static void test_http_sse_gap(void **state)
+{
+	static const char head[] = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n"
+				   "data: {\"id\":1}\n\ndata: {\"id\":2,\"result\":";
+	struct stream *s = stream_new(STREAM_HTTP_RESPONSE, 0);
+	struct got g = {0};
+
+	(void)state;
+	stream_feed(s, head, strlen(head), 0, collect, &g);
+	assert_int_equal(g.n, 1);
+	/* The event cut by the gap is delivered as such; the tail is skipped. */
+	feed_text(s, "ail\"}\n\ndata: {\"id\":3}\n\n", 4000, &g);
+	assert_int_equal(g.n, 3);
+	assert_msg(&g, 1, "{\"id\":2,\"result\":", STREAM_MSG_SSE | STREAM_MSG_GAP);
+	assert_msg(&g, 2, "{\"id\":3}", STREAM_MSG_SSE);
+	/* A chunk after a gap that starts a field starts an event. */
+	feed_text(s, "data: {\"id\":4}\n\n", 100, &g);
+	assert_int_equal(g.n, 4);
+	assert_msg(&g, 3, "{\"id\":4}", STREAM_MSG_SSE);
+	assert_null(stream_lost_reason(s));
+	stream_free(s);
 }
 
 static void test_http_truncated_body(void **state)
@@ -409,10 +450,10 @@ static void test_http_lost_and_recovered(void **state)
 	(void)state;
 	/* Garbage that is not HTTP. */
 	stream_feed(s, "\x16\x03\x01\x02\x00", 5, 0, collect, &g);
-	stream_feed(s, "\r\n\r\n", 4, 0, collect, &g);
+	feed_text(s, "\r\n\r\n", 0, &g);
 	assert_non_null(stream_lost_reason(s));
 	/* A request line at a chunk start brings it back. */
-	stream_feed(s, "GET /sse HTTP/1.1\r\n\r\n", 21, 0, collect, &g);
+	feed_text(s, "GET /sse HTTP/1.1\r\n\r\n", 0, &g);
 	assert_null(stream_lost_reason(s));
 	assert_int_equal(g.n, 1);
 	/* A header block too large loses the stream until the next request. */
@@ -420,14 +461,14 @@ static void test_http_lost_and_recovered(void **state)
 	memcpy(big, "POST / HTTP/1.1\r\nX: ", 20);
 	stream_feed(s, big, sizeof(big), 0, collect, &g);
 	assert_string_equal(stream_lost_reason(s), "header block over 8192 bytes");
-	stream_feed(s, "{\"id\":1}\n", 9, 0, collect, &g);
+	feed_text(s, "{\"id\":1}\n", 0, &g);
 	assert_int_equal(g.n, 1);
 	/* A gap between messages: lost, unless the chunk starts a request. */
-	stream_feed(s, "POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}", 41, 0, collect, &g);
+	feed_text(s, "POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}", 0, &g);
 	assert_int_equal(g.n, 2);
-	stream_feed(s, "Length: 2\r\n\r\n{}", 15, 77, collect, &g);
+	feed_text(s, "Length: 2\r\n\r\n{}", 77, &g);
 	assert_non_null(stream_lost_reason(s));
-	stream_feed(s, "POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\n[]", 41, 77, collect, &g);
+	feed_text(s, "POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\n[]", 77, &g);
 	assert_int_equal(g.n, 3);
 	assert_msg(&g, 2, "[]", 0);
 	stream_free(s);
@@ -494,6 +535,7 @@ int main(void)
 	    cmocka_unit_test(test_http_response_json),
 	    cmocka_unit_test(test_http_response_sse_chunked),
 	    cmocka_unit_test(test_http_response_until_close),
+	    cmocka_unit_test(test_http_sse_gap),
 	    cmocka_unit_test(test_http_truncated_body),
 	    cmocka_unit_test(test_http_gap_in_body_keeps_sync),
 	    cmocka_unit_test(test_http_lost_and_recovered),
