@@ -507,7 +507,8 @@ static size_t chunk_size_char(struct stream *s, char c, stream_msg_fn fn, void *
 	if (v >= 0 && s->chunk == CH_SIZE) {
 		if (++s->chunk_digits > MAX_CHUNK_DIGITS)
 			lose(s, "chunk size too large", fn, arg);
-		s->chunk_size = s->chunk_size * 16 + (uint64_t)v;
+		else
+			s->chunk_size = s->chunk_size * 16 + (uint64_t)v;
 		return 1;
 	}
 	if (c != '\n') {
@@ -515,7 +516,8 @@ static size_t chunk_size_char(struct stream *s, char c, stream_msg_fn fn, void *
 		if ((s->chunk == CH_SIZE && c != ';' && c != ' ' && c != '\t' && c != '\r') ||
 		    ++s->line_len > MAX_CHUNK_LINE)
 			lose(s, "malformed chunk size line", fn, arg);
-		s->chunk = CH_EXT;
+		else
+			s->chunk = CH_EXT;
 		return 1;
 	}
 	if (!s->chunk_digits) {
@@ -552,7 +554,7 @@ static void chunk_trailer_char(struct stream *s, char c, stream_msg_fn fn, void 
 		return;
 	if (c != '\n') {
 		if (++s->line_len > STREAM_MAX_HEAD)
-			lose(s, "trailer over 8192 bytes", fn, arg);
+			lose(s, "trailer line over 8192 bytes", fn, arg);
 		return;
 	}
 	if (!s->line_len)

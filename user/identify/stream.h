@@ -38,10 +38,9 @@
  *   the stream is dropped, as a browser would). Any other HTTP message (no
  *   body, a non-JSON body, a Content-Encoding other than identity, an event
  *   stream without events) gives one message with len 0, STREAM_MSG_NO_BODY and
- *   total_len the size of the body, so that every request and status is seen. A response without length or
- *   chunking ends at stream_end. Responses to HEAD are not told apart (the
- *   other direction is not known here): a HEAD response with Content-Length
- *   would be waited for.
+ *   total_len the size of the body, so that every request and status is seen. A response without
+ * length or chunking ends at stream_end. Responses to HEAD are not told apart (the other direction
+ * is not known here): a HEAD response with Content-Length would be waited for.
  */
 #ifndef MCPWATCH_STREAM_H
 #define MCPWATCH_STREAM_H
