@@ -38,9 +38,11 @@
  *   the stream is dropped, as a browser would). Any other HTTP message (no
  *   body, a non-JSON body, a Content-Encoding other than identity, an event
  *   stream without events) gives one message with len 0, STREAM_MSG_NO_BODY and
- *   total_len the size of the body, so that every request and status is seen. A response without
- * length or chunking ends at stream_end. Responses to HEAD are not told apart (the other direction
- * is not known here): a HEAD response with Content-Length would be waited for.
+ *   total_len the size of the body, so that every request and status is seen.
+ *   A response without length or chunking ends at stream_end. Responses to
+ *   HEAD are not told apart (the other direction is not known here): a HEAD
+ *   response with Content-Length would be waited for. A transfer coding
+ *   under the chunking ("gzip, chunked") is STREAM_MSG_ENCODED too.
  */
 #ifndef MCPWATCH_STREAM_H
 #define MCPWATCH_STREAM_H
@@ -103,7 +105,9 @@ struct stream *stream_new(enum stream_proto p, size_t max_message);
 void stream_feed(struct stream *s, const char *data, size_t len, uint64_t gap_before,
 		 stream_msg_fn fn, void *arg);
 /* The channel closed: delivers a last NDJSON line without newline and a
- * response body that runs until close. The stream then starts afresh. */
+ * response body that runs until close (a JSON body cut short by the close
+ * comes with STREAM_MSG_GAP; an SSE event in progress is dropped). The stream
+ * then starts afresh, in sync. */
 void stream_end(struct stream *s, stream_msg_fn fn, void *arg);
 /* Why the stream is lost ("header block over 8192 bytes"...), or NULL. */
 const char *stream_lost_reason(const struct stream *s);
