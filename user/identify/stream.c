@@ -1071,10 +1071,13 @@ void stream_end(struct stream *s, stream_msg_fn fn, void *arg)
 		message_reset(&s->msg);
 		return;
 	}
-	if (s->phase == PH_BODY && s->framing == FR_CLOSE)
+	if (s->phase == PH_BODY && s->framing == FR_CLOSE) {
 		body_done(s, fn, arg);
-	else if (s->phase == PH_BODY)
+	} else if (s->phase == PH_BODY) {
+		/* An event never ended reached no client either: dropped, as in body_done. */
+		s->sse.data_lines = 0;
 		lose(s, "connection closed inside a body", fn, arg);
+	}
 	start_next_head(s);
 	s->lost = NULL;
 }

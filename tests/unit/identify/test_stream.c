@@ -400,6 +400,10 @@ static void test_http_sse_gap(void **state)
 	assert_int_equal(g.n, 4);
 	assert_msg(&g, 3, "{\"id\":4}", STREAM_MSG_SSE);
 	assert_null(stream_lost_reason(s));
+	/* Closed inside an event: dropped. */
+	feed_text(s, "data: {\"id\":5,", 0, &g);
+	stream_end(s, collect, &g);
+	assert_int_equal(g.n, 4);
 	stream_free(s);
 }
 
