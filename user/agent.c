@@ -30,6 +30,8 @@
 #include "sense/sensor.h"
 #include "posture/tlsprobe.h"
 #include "lib/clock.h"
+#include "identify/tap.h"
+#include "detect/audit.h"
 
 #define SWEEP_INTERVAL_NS (30LL * 1000000000)
 #define POLL_MS		  100
@@ -57,6 +59,7 @@ struct agent {
 	struct sensor *sensor;
 	struct tlsprobe *probe;
 	struct postured *postured; /* NULL when posture is disabled */
+	struct tap *tap;	   /* NULL when the tool-call tap is off */
 	struct listener *listeners;
 	size_t nlisteners;
 	uint64_t next_cookie;
@@ -154,8 +157,12 @@ static void on_join(struct proc *p, void *arg)
 {
 	struct agent *a = arg;
 
-	if (a->sensor)
-		sensor_track(a->sensor, p->tgid, p->server_tgid);
+	if (!a->sensor)
+		return;
+	sensor_track(a->sensor, p->tgid, p->server_tgid);
+	/* The server itself carries the MCP traffic: its stdio and its sockets. */
+	if (a->tap && p->tgid == p->server_tgid)
+		sensor_tap(a->sensor, p->tgid, MW_TAP_STDIO | MW_TAP_SOCKET);
 }
 
 static struct proc *server_of(const struct agent *a, const struct proc *p)
@@ -188,6 +195,8 @@ static void evctx_init(struct agent *a, struct evctx *c, enum rule_event kind, s
 	fill_container(a, p);
 	fill_user(p);
 	c->user_name = p->user_name;
+	if (a->tap && p->server_tgid)
+		evctx_attribute(c, a->tap, p->server_tgid);
 }
 
 static void on_rule_match(const struct rule *r, void *arg)
@@ -251,6 +260,8 @@ static void listener_evaluate(struct agent *a, struct listener *l, int tls, cons
 	evaluate(a, &c);
 }
 
+static void tap_tls_of(struct agent *a, struct proc *p);
+
 /* A server tree owns l: check TLS first when that decides anything. */
 static void listener_check(struct agent *a, struct listener *l)
 {
@@ -261,6 +272,7 @@ static void listener_check(struct agent *a, struct listener *l)
 	if (!p || !p->server_tgid || l->evaluated)
 		return;
 	l->evaluated = true;
+	tap_tls_of(a, p);
 	if (srv && !srv->transport)
 		proc_set_string(&srv->transport, "http");
 	if (a->postured)
@@ -383,6 +395,10 @@ static void handle_exit(struct agent *a, const struct sensor_event *ev)
 			listener_remove(a, &a->listeners[i]);
 		else
 			i++;
+	}
+	if (a->tap) {
+		tap_process_gone(a->tap, ev->tgid, ev->time_ns);
+		sensor_untap_tls(a->sensor, ev->tgid);
 	}
 	if (!p)
 		return;
@@ -516,6 +532,92 @@ static void handle_stdout(struct agent *a, const struct sensor_event *ev)
 	}
 }
 
+/* ------------------------------------------------------------ tool-call tap */
+
+static void handle_io(struct agent *a, const struct sensor_event *ev)
+{
+	struct tap_chunk ch = {
+	    .tgid = ev->tgid,
+	    .server_tgid = ev->server_tgid,
+	    .stream = ev->io.stream,
+	    .dir = ev->io.dir,
+	    .source = ev->io.source,
+	    .fd_kind = ev->io.fd_kind,
+	    .total = ev->io.total,
+	    .offset = ev->io.offset,
+	    .data = ev->io.data,
+	    .len = ev->io.len,
+	    .time_ns = ev->time_ns,
+	};
+
+	if (a->tap)
+		tap_feed(a->tap, &ch);
+}
+
+/* Rules on a tool call (the request read, or its answer). */
+static void evaluate_call(struct agent *a, const struct tap_call *call, enum rule_event kind)
+{
+	struct proc *p = proc_table_lookup(a->procs, call->tgid);
+	struct evctx c;
+
+	if (!p || !p->server_tgid)
+		return;
+	evctx_init(a, &c, kind, p, kind == RULE_EV_TOOL_CALL ? call->start_ns : call->end_ns);
+	c.mcp.call = call;
+	c.mcp.ncandidates = 0;
+	c.mcp.result_text = call->result_text;
+	evaluate(a, &c);
+}
+
+static void on_call_start(const struct tap_call *call, void *arg)
+{
+	evaluate_call(arg, call, RULE_EV_TOOL_CALL);
+}
+
+static void on_call_end(const struct tap_call *call, void *arg)
+{
+	struct agent *a = arg;
+	cJSON *rec;
+
+	evaluate_call(a, call, RULE_EV_TOOL_RESULT);
+	if (!a->cfg->audit_tool_calls)
+		return;
+	rec = audit_record(call, proc_table_lookup(a->procs, call->server_tgid),
+			   proc_table_lookup(a->procs, call->tgid), a->host,
+			   a->cfg->audit_arguments == 1);
+	if (rec)
+		output_write(a->out, rec);
+	cJSON_Delete(rec);
+}
+
+/*
+ * A server that listens may speak TLS through a shared libssl: tap its
+ * plaintext there. A TLS listener of a server without one (node links
+ * OpenSSL statically) is a blind spot, said once on the stream.
+ */
+static void tap_tls_of(struct agent *a, struct proc *p)
+{
+	char lib[512], err[256];
+	cJSON *extra;
+
+	if (!a->tap || !p || p->tgid != p->server_tgid || p->tls_tap_tried)
+		return;
+	p->tls_tap_tried = true;
+	if (!sensor_tls_available(a->sensor) ||
+	    procfs_find_mapped(a->opts->proc_root, p->tgid, "libssl.so", lib, sizeof(lib)) != 0)
+		return;
+	extra = cJSON_CreateObject();
+	cJSON_AddNumberToObject(extra, "server_pid", p->tgid);
+	if (sensor_tap_tls(a->sensor, p->tgid, lib, err, sizeof(err)) == 0) {
+		cJSON_AddStringToObject(extra, "tap", "tls");
+		cJSON_AddStringToObject(extra, "library", lib);
+	} else {
+		cJSON_AddStringToObject(extra, "tap", "partial");
+		cJSON_AddStringToObject(extra, "reason", err);
+	}
+	emit_agent_record(a, "tap", extra);
+}
+
 static void on_sensor_event(const struct sensor_event *ev, void *arg)
 {
 	struct agent *a = arg;
@@ -541,6 +643,9 @@ static void on_sensor_event(const struct sensor_event *ev, void *arg)
 		break;
 	case MW_EV_STDOUT:
 		handle_stdout(a, ev);
+		break;
+	case MW_EV_IO:
+		handle_io(a, ev);
 		break;
 	default:
 		break;
@@ -612,7 +717,7 @@ static void sweep_exited_server(struct proc *p, void *arg)
 static const char *const event_names[MW_EV_MAX] = {
     [MW_EV_EXEC] = "exec",     [MW_EV_FORK] = "fork",	    [MW_EV_EXIT] = "exit",
     [MW_EV_OPEN] = "open",     [MW_EV_CONNECT] = "connect", [MW_EV_LISTEN] = "listen",
-    [MW_EV_STDOUT] = "stdout",
+    [MW_EV_STDOUT] = "stdout", [MW_EV_IO] = "io",
 };
 
 static void report_losses(struct agent *a)
@@ -789,6 +894,13 @@ static int agent_setup(struct agent *a)
 		a->postured = start_postured(a);
 	if (!a->alerter)
 		return MW_EXIT_RUNTIME;
+	if (a->cfg->tap_enabled) {
+		struct tap_hooks hooks = {on_call_start, on_call_end, a};
+
+		a->tap = tap_new(&hooks);
+		if (!a->tap)
+			return MW_EXIT_RUNTIME;
+	}
 	if (a->cfg->probe_tls) {
 		a->probe = tlsprobe_start(a->cfg->tls_probe_timeout_ms);
 		if (!a->probe)
@@ -813,6 +925,7 @@ static void agent_teardown(struct agent *a)
 	if (a->probe)
 		tlsprobe_stop(a->probe);
 	sensor_close(a->sensor);
+	tap_free(a->tap);	    /* calls in flight at exit are not audited */
 	postured_free(a->postured); /* a grade still running is killed */
 	alerter_free(a->alerter);   /* writes what is still aggregated */
 	output_free(a->out);	    /* network outputs get OUTPUT_STOP_MS to deliver */

@@ -36,35 +36,37 @@ enum opt_kind {
 	OPT_OUTPUTS,
 	OPT_PATH,     /* absolute path */
 	OPT_PATTERNS, /* array of POSIX extended regular expressions */
+	OPT_CHOICE,   /* one string of choices; the field holds its index */
 	OPT_GROUP,
 };
 
 struct opt {
 	const char *key;
 	enum opt_kind kind;
-	size_t off;		 /* of the field in struct config */
-	size_t count_off;	 /* OPT_STRINGS, OPT_BASENAMES: of its element count */
-	int min, max;		 /* OPT_INT */
-	bool pow2;		 /* OPT_INT: must be a power of two */
-	const struct opt *group; /* OPT_GROUP: its keys, ending with key NULL */
+	size_t off;		    /* of the field in struct config */
+	size_t count_off;	    /* OPT_STRINGS, OPT_BASENAMES: of its element count */
+	int min, max;		    /* OPT_INT */
+	bool pow2;		    /* OPT_INT: must be a power of two */
+	const struct opt *group;    /* OPT_GROUP: its keys, ending with key NULL */
+	const char *const *choices; /* OPT_CHOICE: the strings, ending with NULL */
 };
 
 #define FIELD(f) offsetof(struct config, f)
-#define ARRAY(k, kind, f, n)                                                                       \
+#define ARRAY(k, kind_, f, n)                                                                      \
 	{                                                                                          \
-		k, kind, FIELD(f), FIELD(n), 0, 0, false, NULL                                     \
+		.key = k, .kind = kind_, .off = FIELD(f), .count_off = FIELD(n)                    \
 	}
 #define INT(k, f, lo, hi, p2)                                                                      \
 	{                                                                                          \
-		k, OPT_INT, FIELD(f), 0, lo, hi, p2, NULL                                          \
+		.key = k, .kind = OPT_INT, .off = FIELD(f), .min = lo, .max = hi, .pow2 = p2       \
 	}
 #define BOOL(k, f)                                                                                 \
 	{                                                                                          \
-		k, OPT_BOOL, FIELD(f), 0, 0, 0, false, NULL                                        \
+		.key = k, .kind = OPT_BOOL, .off = FIELD(f)                                        \
 	}
 #define GROUP(k, g)                                                                                \
 	{                                                                                          \
-		k, OPT_GROUP, 0, 0, 0, 0, false, g                                                 \
+		.key = k, .kind = OPT_GROUP, .group = g                                            \
 	}
 
 static const struct opt rules_opts[] = {
@@ -74,7 +76,7 @@ static const struct opt rules_opts[] = {
 };
 
 static const struct opt servers_opts[] = {
-    {"selectors", OPT_SELECTORS, FIELD(selectors), FIELD(nselectors), 0, 0, false, NULL},
+    ARRAY("selectors", OPT_SELECTORS, selectors, nselectors),
     ARRAY("ignore", OPT_STRINGS, ignore_globs, nignore_globs),
     ARRAY("launchers", OPT_BASENAMES, launchers, nlaunchers),
     {.key = NULL},
@@ -98,7 +100,23 @@ static const struct opt posture_opts[] = {
     BOOL("rate_limit", posture_rate_limit),
     INT("runtime_window_s", posture_runtime_window_s, 60, 30 * 86400, false),
     BOOL("enabled", posture_enabled),
-    {"fs_root", OPT_PATH, FIELD(posture_fs_root), 0, 0, 0, false, NULL},
+    {.key = "fs_root", .kind = OPT_PATH, .off = FIELD(posture_fs_root)},
+    {.key = NULL},
+};
+
+static const struct opt tap_opts[] = {
+    BOOL("enabled", tap_enabled),
+    {.key = NULL},
+};
+
+static const char *const audit_argument_choices[] = {"keys", "redacted", NULL};
+
+static const struct opt audit_opts[] = {
+    BOOL("tool_calls", audit_tool_calls),
+    {.key = "arguments",
+     .kind = OPT_CHOICE,
+     .off = FIELD(audit_arguments),
+     .choices = audit_argument_choices},
     {.key = NULL},
 };
 
@@ -108,14 +126,16 @@ static const struct opt redaction_opts[] = {
 };
 
 static const struct opt top_opts[] = {
-    {"host_name", OPT_HOST, FIELD(host_name), 0, 0, 0, false, NULL},
+    {.key = "host_name", .kind = OPT_HOST, .off = FIELD(host_name)},
     GROUP("rules", rules_opts),
     GROUP("servers", servers_opts),
     GROUP("alerts", alerts_opts),
     GROUP("sensor", sensor_opts),
     GROUP("posture", posture_opts),
-    {"outputs", OPT_OUTPUTS, 0, 0, 0, 0, false, NULL},
-    {"spool_dir", OPT_PATH, FIELD(spool_dir), 0, 0, 0, false, NULL},
+    GROUP("tap", tap_opts),
+    GROUP("audit", audit_opts),
+    {.key = "outputs", .kind = OPT_OUTPUTS},
+    {.key = "spool_dir", .kind = OPT_PATH, .off = FIELD(spool_dir)},
     GROUP("redaction", redaction_opts),
     {.key = NULL},
 };
@@ -180,6 +200,7 @@ void config_defaults(struct config *c)
 	c->posture_rate_limit = false;
 	c->posture_runtime_window_s = 3600;
 	c->posture_enabled = true;
+	c->tap_enabled = true;
 }
 
 static void strings_free(char **v, size_t n)
@@ -374,6 +395,22 @@ static void set_host(struct loader *ld, const struct opt *o, const struct json_v
 	*dst = strdup(s);
 	if (!*dst)
 		report(ld, v, "out of memory");
+}
+
+static void set_choice(struct loader *ld, const struct opt *o, const struct json_value *v)
+{
+	const char *s = json_get_string(v);
+	char allowed[256] = "";
+
+	for (int i = 0; o->choices[i]; i++) {
+		if (s && !strcmp(s, o->choices[i])) {
+			*(int *)field_at(ld, o->off) = i;
+			return;
+		}
+		snprintf(allowed + strlen(allowed), sizeof(allowed) - strlen(allowed), "%s\"%s\"",
+			 i ? ", " : "", o->choices[i]);
+	}
+	report(ld, v, "\"%s\" must be one of %s", o->key, allowed);
 }
 
 static void set_bool(struct loader *ld, const struct opt *o, const struct json_value *v)
@@ -981,7 +1018,8 @@ static void apply_member(struct loader *ld, const struct opt *o, const struct js
 	    [OPT_INT] = set_int,	   [OPT_STRINGS] = set_strings,
 	    [OPT_BASENAMES] = set_strings, [OPT_SELECTORS] = set_selectors,
 	    [OPT_OUTPUTS] = set_outputs,   [OPT_PATH] = set_path,
-	    [OPT_PATTERNS] = set_patterns, [OPT_GROUP] = apply_group,
+	    [OPT_PATTERNS] = set_patterns, [OPT_CHOICE] = set_choice,
+	    [OPT_GROUP] = apply_group,
 	};
 
 	setters[o->kind](ld, o, v);

@@ -86,6 +86,13 @@ struct config {
 	struct config_doc *outputs_doc; /* NULL when no document set "outputs" */
 	char *spool_dir;		/* NULL: OUTPUT_SPOOL_DIR_DEFAULT (deliver/output.h) */
 
+	/* "tap": the tool-call tap of MCP servers' traffic */
+	bool tap_enabled;
+
+	/* "audit" */
+	bool audit_tool_calls; /* write a `tool_call` record per call */
+	int audit_arguments;   /* 0 "keys": argument names only; 1 "redacted": values too */
+
 	/* "redaction" */
 	char **redact_patterns; /* POSIX EREs, checked with regcomp at load */
 	size_t nredact_patterns;

@@ -8,8 +8,9 @@
 
 #include "lib/redact.h"
 #include "lib/clock.h"
+#include "detect/record_parts.h"
 
-#define ALERT_TEXT_MAX 8192
+#define ALERT_TEXT_MAX RECORD_TEXT_MAX
 #define AGG_MAX_KEYS   4096
 #define AGG_BUCKETS    1024 /* a power of two; AGG_MAX_KEYS keeps chains short */
 
@@ -35,28 +36,6 @@ struct alerter {
 	uint64_t suppressed;
 };
 
-static void add_redacted(cJSON *obj, const char *key, const char *value)
-{
-	char buf[ALERT_TEXT_MAX];
-
-	if (!value) {
-		cJSON_AddNullToObject(obj, key);
-		return;
-	}
-	redact_string(value, buf, sizeof(buf));
-	cJSON_AddStringToObject(obj, key, buf);
-}
-
-static void add_process(cJSON *obj, const struct proc *p)
-{
-	cJSON_AddNumberToObject(obj, "pid", p->tgid);
-	cJSON_AddNumberToObject(obj, "ppid", p->ppid);
-	cJSON_AddNumberToObject(obj, "uid", p->uid);
-	add_redacted(obj, "exe", p->exe);
-	add_redacted(obj, "cmdline", p->cmdline ? p->cmdline : "");
-	cJSON_AddStringToObject(obj, "comm", p->comm);
-}
-
 static void add_parent(cJSON *proc, const struct evctx *c)
 {
 	cJSON *par = cJSON_AddObjectToObject(proc, "parent");
@@ -64,25 +43,8 @@ static void add_parent(cJSON *proc, const struct evctx *c)
 	if (!par)
 		return;
 	cJSON_AddNumberToObject(par, "pid", c->proc->ppid);
-	add_redacted(par, "exe", c->parent ? c->parent->exe : NULL);
-	add_redacted(par, "cmdline", c->parent ? c->parent->cmdline : NULL);
-}
-
-static void add_server(cJSON *rec, const struct proc *s)
-{
-	cJSON *srv = cJSON_AddObjectToObject(rec, "server");
-
-	if (!srv)
-		return;
-	cJSON_AddNumberToObject(srv, "pid", s->tgid);
-	add_redacted(srv, "name", s->server_name ? s->server_name : "unknown");
-	add_redacted(srv, "cmdline", s->cmdline ? s->cmdline : "");
-	if (s->server_version)
-		add_redacted(srv, "version", s->server_version);
-	if (s->transport)
-		cJSON_AddStringToObject(srv, "transport", s->transport);
-	cJSON_AddStringToObject(srv, "identified_by",
-				s->name_from_protocol ? "protocol" : "cmdline");
+	record_add_redacted(par, "exe", c->parent ? c->parent->exe : NULL);
+	record_add_redacted(par, "cmdline", c->parent ? c->parent->cmdline : NULL);
 }
 
 static void add_file(cJSON *rec, const struct evctx *c)
@@ -92,7 +54,7 @@ static void add_file(cJSON *rec, const struct evctx *c)
 
 	if (!f)
 		return;
-	add_redacted(f, "path", c->file.path);
+	record_add_redacted(f, "path", c->file.path);
 	evctx_format_oflags(c->file.oflags, flags, sizeof(flags));
 	cJSON_AddStringToObject(f, "flags", flags);
 	cJSON_AddNumberToObject(f, "result", (double)c->file.result);
@@ -113,12 +75,31 @@ static void add_network(cJSON *rec, const struct evctx *c)
 		if (c->net.tls >= 0)
 			cJSON_AddBoolToObject(n, "tls", c->net.tls == 1);
 		if (c->net.tls_evidence)
-			add_redacted(n, "tls_evidence", c->net.tls_evidence);
+			record_add_redacted(n, "tls_evidence", c->net.tls_evidence);
 	} else {
 		cJSON_AddStringToObject(n, "remote_addr",
 					c->net.remote_addr ? c->net.remote_addr : "");
 		cJSON_AddNumberToObject(n, "remote_port", c->net.remote_port);
 	}
+}
+
+/* The MCP request behind the event, when the tap knows it. */
+static void add_mcp(cJSON *rec, const struct evctx *c)
+{
+	cJSON *mcp;
+
+	if (c->mcp.ncandidates > 1) {
+		size_t shown = c->mcp.ncandidates < EVCTX_MCP_CANDIDATES ? c->mcp.ncandidates
+									 : EVCTX_MCP_CANDIDATES;
+
+		record_add_mcp_candidates(rec, c->mcp.candidates, shown, c->mcp.ncandidates);
+		return;
+	}
+	if (!c->mcp.call)
+		return;
+	mcp = record_add_mcp(rec, c->mcp.call, true);
+	if (mcp && c->kind == RULE_EV_TOOL_RESULT)
+		record_add_mcp_result(mcp, c->mcp.call);
 }
 
 cJSON *alert_build(const struct rule *r, const struct evctx *c, const char *host)
@@ -138,12 +119,12 @@ cJSON *alert_build(const struct rule *r, const struct evctx *c, const char *host
 	for (size_t i = 0; i < r->ntags; i++)
 		cJSON_AddItemToArray(tags, cJSON_CreateString(r->tags[i]));
 	rule_render_message(r, &src, msg, sizeof(msg));
-	add_redacted(rec, "message", msg);
+	record_add_redacted(rec, "message", msg);
 	cJSON_AddNumberToObject(rec, "count", 1);
 	if (c->server)
-		add_server(rec, c->server);
+		record_add_server(rec, c->server);
 	proc = cJSON_AddObjectToObject(rec, "process");
-	add_process(proc, c->proc);
+	record_fill_process(proc, c->proc);
 	add_parent(proc, c);
 	if (c->user_name)
 		cJSON_AddStringToObject(cJSON_AddObjectToObject(rec, "user"), "name", c->user_name);
@@ -151,20 +132,28 @@ cJSON *alert_build(const struct rule *r, const struct evctx *c, const char *host
 		add_file(rec, c);
 	else if (c->kind == RULE_EV_LISTEN || c->kind == RULE_EV_CONNECT)
 		add_network(rec, c);
-	if (c->proc->container_id)
-		cJSON_AddStringToObject(cJSON_AddObjectToObject(rec, "container"), "id",
-					c->proc->container_id);
+	record_add_container(rec, c->proc);
+	add_mcp(rec, c);
 	return rec;
+}
+
+/* A tool call's object: the tool (or the method when it is not a tools/call). */
+static const char *tool_of(const struct evctx *c)
+{
+	if (!c->mcp.call)
+		return "";
+	return c->mcp.call->tool[0] ? c->mcp.call->tool : c->mcp.call->method;
 }
 
 /* What makes two matches "the same": rule, server, program, and the object. */
 static char *aggregation_key(const struct rule *r, const struct evctx *c)
 {
 	char *key = NULL;
-	const char *obj = c->kind == RULE_EV_OPEN     ? c->file.path
-			  : c->kind == RULE_EV_EXEC   ? c->proc->cmdline
-			  : c->kind == RULE_EV_LISTEN ? c->net.local_addr
-						      : c->net.remote_addr;
+	const char *obj = c->kind == RULE_EV_OPEN      ? c->file.path
+			  : c->kind == RULE_EV_EXEC    ? c->proc->cmdline
+			  : c->kind == RULE_EV_LISTEN  ? c->net.local_addr
+			  : c->kind == RULE_EV_CONNECT ? c->net.remote_addr
+						       : tool_of(c);
 	int port = c->kind == RULE_EV_LISTEN	? c->net.local_port
 		   : c->kind == RULE_EV_CONNECT ? c->net.remote_port
 						: 0;

@@ -47,3 +47,11 @@ void evctx_format_oflags(uint32_t oflags, char *out, size_t outlen)
 		if ((oflags & bits[i].bit) == bits[i].bit)
 			off += (size_t)snprintf(out + off, outlen - off, "|%s", bits[i].name);
 }
+
+void evctx_attribute(struct evctx *c, const struct tap *tap, uint32_t server_tgid)
+{
+	size_t n = tap_inflight(tap, server_tgid, c->mcp.candidates, EVCTX_MCP_CANDIDATES);
+
+	c->mcp.call = n == 1 ? c->mcp.candidates[0] : NULL;
+	c->mcp.ncandidates = n > 1 ? n : 0;
+}

@@ -10,8 +10,11 @@
 
 #include <stdint.h>
 
-#include "identify/proctable.h"
 #include "detect/field_value.h"
+#include "identify/proctable.h"
+#include "identify/tap.h"
+
+#define EVCTX_MCP_CANDIDATES 8 /* requests named when several were in flight */
 
 struct evctx {
 	enum rule_event kind;
@@ -32,7 +35,23 @@ struct evctx {
 		const char *tls_evidence;
 	} net;
 	const char *user_name; /* NULL when the uid has no name */
+	/*
+	 * The MCP request behind the event (tool-call tap): for tool_call and
+	 * tool_result events the call itself; for the others the request the
+	 * server was serving when it happened — call when exactly one was in
+	 * flight, candidates when several were (never a guess), none when idle
+	 * or untapped.
+	 */
+	struct {
+		const struct tap_call *call;
+		const struct tap_call *candidates[EVCTX_MCP_CANDIDATES];
+		size_t ncandidates;	 /* all in flight, may exceed the array */
+		const char *result_text; /* tool_result: the result's text content */
+	} mcp;
 };
+
+/* Fills c->mcp from the calls server_tgid has in flight. */
+void evctx_attribute(struct evctx *c, const struct tap *tap, uint32_t server_tgid);
 
 /* "O_RDONLY|O_CLOEXEC" */
 void evctx_format_oflags(uint32_t oflags, char *out, size_t outlen);

@@ -11,7 +11,15 @@
 
 #include <stdint.h>
 
-enum rule_event { RULE_EV_EXEC, RULE_EV_OPEN, RULE_EV_LISTEN, RULE_EV_CONNECT, RULE_EV_COUNT };
+enum rule_event {
+	RULE_EV_EXEC,
+	RULE_EV_OPEN,
+	RULE_EV_LISTEN,
+	RULE_EV_CONNECT,
+	RULE_EV_TOOL_CALL,   /* a server read an MCP request (tool-call tap) */
+	RULE_EV_TOOL_RESULT, /* it answered it, or went away without answering */
+	RULE_EV_COUNT
+};
 
 enum field_type { FV_NONE, FV_STR, FV_INT, FV_BOOL };
 

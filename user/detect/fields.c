@@ -19,8 +19,11 @@
 #define EV_LISTEN FIELD_EV(RULE_EV_LISTEN)
 #define EV_CONN	  FIELD_EV(RULE_EV_CONNECT)
 #define EV_NET	  (EV_LISTEN | EV_CONN)
+#define EV_CALL	  FIELD_EV(RULE_EV_TOOL_CALL)
+#define EV_RESULT FIELD_EV(RULE_EV_TOOL_RESULT)
+#define EV_TOOL	  (EV_CALL | EV_RESULT)
 
-const char *const event_names[] = {"exec", "open", "listen", "connect"};
+const char *const event_names[] = {"exec", "open", "listen", "connect", "tool_call", "tool_result"};
 
 const char *rule_event_name(enum rule_event e)
 {
@@ -255,6 +258,112 @@ static void net_transport(const struct evctx *c, struct field_value *out)
 	set_str(out, "tcp");
 }
 
+/* The request behind the event: NULL when none, or several, were in flight. */
+static const struct tap_call *mcp_call(const struct evctx *c)
+{
+	return c->mcp.call;
+}
+
+static void set_nonempty(struct field_value *out, const char *s)
+{
+	if (s && s[0])
+		set_str(out, s);
+}
+
+static void mcp_method(const struct evctx *c, struct field_value *out)
+{
+	if (mcp_call(c))
+		set_nonempty(out, mcp_call(c)->method);
+}
+
+static void mcp_request_id(const struct evctx *c, struct field_value *out)
+{
+	if (mcp_call(c))
+		set_nonempty(out, mcp_call(c)->id);
+}
+
+static void mcp_tool_name(const struct evctx *c, struct field_value *out)
+{
+	if (mcp_call(c))
+		set_nonempty(out, mcp_call(c)->tool);
+}
+
+static void mcp_tool_arguments(const struct evctx *c, struct field_value *out)
+{
+	if (mcp_call(c))
+		set_nonempty(out, mcp_call(c)->arguments);
+}
+
+static void mcp_tool_argument_keys(const struct evctx *c, struct field_value *out)
+{
+	if (mcp_call(c))
+		set_nonempty(out, mcp_call(c)->argument_keys);
+}
+
+static void mcp_client_name(const struct evctx *c, struct field_value *out)
+{
+	if (mcp_call(c))
+		set_nonempty(out, mcp_call(c)->client_name);
+}
+
+static void mcp_client_version(const struct evctx *c, struct field_value *out)
+{
+	if (mcp_call(c))
+		set_nonempty(out, mcp_call(c)->client_version);
+}
+
+static void mcp_transport(const struct evctx *c, struct field_value *out)
+{
+	if (mcp_call(c))
+		set_str(out, tap_transport_name(mcp_call(c)->transport));
+}
+
+static void mcp_ambiguous(const struct evctx *c, struct field_value *out)
+{
+	set_bool(out, c->mcp.ncandidates > 1);
+}
+
+static void mcp_calls_in_window(const struct evctx *c, struct field_value *out)
+{
+	if (mcp_call(c))
+		set_int(out, mcp_call(c)->calls_in_window);
+}
+
+static void mcp_outcome(const struct evctx *c, struct field_value *out)
+{
+	if (mcp_call(c))
+		set_str(out, tap_outcome_name(mcp_call(c)->outcome));
+}
+
+static void mcp_is_error(const struct evctx *c, struct field_value *out)
+{
+	if (mcp_call(c) && mcp_call(c)->is_error >= 0)
+		set_bool(out, mcp_call(c)->is_error == 1);
+}
+
+static void mcp_error_code(const struct evctx *c, struct field_value *out)
+{
+	if (mcp_call(c) && mcp_call(c)->has_error_code)
+		set_int(out, mcp_call(c)->error_code);
+}
+
+static void mcp_result_text(const struct evctx *c, struct field_value *out)
+{
+	set_nonempty(out, c->mcp.result_text);
+}
+
+static void mcp_result_bytes(const struct evctx *c, struct field_value *out)
+{
+	if (mcp_call(c))
+		set_int(out, (int64_t)mcp_call(c)->response_bytes);
+}
+
+static void mcp_duration_ms(const struct evctx *c, struct field_value *out)
+{
+	if (mcp_call(c) && mcp_call(c)->end_ns)
+		set_int(out, (mcp_call(c)->end_ns - mcp_call(c)->start_ns) / 1000000);
+}
+
 /* ------------------------------------------------------------ the catalogue */
 
 static const struct field_def catalogue[] = {
@@ -305,6 +414,33 @@ static const struct field_def catalogue[] = {
     {"network.remote_port", FV_INT, EV_CONN, net_remote_port, "destination port"},
     {"network.family", FV_STR, EV_NET, net_family, "ipv4 or ipv6"},
     {"network.transport", FV_STR, EV_NET, net_transport, "tcp, ..."},
+    {"mcp.method", FV_STR, FIELD_EV_ALL, mcp_method,
+     "MCP method of the request the server was serving (absent when none or several were)"},
+    {"mcp.request.id", FV_STR, FIELD_EV_ALL, mcp_request_id,
+     "its JSON-RPC id as JSON text: 7, \"a1\""},
+    {"mcp.tool.name", FV_STR, FIELD_EV_ALL, mcp_tool_name, "tool name of a tools/call request"},
+    {"mcp.tool.arguments", FV_STR, FIELD_EV_ALL, mcp_tool_arguments,
+     "its arguments as compact JSON, secrets redacted, at most 2 KiB"},
+    {"mcp.tool.argument_keys", FV_STR, FIELD_EV_ALL, mcp_tool_argument_keys,
+     "its argument names, comma-separated"},
+    {"mcp.client.name", FV_STR, FIELD_EV_ALL, mcp_client_name,
+     "clientInfo.name the session's initialize announced"},
+    {"mcp.client.version", FV_STR, FIELD_EV_ALL, mcp_client_version, "clientInfo.version"},
+    {"mcp.transport", FV_STR, FIELD_EV_ALL, mcp_transport, "stdio, http or https"},
+    {"mcp.ambiguous", FV_BOOL, FIELD_EV_ALL, mcp_ambiguous,
+     "several requests were in flight, so none is named"},
+    {"mcp.calls_in_window", FV_INT, EV_TOOL, mcp_calls_in_window,
+     "requests this server read in the last 60 s, this one included"},
+    {"mcp.result.outcome", FV_STR, EV_RESULT, mcp_outcome,
+     "result, is_error, error (JSON-RPC error) or unanswered"},
+    {"mcp.result.is_error", FV_BOOL, EV_RESULT, mcp_is_error,
+     "the result's isError (absent when not sent)"},
+    {"mcp.result.error_code", FV_INT, EV_RESULT, mcp_error_code, "the JSON-RPC error code"},
+    {"mcp.result.text", FV_STR, EV_RESULT, mcp_result_text,
+     "text content of the result, at most 16 KiB"},
+    {"mcp.result.bytes", FV_INT, EV_RESULT, mcp_result_bytes, "size of the response message"},
+    {"mcp.duration_ms", FV_INT, EV_RESULT, mcp_duration_ms,
+     "milliseconds from the request read to the response written"},
 };
 
 #define NFIELDS (sizeof(catalogue) / sizeof(catalogue[0]))

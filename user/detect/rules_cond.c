@@ -12,8 +12,19 @@
 
 #include "detect/rules_int.h"
 
-static const char *const op_names[] = {"eq",	   "ne", "in", "glob", "prefix", "suffix",
-				       "contains", "gt", "ge", "lt",   "le",	 "exists"};
+static const char *const op_names[] = {[OP_EQ] = "eq",
+				       [OP_NE] = "ne",
+				       [OP_IN] = "in",
+				       [OP_GLOB] = "glob",
+				       [OP_PREFIX] = "prefix",
+				       [OP_SUFFIX] = "suffix",
+				       [OP_CONTAINS] = "contains",
+				       [OP_ICONTAINS] = "icontains",
+				       [OP_GT] = "gt",
+				       [OP_GE] = "ge",
+				       [OP_LT] = "lt",
+				       [OP_LE] = "le",
+				       [OP_EXISTS] = "exists"};
 
 static struct cond *new_cond(struct loader *ld, const struct json_value *at, enum cond_kind kind)
 {
@@ -71,6 +82,7 @@ static bool op_applies(enum cond_op op, enum field_type t)
 	case OP_PREFIX:
 	case OP_SUFFIX:
 	case OP_CONTAINS:
+	case OP_ICONTAINS:
 		return t == FV_STR;
 	default:
 		return t == FV_INT;
@@ -177,7 +189,8 @@ static int op_operand_style(enum cond_op op)
 {
 	if (op == OP_EXISTS)
 		return 0;
-	if (op == OP_IN || op == OP_GLOB || op == OP_PREFIX || op == OP_SUFFIX || op == OP_CONTAINS)
+	if (op == OP_IN || op == OP_GLOB || op == OP_PREFIX || op == OP_SUFFIX ||
+	    op == OP_CONTAINS || op == OP_ICONTAINS)
 		return 2;
 	return 1;
 }
@@ -241,7 +254,7 @@ static int parse_leaf_op(struct loader *ld, const struct json_value *v)
 	if (name && op < 0)
 		report_at(ld, v,
 			  "unknown op \"%s\" (expected eq, ne, in, glob, prefix, suffix, "
-			  "contains, gt, ge, lt, le, exists)",
+			  "contains, icontains, gt, ge, lt, le, exists)",
 			  show(name).s);
 	return op;
 }

@@ -30,6 +30,8 @@ static bool str_op_match(enum cond_op op, const char *v, const char *pat)
 		return vl >= pl && !memcmp(v + vl - pl, pat, pl);
 	case OP_CONTAINS:
 		return strstr(v, pat) != NULL;
+	case OP_ICONTAINS:
+		return strcasestr(v, pat) != NULL;
 	default:
 		return false;
 	}

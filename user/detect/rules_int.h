@@ -28,6 +28,7 @@ enum cond_op {
 	OP_PREFIX,
 	OP_SUFFIX,
 	OP_CONTAINS,
+	OP_ICONTAINS, /* contains, ASCII letters compared without case */
 	OP_GT,
 	OP_GE,
 	OP_LT,

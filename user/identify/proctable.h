@@ -39,7 +39,8 @@ struct proc {
 	bool container_checked;	 /* container_id was looked up */
 	char *user_name;	 /* the uid's name, looked up once per image */
 	bool user_checked;
-	struct proc *next; /* hash chain */
+	bool tls_tap_tried; /* the agent looked for a shared libssl to tap */
+	struct proc *next;  /* hash chain */
 };
 
 struct proc_table;

@@ -842,3 +842,60 @@ int procfs_read_listeners(const char *proc_root, struct proc_listener **out, siz
 	*n = list.n;
 	return 0;
 }
+
+/* ---------------------------------------------------------------- maps */
+
+/* "addr perms offset dev inode   /path" → the path part of one line, or NULL. */
+static const char *maps_line_path(const char *line, size_t n, size_t *plen)
+{
+	const char *p = memchr(line, '/', n);
+
+	/* Five fields come first; a path is the rest of the line, never with a NUL. */
+	if (!p)
+		return NULL;
+	*plen = n - (size_t)(p - line);
+	return memchr(p, '\0', *plen) ? NULL : p;
+}
+
+int procfs_maps_find(const char *buf, size_t len, const char *prefix, char *out, size_t outlen)
+{
+	size_t pre = strlen(prefix);
+
+	for (size_t i = 0; i < len;) {
+		const char *nl = memchr(buf + i, '\n', len - i);
+		size_t n = nl ? (size_t)(nl - (buf + i)) : len - i, plen;
+		const char *path = maps_line_path(buf + i, n, &plen);
+		const char *base = NULL;
+
+		for (size_t k = 0; path && k < plen; k++)
+			if (path[k] == '/')
+				base = path + k + 1;
+		if (base && (size_t)(path + plen - base) >= pre && !memcmp(base, prefix, pre)) {
+			if (plen >= outlen)
+				return -ENAMETOOLONG;
+			memcpy(out, path, plen);
+			out[plen] = '\0';
+			return 0;
+		}
+		i += n + 1;
+	}
+	return -ENOENT;
+}
+
+int procfs_find_mapped(const char *proc_root, uint32_t tgid, const char *prefix, char *out,
+		       size_t outlen)
+{
+	char path[64];
+	char *buf = malloc(PROCFS_MAPS_MAX);
+	size_t len = 0;
+	int rc;
+
+	if (!buf)
+		return -ENOMEM;
+	snprintf(path, sizeof(path), "%s/%u/maps", proc_root, tgid);
+	rc = read_file_at(AT_FDCWD, path, buf, PROCFS_MAPS_MAX, &len);
+	if (!rc)
+		rc = procfs_maps_find(buf, len, prefix, out, outlen);
+	free(buf);
+	return rc;
+}

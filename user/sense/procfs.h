@@ -101,6 +101,17 @@ int procfs_parse_net_tcp(const char *buf, size_t len, int family, procfs_listene
  * tgid that holds each socket (lowest pid among holders; 0 if none found).
  * *out is malloc'd (free it); missing tcp6 (IPv6 disabled) is not an error.
  */
+/*
+ * The path of the first file mapped in a /proc/<pid>/maps text whose
+ * basename starts with prefix ("libssl.so"): 0 and out filled, -ENOENT when
+ * none is, -ENAMETOOLONG when the path does not fit. Pure; fuzzed.
+ */
+int procfs_maps_find(const char *buf, size_t len, const char *prefix, char *out, size_t outlen);
+/* The same over <proc_root>/<tgid>/maps (its first PROCFS_MAPS_MAX bytes). */
+#define PROCFS_MAPS_MAX (1u << 20)
+int procfs_find_mapped(const char *proc_root, uint32_t tgid, const char *prefix, char *out,
+		       size_t outlen);
+
 int procfs_read_listeners(const char *proc_root, struct proc_listener **out, size_t *n, char *err,
 			  size_t errlen);
 

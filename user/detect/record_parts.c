@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+#include "detect/record_parts.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/redact.h"
+
+void record_add_redacted(cJSON *obj, const char *key, const char *value)
+{
+	char buf[RECORD_TEXT_MAX];
+
+	if (!value) {
+		cJSON_AddNullToObject(obj, key);
+		return;
+	}
+	redact_string(value, buf, sizeof(buf));
+	cJSON_AddStringToObject(obj, key, buf);
+}
+
+void record_fill_process(cJSON *obj, const struct proc *p)
+{
+	cJSON_AddNumberToObject(obj, "pid", p->tgid);
+	cJSON_AddNumberToObject(obj, "ppid", p->ppid);
+	cJSON_AddNumberToObject(obj, "uid", p->uid);
+	record_add_redacted(obj, "exe", p->exe);
+	record_add_redacted(obj, "cmdline", p->cmdline ? p->cmdline : "");
+	cJSON_AddStringToObject(obj, "comm", p->comm);
+}
+
+void record_add_server(cJSON *rec, const struct proc *s)
+{
+	cJSON *srv = cJSON_AddObjectToObject(rec, "server");
+
+	if (!srv)
+		return;
+	cJSON_AddNumberToObject(srv, "pid", s->tgid);
+	record_add_redacted(srv, "name", s->server_name ? s->server_name : "unknown");
+	record_add_redacted(srv, "cmdline", s->cmdline ? s->cmdline : "");
+	if (s->server_version)
+		record_add_redacted(srv, "version", s->server_version);
+	if (s->transport)
+		cJSON_AddStringToObject(srv, "transport", s->transport);
+	cJSON_AddStringToObject(srv, "identified_by",
+				s->name_from_protocol ? "protocol" : "cmdline");
+}
+
+void record_add_container(cJSON *rec, const struct proc *p)
+{
+	if (p->container_id)
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(rec, "container"), "id",
+					p->container_id);
+}
+
+/* parent[key] = s, redacted, unless s is empty. */
+static void add_text(cJSON *parent, const char *key, const char *s)
+{
+	if (s && s[0])
+		record_add_redacted(parent, key, s);
+}
+
+/* "path,mode" → ["path", "mode"] */
+static void add_keys(cJSON *tool, const char *keys)
+{
+	cJSON *arr;
+	const char *p = keys;
+
+	if (!keys || !keys[0])
+		return;
+	arr = cJSON_AddArrayToObject(tool, "argument_keys");
+	while (arr && *p) {
+		size_t n = strcspn(p, ",");
+		char key[JSONRPC_NAME_MAX];
+
+		snprintf(key, sizeof(key), "%.*s", (int)n, p);
+		cJSON_AddItemToArray(arr, cJSON_CreateString(key));
+		p += n + (p[n] == ',');
+	}
+}
+
+cJSON *record_add_mcp(cJSON *parent, const struct tap_call *c, bool arguments)
+{
+	cJSON *mcp = cJSON_AddObjectToObject(parent, "mcp"), *tool;
+
+	if (!mcp)
+		return NULL;
+	add_text(mcp, "method", c->method);
+	if (c->id[0])
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(mcp, "request"), "id", c->id);
+	if (c->tool[0]) {
+		tool = cJSON_AddObjectToObject(mcp, "tool");
+		add_text(tool, "name", c->tool);
+		add_keys(tool, c->argument_keys);
+		if (arguments)
+			add_text(tool, "arguments", c->arguments);
+	}
+	if (c->client_name[0]) {
+		cJSON *client = cJSON_AddObjectToObject(mcp, "client");
+
+		add_text(client, "name", c->client_name);
+		add_text(client, "version", c->client_version);
+	}
+	cJSON_AddStringToObject(mcp, "transport", tap_transport_name(c->transport));
+	if (c->session[0])
+		add_text(cJSON_AddObjectToObject(mcp, "session"), "id", c->session);
+	return mcp;
+}
+
+void record_add_mcp_candidates(cJSON *parent, const struct tap_call *const *c, size_t shown,
+			       size_t in_flight)
+{
+	cJSON *mcp = cJSON_AddObjectToObject(parent, "mcp");
+	cJSON *arr;
+
+	if (!mcp)
+		return;
+	cJSON_AddBoolToObject(mcp, "ambiguous", true);
+	cJSON_AddNumberToObject(mcp, "in_flight", (double)in_flight);
+	arr = cJSON_AddArrayToObject(mcp, "candidates");
+	for (size_t i = 0; arr && i < shown; i++) {
+		cJSON *one = cJSON_CreateObject();
+
+		add_text(one, "method", c[i]->method);
+		if (c[i]->id[0])
+			cJSON_AddStringToObject(cJSON_AddObjectToObject(one, "request"), "id",
+						c[i]->id);
+		if (c[i]->tool[0])
+			add_text(cJSON_AddObjectToObject(one, "tool"), "name", c[i]->tool);
+		cJSON_AddItemToArray(arr, one);
+	}
+}
+
+void record_add_mcp_result(cJSON *mcp, const struct tap_call *c)
+{
+	cJSON *res = cJSON_AddObjectToObject(mcp, "result");
+
+	if (!res)
+		return;
+	cJSON_AddStringToObject(res, "outcome", tap_outcome_name(c->outcome));
+	if (c->is_error >= 0)
+		cJSON_AddBoolToObject(res, "is_error", c->is_error == 1);
+	if (c->has_error_code)
+		cJSON_AddNumberToObject(cJSON_AddObjectToObject(res, "error"), "code",
+					(double)c->error_code);
+	cJSON_AddNumberToObject(res, "bytes", (double)c->response_bytes);
+	if (c->end_ns)
+		cJSON_AddNumberToObject(mcp, "duration_ms",
+					(double)((c->end_ns - c->start_ns) / 1000000));
+}
