@@ -155,6 +155,28 @@ static void test_catalogued_fields_are_documented(void **state)
 }
 
 /* An event of kind ev with every value present. */
+/* A tool call with every field the catalogue can serve. */
+static const struct tap_call full_call = {
+    .server_tgid = 1,
+    .tgid = 1,
+    .transport = TAP_STDIO,
+    .id = "7",
+    .method = "tools/call",
+    .tool = "read_file",
+    .arguments = "{\"path\":\"/x\"}",
+    .argument_keys = "path",
+    .client_name = "client",
+    .client_version = "1.0",
+    .start_ns = 1000000000,
+    .end_ns = 3000000000,
+    .response_bytes = 10,
+    .outcome = TAP_ERROR,
+    .has_error_code = true,
+    .error_code = -32602,
+    .is_error = 0,
+    .calls_in_window = 3,
+};
+
 static struct evctx full_event(enum rule_event ev)
 {
 	static char *argv[] = {"/bin/sh", "-c", "id"};
@@ -187,6 +209,8 @@ static struct evctx full_event(enum rule_event ev)
 	c.net.remote_port = 80;
 	c.net.tls = 0;
 	c.user_name = "u";
+	c.mcp.call = &full_call;
+	c.mcp.result_text = "the result's text";
 	return c;
 }
 
