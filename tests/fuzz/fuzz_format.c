@@ -3,7 +3,8 @@
  * Fuzz the formats: the input as one NDJSON line through format_line, and,
  * when it parses as JSON, through format_record in every format. Each
  * result must be a JSON object that prints on one line and parses back,
- * and the OCSF/ECS/Falco forms must carry their required fields.
+ * and the OCSF/ECS/Falco forms must carry their required fields (OCSF: per
+ * class — findings, API Activity for tool_call records).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -17,19 +18,48 @@ static void require(const cJSON *o, const char *key)
 		abort();
 }
 
+/* An object with at least one member (OCSF at_least_one constraints). */
+static void require_members(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	if (!cJSON_IsObject(v) || !v->child)
+		abort();
+}
+
+/* OCSF: the base event's required attributes, then the class's own. */
+static void check_ocsf(const cJSON *o)
+{
+	static const char *const base[] = {"class_uid",	  "category_uid", "activity_id", "type_uid",
+					   "severity_id", "time",	  "metadata",	 NULL};
+	const cJSON *class_uid = cJSON_GetObjectItemCaseSensitive(o, "class_uid");
+
+	for (const char *const *k = base; *k; k++)
+		require(o, *k);
+	if (cJSON_IsNumber(class_uid) && class_uid->valueint == 6003) {
+		/* API Activity: api (with its operation), actor, src_endpoint. */
+		require(cJSON_GetObjectItemCaseSensitive(o, "api"), "operation");
+		require_members(o, "actor");
+		require_members(o, "src_endpoint");
+		return;
+	}
+	require(o, "finding_info");
+}
+
 static void check_required(enum record_format f, const cJSON *o)
 {
-	static const char *const ocsf[] = {"class_uid", "category_uid", "activity_id",
-					   "type_uid",	"severity_id",	"time",
-					   "metadata",	"finding_info", NULL};
 	static const char *const ecs[] = {"@timestamp", "ecs", "event", NULL};
 	static const char *const falco[] = {"time",   "rule",	       "priority",
 					    "output", "output_fields", "hostname",
 					    "source", "tags",	       NULL};
-	const char *const *keys = f == FMT_OCSF ? ocsf : f == FMT_ECS ? ecs : falco;
+	const char *const *keys = f == FMT_ECS ? ecs : falco;
 
 	if (f == FMT_NATIVE)
 		return;
+	if (f == FMT_OCSF) {
+		check_ocsf(o);
+		return;
+	}
 	for (; *keys; keys++)
 		require(o, *keys);
 }

@@ -104,6 +104,8 @@ static enum alert_object object_of(const cJSON *rec)
 		return OBJ_LISTEN;
 	if (fmt_str_at(rec, "network.remote_addr"))
 		return OBJ_CONNECT;
+	if (cJSON_IsObject(fmt_at(rec, "mcp.result")))
+		return OBJ_TOOL;
 	if (cJSON_IsObject(fmt_at(rec, "process")))
 		return OBJ_PROCESS;
 	return OBJ_NONE;
@@ -137,6 +139,8 @@ static void record_uid(const cJSON *rec, int64_t time_ns, char *out, size_t len)
 	static const char *const ints[] = {
 	    "server.pid",	   "process.pid", "network.local_port",
 	    "network.remote_port", "count",	  NULL};
+	static const char *const mcp_texts[] = {"mcp.session.id", "mcp.request.id",
+						"tool_call.start", NULL};
 	uint64_t h = 0xcbf29ce484222325ULL;
 	char num[32];
 	int64_t v;
@@ -148,6 +152,11 @@ static void record_uid(const cJSON *rec, int64_t time_ns, char *out, size_t len)
 		if (fmt_int_at(rec, *p, &v))
 			snprintf(num, sizeof(num), "%" PRId64, v);
 		h = hash_text(h, num);
+	}
+	/* Only when present, so records without an MCP call keep the ids they had. */
+	for (const char *const *p = mcp_texts; *p; p++) {
+		if (fmt_str_at(rec, *p))
+			h = hash_text(h, fmt_str_at(rec, *p));
 	}
 	snprintf(num, sizeof(num), "%" PRId64, time_ns);
 	h = hash_text(h, num);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /*
  * format: owns turning a native record (the stream's own JSON: kind, time,
- * host, rule, server, process, file, network, container, posture) into
+ * host, rule, server, process, file, network, container, posture, mcp,
+ * tool_call) into
  * what a SIEM expects: OCSF Detection Finding, ECS, or Falco's output
  * format. Pure functions of one record; no I/O.
  */
@@ -28,9 +29,11 @@ const char *format_name(enum record_format f);
  * string "kind" and an RFC 3339 "time" has no form but native. FMT_NATIVE
  * gives a copy. Mapping tables: docs/formats.md.
  *   ocsf:  alert → Detection Finding (2004), posture → Compliance Finding
- *          (2003), agent → NULL.
- *   ecs:   alert (event.kind alert), posture (state), agent (event).
- *   falco: alert; posture and agent → NULL.
+ *          (2003), tool_call → API Activity (6003), agent → NULL.
+ *   ecs:   alert (event.kind alert), posture (state), agent and tool_call
+ *          (event).
+ *   falco: alert; posture, agent and tool_call → NULL.
+ * An alert's "mcp" object (the MCP request in flight) is mapped in each.
  */
 cJSON *format_record(enum record_format f, const cJSON *native);
 

@@ -7,6 +7,7 @@
 #include "format/format_int.h"
 #include "lib/paths.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -121,6 +122,7 @@ static cJSON *ecs_extra(const cJSON *rec)
 	fmt_copy_any(m, "count", rec, "count");
 	fmt_copy_any(m, "aggregate", rec, "aggregate");
 	fmt_copy_any(m, "posture", rec, "posture");
+	fmt_copy_any(m, "mcp", rec, "mcp");
 	fmt_copy_any(f, "flags", rec, "file.flags");
 	fmt_copy_any(f, "result", rec, "file.result");
 	fmt_attach(m, "file", f);
@@ -132,10 +134,12 @@ static cJSON *ecs_extra(const cJSON *rec)
 
 static void ecs_alert_event(const struct native *n, const char **category, const char **type)
 {
-	static const char *const categories[] = {"configuration", "process", "file", "network",
-						 "network"};
-	static const char *const types[] = {"change", "start", "access", "connection",
-					    "connection"};
+	static const char *const categories[] = {
+	    [OBJ_NONE] = "configuration", [OBJ_PROCESS] = "process", [OBJ_FILE] = "file",
+	    [OBJ_LISTEN] = "network",	  [OBJ_CONNECT] = "network", [OBJ_TOOL] = "api"};
+	static const char *const types[] = {
+	    [OBJ_NONE] = "change",	 [OBJ_PROCESS] = "start",      [OBJ_FILE] = "access",
+	    [OBJ_LISTEN] = "connection", [OBJ_CONNECT] = "connection", [OBJ_TOOL] = "access"};
 
 	*category = categories[n->object];
 	*type = types[n->object];
@@ -232,6 +236,70 @@ static cJSON *ecs_agent(const struct native *n)
 	return o;
 }
 
+/* ECS event.outcome: an unanswered call is neither success nor failure. */
+static const char *ecs_outcome(const struct mcp_call *c)
+{
+	static const char *const outcomes[] = {[MCP_UNKNOWN] = "unknown",
+					       [MCP_SUCCESS] = "success",
+					       [MCP_FAILURE] = "failure",
+					       [MCP_UNANSWERED] = "unknown"};
+
+	return outcomes[fmt_mcp_status(c)];
+}
+
+static cJSON *ecs_call_event(const struct native *n, const struct mcp_call *c)
+{
+	cJSON *e = ecs_event(n, "event", "api", "access", "mcpwatch.tool_call");
+
+	fmt_add_str(e, "action", "tool_call");
+	fmt_add_str(e, "outcome", ecs_outcome(c));
+	if (c->start_ns)
+		fmt_add_time_text(e, "start", c->start_ns);
+	fmt_add_time_text(e, "end", n->time_ns);
+	if (c->has_duration)
+		fmt_add_int(e, "duration", c->duration_ms * NS_PER_MS);
+	return e;
+}
+
+/* A JSON-RPC error answer: ECS error.code is a keyword. */
+static void ecs_call_error(cJSON *o, const struct mcp_call *c)
+{
+	cJSON *err;
+	char code[24];
+
+	if (!c->has_error_code)
+		return;
+	err = cJSON_AddObjectToObject(o, "error");
+	snprintf(code, sizeof(code), "%" PRId64, c->error_code);
+	fmt_add_str(err, "code", code);
+	fmt_add_str(err, "message", c->error_message);
+	fmt_add_str(err, "type", fmt_jsonrpc_error_name(c->error_code));
+}
+
+/* A tool_call record: an api event; the call itself under mcpwatch.mcp / .tool_call. */
+static cJSON *ecs_tool_call(const struct native *n)
+{
+	struct mcp_call c;
+	cJSON *o, *m, *ct;
+	char text[512];
+
+	fmt_mcp_read(n, &c);
+	o = ecs_base(n, ecs_call_event(n, &c));
+	fmt_mcp_call_text(n, &c, text, sizeof(text));
+	fmt_add_str(o, "message", text);
+	fmt_attach(o, "process", ecs_process(n));
+	ecs_call_error(o, &c);
+	ct = cJSON_CreateObject();
+	fmt_copy_str(ct, "id", n->rec, "container.id");
+	fmt_attach(o, "container", ct);
+	m = cJSON_CreateObject();
+	fmt_copy_any(m, "server", n->rec, "server");
+	fmt_copy_any(m, "mcp", n->rec, "mcp");
+	fmt_copy_any(m, "tool_call", n->rec, "tool_call");
+	fmt_attach(o, PRODUCT_NAME, m);
+	return o;
+}
+
 cJSON *format_ecs(const struct native *n)
 {
 	if (fmt_is_kind(n, "alert"))
@@ -240,5 +308,7 @@ cJSON *format_ecs(const struct native *n)
 		return ecs_posture(n);
 	if (fmt_is_kind(n, "agent"))
 		return ecs_agent(n);
+	if (fmt_is_kind(n, "tool_call"))
+		return ecs_tool_call(n);
 	return NULL;
 }

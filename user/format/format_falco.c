@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * Falco's output format (the JSON of json_output: true), for alerts only:
- * posture and agent records have no Falco form. Mapping table:
+ * posture, agent and tool_call records have no Falco form (Falco's stream
+ * is alerts; they go out native). Mapping table:
  * docs/formats.md.
  */
 #include "format/format_int.h"
@@ -54,6 +55,27 @@ static void falco_network(cJSON *f, const struct native *n)
 	}
 }
 
+/* The MCP request in flight: Falco-style flat fields; an ambiguous one says only that. */
+static void falco_mcp(cJSON *f, const struct native *n)
+{
+	struct mcp_call c;
+
+	fmt_mcp_read(n, &c);
+	if (!c.present)
+		return;
+	if (c.ambiguous) {
+		cJSON_AddTrueToObject(f, "mcp.ambiguous");
+		fmt_add_str(f, "mcp.transport", c.transport);
+		return;
+	}
+	fmt_add_str(f, "mcp.method", c.method);
+	fmt_add_str(f, "mcp.tool.name", c.tool);
+	fmt_add_str(f, "mcp.request.id", c.request_id);
+	fmt_add_str(f, "mcp.client.name", c.client);
+	fmt_add_str(f, "mcp.transport", c.transport);
+	fmt_add_str(f, "mcp.result.outcome", c.outcome);
+}
+
 static cJSON *falco_fields(const struct native *n)
 {
 	cJSON *f = cJSON_CreateObject();
@@ -74,6 +96,7 @@ static cJSON *falco_fields(const struct native *n)
 	fmt_copy_str(f, "mcp.server.name", n->rec, "server.name");
 	fmt_copy_int(f, "mcp.server.pid", n->rec, "server.pid");
 	fmt_copy_str(f, "mcp.rule.id", n->rec, "rule.id");
+	falco_mcp(f, n);
 	return f;
 }
 

@@ -22,8 +22,11 @@
 #define TIME_TEXT_MAX 48
 #define UID_TEXT_MAX  24
 
-/* What an alert is about, from which objects the record carries. */
-enum alert_object { OBJ_NONE, OBJ_PROCESS, OBJ_FILE, OBJ_LISTEN, OBJ_CONNECT };
+/*
+ * What an alert is about, from which objects the record carries; OBJ_TOOL:
+ * the result of an MCP tool call (tool_result rules: mcp.result).
+ */
+enum alert_object { OBJ_NONE, OBJ_PROCESS, OBJ_FILE, OBJ_LISTEN, OBJ_CONNECT, OBJ_TOOL };
 
 /* The parts of a native record every formatter needs, read (and checked) once. */
 struct native {
@@ -52,6 +55,26 @@ struct graded {
 	int64_t score;
 	bool has_score;
 };
+
+/* The MCP call of an alert (request in flight) or of a tool_call record, read once. */
+struct mcp_call {
+	bool present;	/* the record has an mcp object */
+	bool ambiguous; /* several requests in flight: only mcp.candidates, no call */
+	const char *method, *request_id, *tool, *client, *client_version, *transport, *session;
+	const char *outcome; /* result, is_error, error, unanswered; NULL: no result */
+	int is_error;	     /* 1, 0, -1 unknown */
+	bool has_error_code, has_duration;
+	int64_t error_code, duration_ms;
+	const char *error_message;
+	int64_t start_ns; /* 0: unknown */
+};
+
+enum mcp_status { MCP_UNKNOWN, MCP_SUCCESS, MCP_FAILURE, MCP_UNANSWERED };
+
+void fmt_mcp_read(const struct native *n, struct mcp_call *c);
+enum mcp_status fmt_mcp_status(const struct mcp_call *c);
+const char *fmt_jsonrpc_error_name(int64_t code);
+void fmt_mcp_call_text(const struct native *n, const struct mcp_call *c, char *buf, size_t len);
 
 /* Reading: the value at a dotted path ("process.parent.pid"), type-checked. */
 const cJSON *fmt_at(const cJSON *o, const char *path);

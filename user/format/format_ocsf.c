@@ -8,23 +8,32 @@
 #include "lib/clock.h"
 #include "lib/paths.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
 /* OCSF enumerations used here (OCSF 1.3.0). */
-#define OCSF_CATEGORY_FINDINGS	2
-#define OCSF_CLASS_COMPLIANCE	2003
-#define OCSF_CLASS_DETECTION	2004
-#define OCSF_ACTIVITY_CREATE	1
-#define OCSF_STATUS_NEW		1
-#define OCSF_ANALYTIC_RULE	1
-#define OCSF_FILE_UNKNOWN	0
-#define OCSF_FILE_REGULAR	1
-#define OCSF_DEVICE_UNKNOWN	0
-#define OCSF_OS_LINUX		200
-#define OCSF_DIRECTION_INBOUND	1
-#define OCSF_DIRECTION_OUTBOUND 2
-#define IANA_PROTOCOL_TCP	6
+#define OCSF_CATEGORY_FINDINGS	    2
+#define OCSF_CATEGORY_APPLICATION   6
+#define OCSF_CLASS_COMPLIANCE	    2003
+#define OCSF_CLASS_DETECTION	    2004
+#define OCSF_CLASS_API_ACTIVITY	    6003
+#define OCSF_ACTIVITY_CREATE	    1
+#define OCSF_ACTIVITY_OTHER	    99
+#define OCSF_SEVERITY_INFORMATIONAL 1
+#define OCSF_STATUS_UNKNOWN	    0
+#define OCSF_STATUS_SUCCESS	    1
+#define OCSF_STATUS_FAILURE	    2
+#define OCSF_STATUS_OTHER	    99
+#define OCSF_STATUS_NEW		    1
+#define OCSF_ANALYTIC_RULE	    1
+#define OCSF_FILE_UNKNOWN	    0
+#define OCSF_FILE_REGULAR	    1
+#define OCSF_DEVICE_UNKNOWN	    0
+#define OCSF_OS_LINUX		    200
+#define OCSF_DIRECTION_INBOUND	    1
+#define OCSF_DIRECTION_OUTBOUND	    2
+#define IANA_PROTOCOL_TCP	    6
 
 /* ---------------------------------------------------------------- OCSF */
 
@@ -59,30 +68,65 @@ static cJSON *ocsf_device(const struct native *n)
 	return d;
 }
 
-/* What every finding has: class, activity Create, time, metadata, device, status. */
-static cJSON *ocsf_base(const struct native *n, int class_uid, const char *class_name)
+/* The class of an OCSF event and the one activity mcpwatch reports in it. */
+struct ocsf_class {
+	int uid;
+	const char *name;
+	int category_uid;
+	const char *category_name;
+	int activity_id;
+	const char *activity_name;
+};
+
+static const struct ocsf_class detection_finding = {OCSF_CLASS_DETECTION,   "Detection Finding",
+						    OCSF_CATEGORY_FINDINGS, "Findings",
+						    OCSF_ACTIVITY_CREATE,   "Create"};
+static const struct ocsf_class compliance_finding = {OCSF_CLASS_COMPLIANCE,  "Compliance Finding",
+						     OCSF_CATEGORY_FINDINGS, "Findings",
+						     OCSF_ACTIVITY_CREATE,   "Create"};
+/* An MCP call is none of Create, Read, Update, Delete: what a tool does is the tool's. */
+static const struct ocsf_class api_activity = {OCSF_CLASS_API_ACTIVITY,	  "API Activity",
+					       OCSF_CATEGORY_APPLICATION, "Application Activity",
+					       OCSF_ACTIVITY_OTHER,	  "Other"};
+
+static void ocsf_classify(cJSON *o, const struct ocsf_class *c)
+{
+	char type_name[96];
+
+	fmt_add_int(o, "activity_id", c->activity_id);
+	fmt_add_str(o, "activity_name", c->activity_name);
+	fmt_add_int(o, "category_uid", c->category_uid);
+	fmt_add_str(o, "category_name", c->category_name);
+	fmt_add_int(o, "class_uid", c->uid);
+	fmt_add_str(o, "class_name", c->name);
+	fmt_add_int(o, "type_uid", (int64_t)c->uid * 100 + c->activity_id);
+	snprintf(type_name, sizeof(type_name), "%s: %s", c->name, c->activity_name);
+	fmt_add_str(o, "type_name", type_name);
+}
+
+/* What every event has: class, time, metadata, device, container. */
+static cJSON *ocsf_base(const struct native *n, const struct ocsf_class *cls)
 {
 	cJSON *o = cJSON_CreateObject(), *c;
-	char type_name[64];
 
-	fmt_add_int(o, "activity_id", OCSF_ACTIVITY_CREATE);
-	fmt_add_str(o, "activity_name", "Create");
-	fmt_add_int(o, "category_uid", OCSF_CATEGORY_FINDINGS);
-	fmt_add_str(o, "category_name", "Findings");
-	fmt_add_int(o, "class_uid", class_uid);
-	fmt_add_str(o, "class_name", class_name);
-	fmt_add_int(o, "type_uid", (int64_t)class_uid * 100 + OCSF_ACTIVITY_CREATE);
-	snprintf(type_name, sizeof(type_name), "%s: Create", class_name);
-	fmt_add_str(o, "type_name", type_name);
+	ocsf_classify(o, cls);
 	fmt_add_int(o, "time", clock_ns_to_ms(n->time_ns));
 	fmt_add_int(o, "timezone_offset", 0); /* times are UTC */
-	fmt_add_int(o, "status_id", OCSF_STATUS_NEW);
-	fmt_add_str(o, "status", "New");
 	cJSON_AddItemToObject(o, "metadata", ocsf_metadata(n));
 	cJSON_AddItemToObject(o, "device", ocsf_device(n));
 	c = cJSON_CreateObject();
 	fmt_copy_str(c, "uid", n->rec, "container.id");
 	fmt_attach(o, "container", c);
+	return o;
+}
+
+/* A finding is new when mcpwatch writes it. */
+static cJSON *ocsf_finding_base(const struct native *n, const struct ocsf_class *cls)
+{
+	cJSON *o = ocsf_base(n, cls);
+
+	fmt_add_int(o, "status_id", OCSF_STATUS_NEW);
+	fmt_add_str(o, "status", "New");
 	return o;
 }
 
@@ -168,10 +212,178 @@ static cJSON *ocsf_endpoint(const cJSON *rec, const char *addr_path, const char 
 	return e;
 }
 
+/* ---------------------------------------------------------------- MCP calls */
+
+/* The answer: a JSON-RPC error is the response's code; a tool's isError is not an error code. */
+static cJSON *ocsf_api_response(const struct mcp_call *c)
+{
+	cJSON *r = cJSON_CreateObject();
+	const char *name;
+	char code[24];
+
+	if (!c->has_error_code)
+		return r;
+	fmt_add_int(r, "code", c->error_code);
+	name = fmt_jsonrpc_error_name(c->error_code);
+	snprintf(code, sizeof(code), "%" PRId64, c->error_code);
+	fmt_add_str(r, "error", name ? name : code);
+	fmt_add_str(r, "error_message", c->error_message);
+	return r;
+}
+
+/*
+ * The call as an OCSF API: the JSON-RPC method is the operation (required),
+ * the request id the request's uid (required in a request), the MCP
+ * server the service. NULL when there is no single call (ambiguous) or no method.
+ */
+static cJSON *ocsf_api(const struct native *n, const struct mcp_call *c)
+{
+	cJSON *api, *req, *svc;
+
+	if (!c->method)
+		return NULL;
+	api = cJSON_CreateObject();
+	fmt_add_str(api, "operation", c->method);
+	req = cJSON_CreateObject();
+	fmt_add_str(req, "uid", c->request_id);
+	fmt_attach(api, "request", req);
+	fmt_attach(api, "response", ocsf_api_response(c));
+	svc = cJSON_CreateObject();
+	fmt_copy_str(svc, "name", n->rec, "server.name");
+	if (cJSON_GetObjectItem(svc, "name"))
+		fmt_copy_str(svc, "version", n->rec, "server.version");
+	fmt_attach(api, "service", svc);
+	return api;
+}
+
+/* The MCP client that made the call: its name (clientInfo) and its session. */
+static cJSON *ocsf_actor(const struct mcp_call *c)
+{
+	cJSON *a = cJSON_CreateObject(), *session = cJSON_CreateObject();
+
+	fmt_add_str(a, "app_name", c->client);
+	fmt_add_str(session, "uid", c->session);
+	fmt_attach(a, "session", session);
+	return a;
+}
+
+/* The client: a local process for stdio; else known by its name only. */
+static cJSON *ocsf_src_endpoint(const struct native *n, const struct mcp_call *c)
+{
+	cJSON *e = cJSON_CreateObject();
+
+	if (c->transport && strcmp(c->transport, "stdio") == 0 && n->host)
+		fmt_add_str(e, "hostname", n->host);
+	else
+		fmt_add_str(e, "svc_name", c->client ? c->client : "unknown");
+	return e;
+}
+
+/* The MCP server, always on this host. */
+static cJSON *ocsf_dst_endpoint(const struct native *n)
+{
+	cJSON *e = cJSON_CreateObject();
+
+	fmt_add_str(e, "hostname", n->host);
+	fmt_copy_str(e, "svc_name", n->rec, "server.name");
+	return e;
+}
+
+static void ocsf_call_status(cJSON *o, const struct mcp_call *c)
+{
+	static const int ids[] = {[MCP_UNKNOWN] = OCSF_STATUS_UNKNOWN,
+				  [MCP_SUCCESS] = OCSF_STATUS_SUCCESS,
+				  [MCP_FAILURE] = OCSF_STATUS_FAILURE,
+				  [MCP_UNANSWERED] = OCSF_STATUS_OTHER};
+	static const char *const names[] = {[MCP_UNKNOWN] = "Unknown",
+					    [MCP_SUCCESS] = "Success",
+					    [MCP_FAILURE] = "Failure",
+					    [MCP_UNANSWERED] = "Unanswered"};
+	enum mcp_status st = fmt_mcp_status(c);
+	char code[24];
+
+	fmt_add_int(o, "status_id", ids[st]);
+	fmt_add_str(o, "status", names[st]);
+	if (c->has_error_code) {
+		snprintf(code, sizeof(code), "%" PRId64, c->error_code);
+		fmt_add_str(o, "status_code", code);
+	}
+	fmt_add_str(o, "status_detail", c->outcome);
+}
+
+/* start_time and duration from the call; end_time is when it was answered (time). */
+static void ocsf_call_times(cJSON *o, const struct native *n, const struct mcp_call *c)
+{
+	if (c->start_ns)
+		fmt_add_int(o, "start_time", clock_ns_to_ms(c->start_ns));
+	fmt_add_int(o, "end_time", clock_ns_to_ms(n->time_ns));
+	if (c->has_duration)
+		fmt_add_int(o, "duration", c->duration_ms);
+}
+
+/* The tool a tools/call names, as the resource the call acted on. */
+static void ocsf_call_resources(cJSON *o, const struct mcp_call *c)
+{
+	cJSON *r;
+
+	if (!c->tool)
+		return;
+	r = cJSON_CreateObject();
+	fmt_add_str(r, "name", c->tool);
+	fmt_add_str(r, "type", "MCP tool");
+	fmt_attach_list(o, "resources", r);
+}
+
+static cJSON *ocsf_call_unmapped(const cJSON *rec)
+{
+	static const char *const kept[] = {"mcp", "tool_call", "server", "process", NULL};
+	cJSON *u = cJSON_CreateObject();
+
+	for (const char *const *k = kept; *k; k++)
+		fmt_copy_any(u, *k, rec, *k);
+	return u;
+}
+
+/*
+ * A tool_call record → API Activity (6003). OCSF requires api.operation,
+ * actor (at least one attribute) and src_endpoint (at least one address or
+ * name): what is unknown is written "unknown" rather than left out.
+ */
+static cJSON *ocsf_tool_call(const struct native *n)
+{
+	cJSON *o = ocsf_base(n, &api_activity), *api, *actor;
+	struct mcp_call c;
+	char text[512];
+
+	fmt_mcp_read(n, &c);
+	fmt_add_int(o, "severity_id", OCSF_SEVERITY_INFORMATIONAL);
+	fmt_add_str(o, "severity", "Informational");
+	ocsf_call_status(o, &c);
+	fmt_mcp_call_text(n, &c, text, sizeof(text));
+	fmt_add_str(o, "message", text);
+	ocsf_call_times(o, n, &c);
+	api = ocsf_api(n, &c);
+	if (!api) {
+		api = cJSON_CreateObject();
+		fmt_add_str(api, "operation", "unknown");
+	}
+	cJSON_AddItemToObject(o, "api", api);
+	actor = ocsf_actor(&c);
+	if (!actor->child)
+		fmt_add_str(actor, "app_name", "unknown");
+	cJSON_AddItemToObject(o, "actor", actor);
+	cJSON_AddItemToObject(o, "src_endpoint", ocsf_src_endpoint(n, &c));
+	fmt_attach(o, "dst_endpoint", ocsf_dst_endpoint(n));
+	ocsf_call_resources(o, &c);
+	fmt_attach(o, "unmapped", ocsf_call_unmapped(n->rec));
+	return o;
+}
+
 static cJSON *ocsf_evidence(const struct native *n)
 {
 	cJSON *e = cJSON_CreateObject();
 	const cJSON *rec = n->rec;
+	struct mcp_call call;
 
 	fmt_attach_process(e, "process",
 			   n->object == OBJ_NONE ? ocsf_server_process(rec) : ocsf_process(rec));
@@ -185,6 +397,9 @@ static cJSON *ocsf_evidence(const struct native *n)
 			   ocsf_endpoint(rec, "network.remote_addr", "network.remote_port"));
 	if (n->object == OBJ_LISTEN || n->object == OBJ_CONNECT)
 		fmt_attach(e, "connection_info", ocsf_connection(n->object == OBJ_LISTEN, rec));
+	fmt_mcp_read(n, &call);
+	fmt_attach(e, "api", ocsf_api(n, &call));
+	fmt_attach(e, "actor", ocsf_actor(&call));
 	return e;
 }
 
@@ -218,8 +433,8 @@ static cJSON *ocsf_analytic(const struct native *n)
 /* What OCSF has no attribute for, kept under "unmapped" as in the native record. */
 static cJSON *ocsf_unmapped(const cJSON *rec)
 {
-	static const char *const kept[] = {"server", "aggregate", "posture",
-					   "file",   "network",	  NULL};
+	static const char *const kept[] = {"server",  "aggregate", "posture", "file",
+					   "network", "mcp",	   NULL};
 	cJSON *u = cJSON_CreateObject(), *rule = cJSON_CreateObject();
 
 	fmt_copy_any(rule, "tags", rec, "rule.tags");
@@ -232,7 +447,7 @@ static cJSON *ocsf_unmapped(const cJSON *rec)
 
 static cJSON *ocsf_alert(const struct native *n)
 {
-	cJSON *o = ocsf_base(n, OCSF_CLASS_DETECTION, "Detection Finding");
+	cJSON *o = ocsf_finding_base(n, &detection_finding);
 	cJSON *info = ocsf_finding_info(n, n->rule_name, n->rule_id);
 	int64_t count;
 
@@ -296,7 +511,7 @@ static cJSON *ocsf_posture(const struct native *n)
 {
 	static const char *const sev_names[] = {"Unknown", "Informational", "Low", "Medium",
 						"High"};
-	cJSON *o = ocsf_base(n, OCSF_CLASS_COMPLIANCE, "Compliance Finding"), *u, *p;
+	cJSON *o = ocsf_finding_base(n, &compliance_finding), *u, *p;
 	cJSON *ev = cJSON_CreateObject();
 	struct graded g;
 	char title[512];
@@ -332,5 +547,7 @@ cJSON *format_ocsf(const struct native *n)
 		return ocsf_alert(n);
 	if (fmt_is_kind(n, "posture"))
 		return ocsf_posture(n);
+	if (fmt_is_kind(n, "tool_call"))
+		return ocsf_tool_call(n);
 	return NULL; /* agent records are about mcpwatch, not findings */
 }

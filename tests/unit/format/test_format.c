@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * Unit tests for user/format/format.c: realistic native records (shell spawn, file,
- * listener, connect, posture drop, aggregate, posture, agent) in each format,
+ * listener, connect, posture drop, aggregate, posture, agent; alerts with the MCP
+ * call in flight, tool_call records) in each format,
  * asserting the key fields exactly; then records of the wrong shape.
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -86,6 +88,71 @@ static const char posture_host[] =
 static const char agent_ready[] =
     "{\"kind\":\"agent\",\"time\":\"" T0 "\",\"host\":{\"name\":\"vm\"},\"event\":\"ready\","
     "\"version\":\"0.1.0\",\"pid\":4242,\"file_backend\":\"raw_tp\",\"rules\":3}";
+
+/* A shell spawned while one tools/call was in flight (string request id). */
+static const char mcp_shell_alert[] =
+    "{\"kind\":\"alert\",\"time\":\"" T0 "\",\"host\":{\"name\":\"vm\"},"
+    "\"rule\":{\"id\":\"mcp-shell-spawn\",\"name\":\"Shell spawned in an MCP server tree\","
+    "\"severity\":\"critical\",\"tags\":[\"mcp\"]},\"message\":\"shell\",\"count\":1,"
+    "\"server\":{\"pid\":300,\"name\":\"toolbox\",\"version\":\"1.2.0\",\"transport\":\"http\"},"
+    "\"process\":{\"pid\":301,\"ppid\":300,\"exe\":\"/usr/bin/dash\",\"comm\":\"sh\"},"
+    "\"mcp\":{\"method\":\"tools/call\",\"request\":{\"id\":\"\\\"a1\\\"\"},"
+    "\"tool\":{\"name\":\"run\",\"argument_keys\":[\"command\"]},"
+    "\"client\":{\"name\":\"claude-code\",\"version\":\"2.1.0\"},\"transport\":\"http\","
+    "\"session\":{\"id\":\"sess-9\"}}}";
+
+/* A credential read while two calls were in flight: no single call. */
+static const char mcp_ambiguous_alert[] =
+    "{\"kind\":\"alert\",\"time\":\"" T0 "\",\"host\":{\"name\":\"vm\"},"
+    "\"rule\":{\"id\":\"mcp-sensitive-file\",\"name\":\"Credential file\",\"severity\":\"high\"},"
+    "\"message\":\"id_rsa\",\"count\":1,\"server\":{\"pid\":42,\"name\":\"fs\","
+    "\"transport\":\"stdio\"},\"process\":{\"pid\":42,\"exe\":\"/usr/bin/node\"},"
+    "\"file\":{\"path\":\"/root/.ssh/id_rsa\"},\"mcp\":{\"ambiguous\":true,\"candidates\":["
+    "{\"method\":\"tools/call\",\"request\":{\"id\":\"7\"},\"tool\":{\"name\":\"read_file\"}},"
+    "{\"method\":\"tools/call\",\"request\":{\"id\":\"8\"},\"tool\":{\"name\":\"list_dir\"}}]}}";
+
+/* A tool_result rule: the answer, a JSON-RPC error, is part of the alert. */
+static const char mcp_result_alert[] =
+    "{\"kind\":\"alert\",\"time\":\"" T0 "\",\"host\":{\"name\":\"vm\"},"
+    "\"rule\":{\"id\":\"mcp-tool-output-injection\",\"name\":\"Injection in a tool result\","
+    "\"severity\":\"high\",\"tags\":[\"mcp\"]},\"message\":\"injection\",\"count\":1,"
+    "\"server\":{\"pid\":42,\"name\":\"fs\",\"transport\":\"stdio\"},"
+    "\"process\":{\"pid\":42,\"exe\":\"/usr/bin/node\",\"comm\":\"node\"},"
+    "\"mcp\":{\"method\":\"tools/call\",\"request\":{\"id\":\"7\"},\"tool\":{\"name\":\"fetch\"},"
+    "\"client\":{\"name\":\"claude-code\"},\"transport\":\"stdio\",\"result\":{"
+    "\"outcome\":\"error\",\"error\":{\"code\":-32602},\"bytes\":1234},\"duration_ms\":12}}";
+
+#define T_START	   "2026-11-25T12:12:04.711Z"
+#define T_START_MS 1795608724711.0
+
+/* The audit record of a call answered with a JSON-RPC error. */
+static const char tool_call_error[] =
+    "{\"kind\":\"tool_call\",\"time\":\"" T0 "\",\"host\":{\"name\":\"vm\"},"
+    "\"server\":{\"name\":\"fs\",\"pid\":42,\"version\":\"1.0\",\"transport\":\"stdio\","
+    "\"cmdline\":\"node server.js\"},\"process\":{\"pid\":42,\"exe\":\"/usr/bin/node\"},"
+    "\"container\":{\"id\":\"0123456789ab\"},\"mcp\":{\"method\":\"tools/call\","
+    "\"request\":{\"id\":\"7\"},\"tool\":{\"name\":\"read_file\",\"argument_keys\":[\"path\"],"
+    "\"arguments\":\"{\\\"path\\\":\\\"[REDACTED]\\\"}\"},\"client\":{\"name\":\"claude-code\","
+    "\"version\":\"2.1.0\"},\"transport\":\"stdio\",\"session\":{\"id\":\"abc\"}},"
+    "\"tool_call\":{\"start\":\"" T_START "\",\"duration_ms\":12,\"outcome\":\"error\","
+    "\"error\":{\"code\":-32602,\"message\":\"path outside the roots\"},"
+    "\"request_bytes\":120,\"response_bytes\":4567}}";
+
+/* A successful call over HTTP, string id, no client name (the tap joined late). */
+static const char tool_call_ok[] =
+    "{\"kind\":\"tool_call\",\"time\":\"" T0 "\",\"host\":{\"name\":\"vm\"},"
+    "\"server\":{\"name\":\"web\",\"pid\":50,\"transport\":\"http\"},"
+    "\"process\":{\"pid\":50,\"exe\":\"/usr/bin/python3\"},\"mcp\":{\"method\":\"tools/call\","
+    "\"request\":{\"id\":\"\\\"x-1\\\"\"},\"tool\":{\"name\":\"search\"},\"transport\":\"http\"},"
+    "\"tool_call\":{\"start\":\"" T_START "\",\"duration_ms\":12,\"outcome\":\"result\","
+    "\"is_error\":false,\"request_bytes\":50,\"response_bytes\":900}}";
+
+/* A call abandoned without an answer. */
+static const char tool_call_unanswered[] =
+    "{\"kind\":\"tool_call\",\"time\":\"" T0 "\",\"host\":{\"name\":\"vm\"},"
+    "\"server\":{\"name\":\"fs\",\"pid\":42},\"mcp\":{\"method\":\"tools/call\","
+    "\"request\":{\"id\":\"3\"},\"client\":{\"name\":\"cursor\"},\"transport\":\"stdio\"},"
+    "\"tool_call\":{\"duration_ms\":30000,\"outcome\":\"unanswered\"}}";
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -424,6 +491,227 @@ static void test_falco_no_form(void **state)
 	cJSON_Delete(a);
 }
 
+/* ---------------------------------------------------------------- MCP calls */
+
+static void test_ocsf_alert_mcp(void **state)
+{
+	cJSON *s = fmt(FMT_OCSF, mcp_shell_alert), *a = fmt(FMT_OCSF, mcp_ambiguous_alert);
+	cJSON *r = fmt(FMT_OCSF, mcp_result_alert);
+
+	expect_ocsf_finding(s, 2004);
+	expect_num(s, "evidences/0/process/pid", 301);
+	expect_str(s, "evidences/0/api/operation", "tools/call");
+	expect_str(s, "evidences/0/api/request/uid", "\"a1\"");
+	expect_str(s, "evidences/0/api/service/name", "toolbox");
+	expect_str(s, "evidences/0/api/service/version", "1.2.0");
+	expect_absent(s, "evidences/0/api/response");
+	expect_str(s, "evidences/0/actor/app_name", "claude-code");
+	expect_str(s, "evidences/0/actor/session/uid", "sess-9");
+	expect_str(s, "unmapped/mcp/tool/name", "run");
+	expect_str(s, "unmapped/mcp/tool/argument_keys/0", "command");
+	expect_str(s, "unmapped/mcp/client/version", "2.1.0");
+	/* Ambiguous: no call is this alert's; the candidates stay as they are. */
+	expect_ocsf_finding(a, 2004);
+	expect_str(a, "evidences/0/file/path", "/root/.ssh/id_rsa");
+	expect_absent(a, "evidences/0/api");
+	expect_absent(a, "evidences/0/actor");
+	assert_true(cJSON_IsTrue(get(a, "unmapped/mcp/ambiguous")));
+	expect_str(a, "unmapped/mcp/candidates/1/tool/name", "list_dir");
+	expect_str(a, "unmapped/mcp/candidates/0/request/id", "7");
+	/* A tool_result alert: the JSON-RPC error is the API response. */
+	expect_num(r, "evidences/0/process/pid", 42);
+	expect_str(r, "evidences/0/api/request/uid", "7");
+	expect_num(r, "evidences/0/api/response/code", -32602);
+	expect_str(r, "evidences/0/api/response/error", "Invalid params");
+	expect_num(r, "unmapped/mcp/result/bytes", 1234);
+	expect_num(r, "unmapped/mcp/duration_ms", 12);
+	cJSON_Delete(s);
+	cJSON_Delete(a);
+	cJSON_Delete(r);
+}
+
+static void expect_ocsf_api_activity(const cJSON *o)
+{
+	expect_num(o, "class_uid", 6003);
+	expect_str(o, "class_name", "API Activity");
+	expect_num(o, "category_uid", 6);
+	expect_str(o, "category_name", "Application Activity");
+	expect_num(o, "activity_id", 99);
+	expect_num(o, "type_uid", 600399);
+	expect_str(o, "type_name", "API Activity: Other");
+	expect_num(o, "time", T0_MS);
+	expect_num(o, "severity_id", 1);
+	expect_str(o, "metadata/version", "1.3.0");
+	expect_str(o, "metadata/product/name", "mcpwatch");
+	assert_int_equal(strlen(get(o, "metadata/uid")->valuestring), 16);
+	expect_absent(o, "finding_info");
+}
+
+static void test_ocsf_tool_call_error(void **state)
+{
+	cJSON *o = fmt(FMT_OCSF, tool_call_error);
+
+	assert_non_null(o);
+	expect_ocsf_api_activity(o);
+	expect_num(o, "status_id", 2);
+	expect_str(o, "status", "Failure");
+	expect_str(o, "status_code", "-32602");
+	expect_str(o, "status_detail", "error");
+	expect_str(o, "message",
+		   "MCP tools/call read_file on server fs from claude-code: error -32602 "
+		   "(Invalid params) (12 ms)");
+	expect_num(o, "start_time", T_START_MS);
+	expect_num(o, "end_time", T0_MS);
+	expect_num(o, "duration", 12);
+	expect_str(o, "api/operation", "tools/call");
+	expect_str(o, "api/request/uid", "7");
+	expect_num(o, "api/response/code", -32602);
+	expect_str(o, "api/response/error", "Invalid params");
+	expect_str(o, "api/response/error_message", "path outside the roots");
+	expect_str(o, "api/service/name", "fs");
+	expect_str(o, "api/service/version", "1.0");
+	expect_str(o, "actor/app_name", "claude-code");
+	expect_str(o, "actor/session/uid", "abc");
+	expect_str(o, "src_endpoint/hostname", "vm"); /* stdio: the client is local */
+	expect_str(o, "dst_endpoint/hostname", "vm");
+	expect_str(o, "dst_endpoint/svc_name", "fs");
+	expect_str(o, "resources/0/name", "read_file");
+	expect_str(o, "resources/0/type", "MCP tool");
+	expect_str(o, "container/uid", "0123456789ab");
+	expect_str(o, "metadata/profiles/1", "container");
+	expect_str(o, "unmapped/mcp/tool/arguments", "{\"path\":\"[REDACTED]\"}");
+	expect_num(o, "unmapped/tool_call/response_bytes", 4567);
+	expect_str(o, "unmapped/server/cmdline", "node server.js");
+	expect_num(o, "unmapped/process/pid", 42);
+	cJSON_Delete(o);
+}
+
+static void test_ocsf_tool_call_ok_and_unanswered(void **state)
+{
+	cJSON *o = fmt(FMT_OCSF, tool_call_ok), *u = fmt(FMT_OCSF, tool_call_unanswered);
+
+	expect_ocsf_api_activity(o);
+	expect_num(o, "status_id", 1);
+	expect_str(o, "status", "Success");
+	expect_absent(o, "status_code");
+	expect_absent(o, "api/response");
+	expect_str(o, "api/request/uid", "\"x-1\"");
+	expect_absent(o, "api/service/version");
+	/* Required by OCSF, unknown here: said so, not left out. */
+	expect_str(o, "actor/app_name", "unknown");
+	expect_str(o, "src_endpoint/svc_name", "unknown");
+	expect_absent(o, "src_endpoint/hostname");
+	expect_str(o, "message", "MCP tools/call search on server web: answered (12 ms)");
+	expect_ocsf_api_activity(u);
+	expect_num(u, "status_id", 99);
+	expect_str(u, "status", "Unanswered");
+	expect_absent(u, "start_time");
+	expect_num(u, "duration", 30000);
+	expect_str(u, "actor/app_name", "cursor");
+	expect_absent(u, "resources");
+	expect_str(u, "message", "MCP tools/call on server fs from cursor: unanswered (30000 ms)");
+	cJSON_Delete(o);
+	cJSON_Delete(u);
+}
+
+static void test_ecs_mcp(void **state)
+{
+	cJSON *s = fmt(FMT_ECS, mcp_shell_alert), *r = fmt(FMT_ECS, mcp_result_alert);
+	cJSON *e = fmt(FMT_ECS, tool_call_error), *o = fmt(FMT_ECS, tool_call_ok);
+	cJSON *u = fmt(FMT_ECS, tool_call_unanswered);
+
+	expect_ecs(s, "alert", "process", "start");
+	expect_str(s, "mcpwatch/mcp/request/id", "\"a1\"");
+	expect_str(s, "mcpwatch/mcp/client/name", "claude-code");
+	expect_absent(s, "mcp");
+	expect_absent(s, "user_agent");
+	expect_ecs(r, "alert", "api", "access");
+	expect_str(r, "mcpwatch/mcp/result/outcome", "error");
+	expect_absent(r, "error"); /* an alert is not an error event */
+	expect_ecs(e, "event", "api", "access");
+	expect_str(e, "event/dataset", "mcpwatch.tool_call");
+	expect_str(e, "event/action", "tool_call");
+	expect_str(e, "event/outcome", "failure");
+	expect_num(e, "event/duration", 12000000);
+	expect_str(e, "event/start", "2026-11-25T12:12:04.711000000Z");
+	expect_str(e, "event/end", T0);
+	expect_absent(e, "event/severity");
+	expect_str(e, "error/code", "-32602");
+	expect_str(e, "error/message", "path outside the roots");
+	expect_str(e, "error/type", "Invalid params");
+	expect_num(e, "process/pid", 42);
+	expect_str(e, "process/executable", "/usr/bin/node");
+	expect_str(e, "container/id", "0123456789ab");
+	expect_str(e, "mcpwatch/server/name", "fs");
+	expect_str(e, "mcpwatch/mcp/tool/name", "read_file");
+	expect_num(e, "mcpwatch/tool_call/request_bytes", 120);
+	expect_str(o, "event/outcome", "success");
+	expect_absent(o, "error");
+	expect_str(u, "event/outcome", "unknown");
+	expect_absent(u, "event/start");
+	cJSON_Delete(s);
+	cJSON_Delete(r);
+	cJSON_Delete(e);
+	cJSON_Delete(o);
+	cJSON_Delete(u);
+}
+
+static void test_falco_mcp(void **state)
+{
+	cJSON *s = fmt(FMT_FALCO, mcp_shell_alert), *a = fmt(FMT_FALCO, mcp_ambiguous_alert);
+	cJSON *r = fmt(FMT_FALCO, mcp_result_alert), *f = fmt(FMT_FALCO, file_alert);
+
+	expect_str(s, "output_fields/mcp.method", "tools/call");
+	expect_str(s, "output_fields/mcp.tool.name", "run");
+	expect_str(s, "output_fields/mcp.request.id", "\"a1\"");
+	expect_str(s, "output_fields/mcp.client.name", "claude-code");
+	expect_str(s, "output_fields/mcp.transport", "http");
+	expect_absent(s, "output_fields/mcp.ambiguous");
+	assert_true(cJSON_IsTrue(get(a, "output_fields/mcp.ambiguous")));
+	expect_str(a, "output_fields/mcp.transport", "stdio"); /* from server.transport */
+	expect_absent(a, "output_fields/mcp.method");
+	expect_absent(a, "output_fields/mcp.tool.name");
+	expect_str(r, "output_fields/mcp.result.outcome", "error");
+	expect_absent(f, "output_fields/mcp.method");
+	expect_absent(f, "output_fields/mcp.transport");
+	/* Falco's stream is alerts: a tool_call record has no Falco form. */
+	assert_null(fmt(FMT_FALCO, tool_call_error));
+	cJSON_Delete(s);
+	cJSON_Delete(a);
+	cJSON_Delete(r);
+	cJSON_Delete(f);
+}
+
+static void test_mcp_native_and_ids(void **state)
+{
+	cJSON *in = cJSON_Parse(tool_call_error), *n = format_record(FMT_NATIVE, in);
+	cJSON *a = fmt(FMT_OCSF, tool_call_error), *b = fmt(FMT_OCSF, tool_call_unanswered);
+	cJSON *c = fmt(FMT_ECS, tool_call_error);
+
+	assert_true(cJSON_Compare(in, n, true));
+	expect_str(c, "event/id", get(a, "metadata/uid")->valuestring);
+	assert_string_not_equal(get(a, "metadata/uid")->valuestring,
+				get(b, "metadata/uid")->valuestring);
+	/* Wrong types: fields lost, never an invalid record. */
+	cJSON_Delete(b);
+	b = fmt(FMT_OCSF,
+		"{\"kind\":\"tool_call\",\"time\":\"" T0 "\",\"mcp\":{\"method\":7,"
+		"\"request\":{\"id\":7},\"client\":[],\"result\":1},"
+		"\"tool_call\":{\"duration_ms\":-1,\"start\":\"x\",\"error\":{\"code\":1.5}}}");
+	expect_str(b, "api/operation", "unknown");
+	expect_str(b, "actor/app_name", "unknown");
+	expect_str(b, "src_endpoint/svc_name", "unknown");
+	expect_num(b, "status_id", 0);
+	expect_absent(b, "duration");
+	expect_absent(b, "start_time");
+	expect_absent(b, "status_code");
+	cJSON_Delete(in);
+	cJSON_Delete(n);
+	cJSON_Delete(a);
+	cJSON_Delete(b);
+	cJSON_Delete(c);
+}
+
 /* ---------------------------------------------------------------- edges */
 
 static void test_parse_and_names(void **state)
@@ -552,6 +840,12 @@ int main(void)
 	    cmocka_unit_test(test_wrong_types),
 	    cmocka_unit_test(test_ocsf_constraints),
 	    cmocka_unit_test(test_format_line),
+	    cmocka_unit_test(test_ocsf_alert_mcp),
+	    cmocka_unit_test(test_ocsf_tool_call_error),
+	    cmocka_unit_test(test_ocsf_tool_call_ok_and_unanswered),
+	    cmocka_unit_test(test_ecs_mcp),
+	    cmocka_unit_test(test_falco_mcp),
+	    cmocka_unit_test(test_mcp_native_and_ids),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
