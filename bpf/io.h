@@ -87,41 +87,60 @@ static __always_inline void mw_io_fill(struct mw_io *o, const struct mw_io_args 
 	o->pad2 = 0;
 }
 
+/* Moves the cursor to the next iovec of the call; false when there is none. */
+static __always_inline bool mw_io_next_iov(volatile struct mw_io_cursor *c,
+					   const struct mw_io_args *a, __u64 total)
+{
+	__u32 i = c->iov_i;
+	struct iovec iov;
+	__u64 rest;
+
+	if (i >= a->iovcnt || i >= MW_IO_IOV_MAX ||
+	    bpf_probe_read_user(&iov, sizeof(iov), (void *)(a->buf + i * sizeof(iov))))
+		return false;
+	rest = total - c->done;
+	c->iov_i = i + 1;
+	c->src = (__u64)iov.iov_base;
+	c->left = iov.iov_len < rest ? iov.iov_len : rest;
+	return true;
+}
+
 /*
  * Copies the first MW_IO_CHUNKS chunks of the total bytes the call moved,
- * walking its iovecs when it had some. One loop with a fixed bound: an
- * iteration either starts the next iovec or sends one chunk.
+ * walking its iovecs when it had some (a plain buffer is one buffer with no
+ * iovec after it). One loop with a fixed bound: an iteration either starts
+ * the next iovec or sends one chunk, which never spans two iovecs.
  */
 static __always_inline void mw_io_report(const struct mw_io_args *a, __u64 total)
 {
 	struct mw_scratch *s = mw_scratch_get(MW_SLOT_IO);
-	__u64 src = a->buf, left = a->iovcnt ? 0 : total, done = 0;
-	__u32 iov_i = 0, chunks = 0;
-	struct iovec iov;
+	volatile struct mw_io_cursor *c;
 
 	if (!s || !total)
 		return;
 	mw_io_fill(&s->io, a, total);
+	c = &s->io_cur;
+	c->src = a->buf;
+	c->left = a->iovcnt ? 0 : total;
+	c->done = 0;
+	c->iov_i = 0;
+	c->chunks = 0;
 	for (int i = 0; i < MW_IO_CHUNKS + MW_IO_IOV_MAX; i++) {
-		if (done >= total || chunks >= MW_IO_CHUNKS)
+		__u64 left = c->left, n;
+
+		if (c->done >= total || c->chunks >= MW_IO_CHUNKS)
 			break;
 		if (!left) {
-			if (iov_i >= a->iovcnt || iov_i >= MW_IO_IOV_MAX ||
-			    bpf_probe_read_user(&iov, sizeof(iov),
-						(void *)(a->buf + iov_i * sizeof(iov))))
+			if (!mw_io_next_iov(c, a, total))
 				break;
-			iov_i++;
-			src = (__u64)iov.iov_base;
-			left = iov.iov_len < total - done ? iov.iov_len : total - done;
 			continue;
 		}
-		__u64 n = left < MW_IO_CHUNK ? left : MW_IO_CHUNK;
-
-		mw_io_send_chunk(&s->io, src, done, n);
-		src += n;
-		done += n;
-		left -= n;
-		chunks++;
+		n = left < MW_IO_CHUNK ? left : MW_IO_CHUNK;
+		mw_io_send_chunk(&s->io, c->src, c->done, n);
+		c->src += n;
+		c->done += n;
+		c->left -= n;
+		c->chunks++;
 	}
 }
 
