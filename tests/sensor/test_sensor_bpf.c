@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -74,6 +75,11 @@ static void log_copy_strings(struct logged *l, const struct sensor_event *ev)
 		l->data = calloc(1, ev->out.len + 1);
 		if (l->data)
 			memcpy(l->data, ev->out.data, ev->out.len);
+		break;
+	case MW_EV_IO:
+		l->data = calloc(1, ev->io.len + 1);
+		if (l->data)
+			memcpy(l->data, ev->io.data, ev->io.len);
 		break;
 	default:
 		break;
@@ -932,6 +938,320 @@ static void test_stdout_sniff_done(void **state)
 	assert_int_equal(log_count(match_stdout, &pid), 0);
 }
 
+/* ------------------------------------------------------------ tool-call tap */
+
+/* What one channel of a tapped child carried, rebuilt from its MW_EV_IO chunks. */
+struct io_want {
+	uint32_t pid;
+	uint8_t dir, source, fd_kind;
+	int fd;
+	bool tracked;
+};
+
+struct io_seen {
+	char bytes[65536]; /* the calls' copied bytes, in arrival order */
+	size_t len;
+	size_t chunks, calls;
+	uint64_t stream, last_total;
+};
+
+static bool match_io(const struct logged *l, const void *arg)
+{
+	return l->ev.type == MW_EV_IO && l->ev.tgid == *(const uint32_t *)arg;
+}
+
+/* Every field of one chunk, and that it continues the call before it. */
+static void io_check_chunk(const struct logged *l, const struct io_want *w, struct io_seen *seen,
+			   uint64_t *call_pos)
+{
+	assert_int_equal(l->ev.pid, w->pid);
+	assert_int_equal(l->ev.io.source, w->source);
+	assert_int_equal(l->ev.io.fd_kind, w->fd_kind);
+	assert_int_equal(l->ev.io.fd, w->fd);
+	assert_true(l->ev.io.stream != 0);
+	assert_true(l->ev.io.len > 0 && l->ev.io.len <= MW_IO_CHUNK);
+	assert_true((uint64_t)l->ev.io.offset + l->ev.io.len <= l->ev.io.total);
+	assert_int_equal(l->ev.server_tgid, w->tracked ? w->pid : 0);
+	assert_int_equal(!!(l->ev.flags & MW_F_TRACKED), w->tracked);
+	assert_recent(l);
+	if (seen->chunks == 0)
+		seen->stream = l->ev.io.stream;
+	assert_int_equal(l->ev.io.stream, seen->stream);
+	/* A call starts at offset 0; its next chunks follow on with the same total. */
+	if (l->ev.io.offset == 0) {
+		seen->calls++;
+		*call_pos = 0;
+	} else {
+		assert_int_equal(l->ev.io.total, seen->last_total);
+	}
+	assert_int_equal(l->ev.io.offset, *call_pos);
+	*call_pos += l->ev.io.len;
+	seen->last_total = l->ev.io.total;
+}
+
+/* Collects the chunks of w->pid in direction w->dir and from w->source. */
+static struct io_seen *io_collect(const struct io_want *w)
+{
+	struct io_seen *seen = calloc(1, sizeof(*seen));
+	uint64_t call_pos = 0;
+
+	assert_non_null(seen);
+	for (size_t i = 0; i < nevents; i++) {
+		const struct logged *l = &events[i];
+
+		if (!match_io(l, &w->pid) || l->ev.io.dir != w->dir || l->ev.io.source != w->source)
+			continue;
+		io_check_chunk(l, w, seen, &call_pos);
+		assert_true(seen->len + l->ev.io.len <= sizeof(seen->bytes));
+		memcpy(seen->bytes + seen->len, l->data, l->ev.io.len);
+		seen->len += l->ev.io.len;
+		seen->chunks++;
+	}
+	return seen;
+}
+
+/* Asserts that the channel carried exactly want, in `calls` calls. */
+static void io_expect(const struct io_want *w, const char *want, size_t calls)
+{
+	struct io_seen *seen = io_collect(w);
+
+	assert_int_equal(seen->calls, calls);
+	assert_int_equal(seen->len, strlen(want));
+	assert_memory_equal(seen->bytes, want, seen->len);
+	free(seen);
+}
+
+/*
+ * Forks fn with in_fd on its stdin and out_fd on its stdout (when >= 0),
+ * tracked, and tapped with flags (0: not tapped) before it runs.
+ */
+static pid_t tap_child_run(child_fn fn, void *arg, int in_fd, int out_fd, uint32_t flags)
+{
+	int go[2];
+	pid_t pid;
+	char c = 0;
+
+	assert_int_equal(pipe(go), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(go[1]);
+		if (in_fd >= 0)
+			dup2(in_fd, STDIN_FILENO);
+		if (out_fd >= 0)
+			dup2(out_fd, STDOUT_FILENO);
+		if (read(go[0], &c, 1) != 1)
+			_exit(120);
+		_exit(fn(arg));
+	}
+	close(go[0]);
+	assert_int_equal(sensor_track(sensor, pid, pid), 0);
+	if (flags)
+		assert_int_equal(sensor_tap(sensor, pid, flags), 0);
+	assert_int_equal(write(go[1], &c, 1), 1);
+	close(go[1]);
+	return pid;
+}
+
+/* Reads fd to its end into buf (size n); returns the bytes read. */
+static size_t read_all(int fd, char *buf, size_t n)
+{
+	size_t got = 0;
+	ssize_t r;
+
+	while (got < n && (r = read(fd, buf + got, n - got)) > 0)
+		got += r;
+	return got;
+}
+
+/* Waits for the child and its exit event, then for everything before it. */
+static void tap_child_end(pid_t pid)
+{
+	assert_int_equal(child_wait(pid), 0);
+	assert_non_null(wait_for(MW_EV_EXIT, pid, NULL));
+	log_drain();
+}
+
+static const char tap_request[] =
+    "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\"}}\n";
+static const char tap_answer[] =
+    "{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{\"content\":[{\"type\":\"text\"}]}}\n";
+
+/* A stdio server: one request in, one answer out, then stderr and a file. */
+static int child_stdio_server(void *arg)
+{
+	char buf[512], file[64];
+	int fd = open("/dev/null", O_WRONLY);
+
+	if (fd < 0 || dup2(fd, 2) != 2)
+		return 2;
+	if (read(0, buf, sizeof(buf)) != (ssize_t)strlen(tap_request) ||
+	    memcmp(buf, tap_request, strlen(tap_request)))
+		return 3;
+	if (write(1, tap_answer, strlen(tap_answer)) != (ssize_t)strlen(tap_answer))
+		return 4;
+	/* Neither of these is a stdio channel. */
+	if (write(2, tap_answer, strlen(tap_answer)) < 0)
+		return 5;
+	fd = open(arg, O_RDONLY);
+	if (fd < 0 || read(fd, file, sizeof(file)) <= 0)
+		return 6;
+	return 0;
+}
+
+/* Runs child_stdio_server on pipes, tapped with flags; returns its pid. */
+static pid_t run_stdio_server(uint32_t flags)
+{
+	char file[PATH_MAX], out[512];
+	int in[2], outp[2];
+	FILE *f;
+	pid_t pid;
+
+	tmp_path(file, sizeof(file), "tap-file.txt");
+	f = fopen(file, "w");
+	assert_non_null(f);
+	fputs(tap_request, f);
+	fclose(f);
+	assert_int_equal(pipe(in), 0);
+	assert_int_equal(pipe(outp), 0);
+	assert_int_equal(write(in[1], tap_request, strlen(tap_request)),
+			 (ssize_t)strlen(tap_request));
+	close(in[1]);
+	pid = tap_child_run(child_stdio_server, file, in[0], outp[1], flags);
+	close(in[0]);
+	close(outp[1]);
+	assert_int_equal(read_all(outp[0], out, sizeof(out)), strlen(tap_answer));
+	close(outp[0]);
+	tap_child_end(pid);
+	return pid;
+}
+
+static void test_tap_stdio(void **state)
+{
+	uint32_t pid = run_stdio_server(MW_TAP_STDIO);
+	struct io_want in = {pid, MW_IO_IN, MW_IO_SYSCALL, MW_FD_STDIO, 0, true};
+	struct io_want out = {pid, MW_IO_OUT, MW_IO_SYSCALL, MW_FD_STDIO, 1, true};
+	struct io_seen *a, *b;
+
+	/* One chunk each way: fd 2 and the regular file are not channels. */
+	assert_int_equal(log_count(match_io, &pid), 2);
+	io_expect(&in, tap_request, 1);
+	io_expect(&out, tap_answer, 1);
+	a = io_collect(&in);
+	b = io_collect(&out);
+	/* Two pipes: two channels. */
+	assert_true(a->stream != b->stream);
+	assert_int_equal(a->last_total, strlen(tap_request));
+	assert_int_equal(b->last_total, strlen(tap_answer));
+	free(a);
+	free(b);
+}
+
+static void test_tap_untapped_is_silent(void **state)
+{
+	uint32_t pid = run_stdio_server(0);
+
+	assert_int_equal(log_count(match_io, &pid), 0);
+}
+
+/* readv of the request into 3 buffers, writev of the answer from 3. */
+static int child_stdio_vectored(void *arg)
+{
+	size_t n = strlen(tap_answer);
+	char a[5], b[11], c[256];
+	struct iovec in[3] = {{a, sizeof(a)}, {b, sizeof(b)}, {c, sizeof(c)}};
+	struct iovec out[3] = {{(char *)tap_answer, 3},
+			       {(char *)tap_answer + 3, 20},
+			       {(char *)tap_answer + 23, n - 23}};
+
+	if (readv(0, in, 3) != (ssize_t)strlen(tap_request))
+		return 3;
+	return writev(1, out, 3) == (ssize_t)n ? 0 : 4;
+}
+
+static void test_tap_vectored(void **state)
+{
+	char out[512];
+	int in[2], outp[2];
+	struct io_want win = {0, MW_IO_IN, MW_IO_SYSCALL, MW_FD_STDIO, 0, true};
+	struct io_want wout = {0, MW_IO_OUT, MW_IO_SYSCALL, MW_FD_STDIO, 1, true};
+	struct io_seen *seen;
+	pid_t pid;
+
+	assert_int_equal(pipe(in), 0);
+	assert_int_equal(pipe(outp), 0);
+	assert_int_equal(write(in[1], tap_request, strlen(tap_request)),
+			 (ssize_t)strlen(tap_request));
+	close(in[1]);
+	pid = tap_child_run(child_stdio_vectored, NULL, in[0], outp[1], MW_TAP_STDIO);
+	close(in[0]);
+	close(outp[1]);
+	assert_int_equal(read_all(outp[0], out, sizeof(out)), strlen(tap_answer));
+	close(outp[0]);
+	tap_child_end(pid);
+
+	win.pid = wout.pid = pid;
+	/* One call each, a chunk per iovec, the bytes in order. */
+	io_expect(&win, tap_request, 1);
+	io_expect(&wout, tap_answer, 1);
+	seen = io_collect(&win);
+	assert_int_equal(seen->chunks, 3);
+	assert_int_equal(seen->last_total, strlen(tap_request));
+	free(seen);
+	seen = io_collect(&wout);
+	assert_int_equal(seen->chunks, 3);
+	free(seen);
+}
+
+#define TAP_BIG 40000
+
+static char big_pattern(size_t i)
+{
+	return (char)('a' + (i * 7 + i / 4096) % 26);
+}
+
+static int child_write_big(void *arg)
+{
+	char *buf = malloc(TAP_BIG);
+
+	if (!buf)
+		return 2;
+	for (size_t i = 0; i < TAP_BIG; i++)
+		buf[i] = big_pattern(i);
+	return write(1, buf, TAP_BIG) == TAP_BIG ? 0 : 3;
+}
+
+/* Only the first MW_IO_CHUNKS chunks of a large write are copied. */
+static void test_tap_large_write(void **state)
+{
+	static char out[TAP_BIG + 1];
+	int outp[2];
+	struct io_want w = {0, MW_IO_OUT, MW_IO_SYSCALL, MW_FD_STDIO, 1, true};
+	struct io_seen *seen;
+	pid_t pid;
+
+	assert_int_equal(pipe(outp), 0);
+	pid = tap_child_run(child_write_big, NULL, -1, outp[1], MW_TAP_STDIO);
+	close(outp[1]);
+	assert_int_equal(read_all(outp[0], out, sizeof(out)), TAP_BIG);
+	close(outp[0]);
+	tap_child_end(pid);
+
+	w.pid = pid;
+	seen = io_collect(&w);
+	assert_int_equal(seen->calls, 1);
+	assert_int_equal(seen->chunks, MW_IO_CHUNKS);
+	assert_int_equal(seen->len, MW_IO_CHUNKS * MW_IO_CHUNK);
+	assert_int_equal(seen->last_total, TAP_BIG);
+	for (size_t i = 0; i < seen->len; i++)
+		if (seen->bytes[i] != big_pattern(i))
+			fail_msg("byte %zu differs", i);
+	free(seen);
+	for (size_t i = 0, k = 0; i < nevents; i++)
+		if (match_io(&events[i], &w.pid))
+			assert_int_equal(events[i].ev.io.offset, MW_IO_CHUNK * k++);
+}
+
 /* ------------------------------------------------------------ misc */
 
 /*
@@ -1015,6 +1335,10 @@ int main(void)
 	    cmocka_unit_test_setup(test_stdout_sniff_write, test_setup),
 	    cmocka_unit_test_setup(test_stdout_sniff_limit, test_setup),
 	    cmocka_unit_test_setup(test_stdout_sniff_done, test_setup),
+	    cmocka_unit_test_setup(test_tap_stdio, test_setup),
+	    cmocka_unit_test_setup(test_tap_untapped_is_silent, test_setup),
+	    cmocka_unit_test_setup(test_tap_vectored, test_setup),
+	    cmocka_unit_test_setup(test_tap_large_write, test_setup),
 	    cmocka_unit_test_setup(test_counts_and_backend, test_setup),
 	    cmocka_unit_test_setup(test_open_rejects_bad_ring_size, test_setup),
 	    cmocka_unit_test_setup(test_open_rejects_unknown_backend, test_setup),
