@@ -1252,6 +1252,163 @@ static void test_tap_large_write(void **state)
 			assert_int_equal(events[i].ev.io.offset, MW_IO_CHUNK * k++);
 }
 
+#define TAP_SOCK_FD 10 /* where the tapped child puts its connection */
+
+static const char *const sock_req[] = {"GET /one", "POST /two", "head", "er-and-body"};
+static const char *const sock_ans[] = {"answer one", "answer two", "ans", "wer three"};
+
+/* recv/send, read/write, then recvmsg/sendmsg with two iovecs each. */
+static int child_sock_server(void *arg)
+{
+	int c = accept(*(int *)arg, NULL, NULL);
+	char a[4], b[11], buf[64];
+	struct iovec in[2] = {{a, strlen(sock_req[2])}, {b, strlen(sock_req[3])}};
+	struct iovec out[2] = {{(char *)sock_ans[2], 3}, {(char *)sock_ans[3], 9}};
+	struct msghdr rm = {.msg_iov = in, .msg_iovlen = 2};
+	struct msghdr sm = {.msg_iov = out, .msg_iovlen = 2};
+
+	if (c < 0 || dup2(c, TAP_SOCK_FD) != TAP_SOCK_FD)
+		return 2;
+	if (recv(TAP_SOCK_FD, buf, strlen(sock_req[0]), MSG_WAITALL) != 8 ||
+	    send(TAP_SOCK_FD, sock_ans[0], 10, 0) != 10)
+		return 3;
+	if (read(TAP_SOCK_FD, buf, sizeof(buf)) != 9 || write(TAP_SOCK_FD, sock_ans[1], 10) != 10)
+		return 4;
+	if (recvmsg(TAP_SOCK_FD, &rm, MSG_WAITALL) != 15 || sendmsg(TAP_SOCK_FD, &sm, 0) != 12)
+		return 5;
+	return 0;
+}
+
+/* The client side of child_sock_server, one exchange at a time. */
+static void sock_client(uint16_t port)
+{
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(port)};
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	const size_t want[3] = {10, 10, 12};
+	char buf[64];
+
+	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	for (int i = 0; i < 3; i++) {
+		char req[32];
+
+		snprintf(req, sizeof(req), "%s%s", sock_req[i], i == 2 ? sock_req[3] : "");
+		assert_int_equal(send(fd, req, strlen(req), 0), (ssize_t)strlen(req));
+		assert_int_equal(recv(fd, buf, want[i], MSG_WAITALL), (ssize_t)want[i]);
+	}
+	close(fd);
+}
+
+static void test_tap_socket(void **state)
+{
+	struct io_want in = {0, MW_IO_IN, MW_IO_SYSCALL, MW_FD_SOCKET, TAP_SOCK_FD, true};
+	struct io_want out = {0, MW_IO_OUT, MW_IO_SYSCALL, MW_FD_SOCKET, TAP_SOCK_FD, true};
+	struct io_seen *a, *b;
+	uint16_t port;
+	int lfd = listen_on(AF_INET, "127.0.0.1", &port);
+	pid_t pid = tap_child_run(child_sock_server, &lfd, -1, -1, MW_TAP_SOCKET);
+
+	sock_client(port);
+	close(lfd);
+	tap_child_end(pid);
+	in.pid = out.pid = pid;
+	io_expect(&in, "GET /onePOST /twoheader-and-body", 3);
+	io_expect(&out, "answer oneanswer twoanswer three", 3);
+	a = io_collect(&in);
+	b = io_collect(&out);
+	/* recvmsg and sendmsg: one chunk per iovec. */
+	assert_int_equal(a->chunks, 4);
+	assert_int_equal(b->chunks, 4);
+	/* Both directions of one connection are one channel. */
+	assert_int_equal(a->stream, b->stream);
+	free(a);
+	free(b);
+}
+
+/* A stdio server whose stdin and stdout are one end of a socketpair. */
+static int child_socketpair_stdio(void *arg)
+{
+	char buf[512];
+	ssize_t n = read(0, buf, sizeof(buf));
+
+	if (n != (ssize_t)strlen(tap_request))
+		return 3;
+	return write(1, tap_answer, strlen(tap_answer)) == (ssize_t)strlen(tap_answer) ? 0 : 4;
+}
+
+static void test_tap_socketpair_is_stdio(void **state)
+{
+	struct io_want in = {0, MW_IO_IN, MW_IO_SYSCALL, MW_FD_STDIO, 0, true};
+	struct io_want out = {0, MW_IO_OUT, MW_IO_SYSCALL, MW_FD_STDIO, 1, true};
+	struct io_seen *a, *b;
+	char buf[512];
+	int sv[2];
+	pid_t pid;
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(write(sv[0], tap_request, strlen(tap_request)),
+			 (ssize_t)strlen(tap_request));
+	pid = tap_child_run(child_socketpair_stdio, NULL, sv[1], sv[1], MW_TAP_STDIO);
+	close(sv[1]);
+	assert_int_equal(read_all(sv[0], buf, sizeof(buf)), strlen(tap_answer));
+	close(sv[0]);
+	tap_child_end(pid);
+	in.pid = out.pid = pid;
+	io_expect(&in, tap_request, 1);
+	io_expect(&out, tap_answer, 1);
+	a = io_collect(&in);
+	b = io_collect(&out);
+	/* fd 0 and fd 1 are dups of one socket: one channel. */
+	assert_int_equal(a->stream, b->stream);
+	free(a);
+	free(b);
+}
+
+/*
+ * With MW_TAP_STDIO only: a socket on fd TAP_SOCK_FD is not copied, fd 1
+ * is; then the parent stops the tap (sync byte on the socket) and the
+ * second write to fd 1 is not copied either.
+ */
+static int child_flags(void *arg)
+{
+	int *sv = arg;
+	char c;
+
+	if (dup2(sv[1], TAP_SOCK_FD) != TAP_SOCK_FD || write(TAP_SOCK_FD, "sock", 4) != 4 ||
+	    write(1, "before\n", 7) != 7)
+		return 2;
+	if (read(TAP_SOCK_FD, &c, 1) != 1)
+		return 3;
+	return write(1, "after\n", 6) == 6 ? 0 : 4;
+}
+
+static void test_tap_flags(void **state)
+{
+	struct io_want out = {0, MW_IO_OUT, MW_IO_SYSCALL, MW_FD_STDIO, 1, true};
+	char buf[64];
+	int sv[2], outp[2];
+	pid_t pid;
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(pipe(outp), 0);
+	pid = tap_child_run(child_flags, sv, -1, outp[1], MW_TAP_STDIO);
+	close(outp[1]);
+	assert_int_equal(read(sv[0], buf, 4), 4);
+	assert_int_equal(read(outp[0], buf, 7), 7);
+	assert_int_equal(sensor_tap(sensor, pid, 0), 0);
+	assert_int_equal(write(sv[0], "g", 1), 1);
+	assert_int_equal(read_all(outp[0], buf, sizeof(buf)), 6);
+	close(outp[0]);
+	close(sv[0]);
+	close(sv[1]);
+	tap_child_end(pid);
+	out.pid = pid;
+	assert_int_equal(log_count(match_io, &out.pid), 1);
+	io_expect(&out, "before\n", 1);
+	/* Untapping an untapped process is not an error. */
+	assert_int_equal(sensor_tap(sensor, pid, 0), 0);
+}
+
 /* ------------------------------------------------------------ misc */
 
 /*
@@ -1339,6 +1496,9 @@ int main(void)
 	    cmocka_unit_test_setup(test_tap_untapped_is_silent, test_setup),
 	    cmocka_unit_test_setup(test_tap_vectored, test_setup),
 	    cmocka_unit_test_setup(test_tap_large_write, test_setup),
+	    cmocka_unit_test_setup(test_tap_socket, test_setup),
+	    cmocka_unit_test_setup(test_tap_socketpair_is_stdio, test_setup),
+	    cmocka_unit_test_setup(test_tap_flags, test_setup),
 	    cmocka_unit_test_setup(test_counts_and_backend, test_setup),
 	    cmocka_unit_test_setup(test_open_rejects_bad_ring_size, test_setup),
 	    cmocka_unit_test_setup(test_open_rejects_unknown_backend, test_setup),
