@@ -1409,6 +1409,175 @@ static void test_tap_flags(void **state)
 	assert_int_equal(sensor_tap(sensor, pid, 0), 0);
 }
 
+static const char tls_line[] = "mcpwatch tls plaintext line\n";
+
+/* Runs argv with stdin from in_fd and stdout, stderr to /dev/null. */
+static pid_t spawn(char *const argv[], int in_fd)
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(in_fd, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+static void reap(pid_t pid)
+{
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+}
+
+/* The libssl that process pid mapped, from /proc/pid/maps; false if none. */
+static bool mapped_libssl(pid_t pid, char *out, size_t n)
+{
+	static const char suffix[] = "/libssl.so.3";
+	char maps[64], line[PATH_MAX + 128];
+	bool found = false;
+	FILE *f;
+
+	snprintf(maps, sizeof(maps), "/proc/%d/maps", pid);
+	f = fopen(maps, "r");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *path = strchr(line, '/');
+		size_t len = strlen(line);
+
+		if (len && line[len - 1] == '\n')
+			line[--len] = '\0';
+		if (path && len > strlen(suffix) && !strcmp(line + len - strlen(suffix), suffix))
+			found = snprintf(out, n, "%s", path) < (int)n;
+	}
+	fclose(f);
+	return found;
+}
+
+static uint16_t free_port(void)
+{
+	uint16_t port;
+	int fd = listen_on(AF_INET, "127.0.0.1", &port);
+
+	close(fd);
+	return port;
+}
+
+static bool match_tls_line(const struct logged *l, const void *arg)
+{
+	return match_io(l, arg) && l->ev.io.source == MW_IO_TLS && l->ev.io.dir == MW_IO_IN;
+}
+
+/* Starts s_server on port with a throwaway key; waits until it listens. */
+static pid_t tls_server_start(uint16_t port, int stdin_fd)
+{
+	char cmd[3 * PATH_MAX], key[PATH_MAX], crt[PATH_MAX], accept_at[32];
+	struct want w = {.type = MW_EV_LISTEN, .port = port, .state = 1};
+	pid_t pid;
+
+	tmp_path(key, sizeof(key), "tls.key");
+	tmp_path(crt, sizeof(crt), "tls.crt");
+	snprintf(cmd, sizeof(cmd),
+		 "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+		 "-subj /CN=localhost -days 1 -keyout '%s' -out '%s' >/dev/null 2>&1",
+		 key, crt);
+	if (system(cmd) != 0)
+		return -1;
+	snprintf(accept_at, sizeof(accept_at), "127.0.0.1:%u", port);
+	char *const argv[] = {"openssl", "s_server", "-accept",	 accept_at, "-cert",  crt,
+			      "-key",	 key,	     "-naccept", "1",	    "-quiet", NULL};
+	pid = spawn(argv, stdin_fd);
+	w.tgid = pid;
+	if (!wait_event(match_want, &w)) {
+		reap(pid);
+		return -1;
+	}
+	return pid;
+}
+
+/* No socket chunk of the server holds the plaintext; one is an application-data record. */
+static void assert_socket_ciphertext(uint32_t pid)
+{
+	size_t records = 0;
+
+	for (size_t i = 0; i < nevents; i++) {
+		const struct logged *l = &events[i];
+
+		if (!match_io(l, &pid) || l->ev.io.source != MW_IO_SYSCALL ||
+		    l->ev.io.fd_kind != MW_FD_SOCKET)
+			continue;
+		assert_null(memmem(l->data, l->ev.io.len, "plaintext", 9));
+		if (l->ev.io.dir == MW_IO_IN && l->ev.io.offset == 0 && l->ev.io.len >= 5 &&
+		    l->data[0] == 0x17 && l->data[1] == 0x03)
+			records++;
+	}
+	assert_true(records > 0);
+}
+
+/*
+ * TLS: openssl s_server (libssl.so.3, dynamically linked) tapped with the
+ * uprobes; what s_client sends arrives in the clear at SSL_read(_ex), and
+ * as TLS records on the socket.
+ */
+static void test_tap_tls(void **state)
+{
+	char lib[PATH_MAX], connect_to[32], err[256] = "";
+	uint16_t port = free_port();
+	const struct logged *l;
+	uint32_t spid;
+	pid_t client;
+	int sin[2], cin[2], rc;
+
+	if (!sensor_tls_available(sensor))
+		skip();
+	assert_int_equal(pipe(sin), 0);
+	assert_int_equal(pipe(cin), 0);
+	spid = tls_server_start(port, sin[0]);
+	if ((pid_t)spid < 0 || !mapped_libssl(spid, lib, sizeof(lib))) {
+		fprintf(stderr, "test_tap_tls: no openssl s_server with a shared libssl.so.3\n");
+		if ((pid_t)spid > 0)
+			reap(spid);
+		skip();
+	}
+	assert_int_equal(sensor_tap(sensor, spid, MW_TAP_STDIO | MW_TAP_SOCKET), 0);
+	rc = sensor_tap_tls(sensor, spid, lib, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "test_tap_tls: %s\n", err);
+		reap(spid);
+		skip();
+	}
+	snprintf(connect_to, sizeof(connect_to), "127.0.0.1:%u", port);
+	char *const argv[] = {"openssl", "s_client", "-connect", connect_to, "-quiet", NULL};
+	client = spawn(argv, cin[0]);
+	assert_int_equal(write(cin[1], tls_line, strlen(tls_line)), (ssize_t)strlen(tls_line));
+	l = wait_event(match_tls_line, &spid);
+	reap(client);
+	reap(spid);
+	sensor_untap_tls(sensor, spid);
+	close(sin[0]);
+	close(sin[1]);
+	close(cin[0]);
+	close(cin[1]);
+	assert_non_null(l);
+	assert_int_equal(l->ev.pid, spid);
+	assert_int_equal(l->ev.io.fd, -1);
+	assert_int_equal(l->ev.io.fd_kind, MW_FD_OTHER);
+	assert_true(l->ev.io.stream != 0);
+	assert_int_equal(l->ev.io.offset, 0);
+	assert_int_equal(l->ev.io.total, strlen(tls_line));
+	assert_int_equal(l->ev.io.len, strlen(tls_line));
+	assert_memory_equal(l->data, tls_line, strlen(tls_line));
+	assert_int_equal(l->ev.server_tgid, 0);
+	log_drain();
+	assert_socket_ciphertext(spid);
+}
+
 /* ------------------------------------------------------------ misc */
 
 /*
@@ -1499,6 +1668,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_tap_socket, test_setup),
 	    cmocka_unit_test_setup(test_tap_socketpair_is_stdio, test_setup),
 	    cmocka_unit_test_setup(test_tap_flags, test_setup),
+	    cmocka_unit_test_setup(test_tap_tls, test_setup),
 	    cmocka_unit_test_setup(test_counts_and_backend, test_setup),
 	    cmocka_unit_test_setup(test_open_rejects_bad_ring_size, test_setup),
 	    cmocka_unit_test_setup(test_open_rejects_unknown_backend, test_setup),
