@@ -35,6 +35,21 @@ enum mw_scratch_slot {
 };
 
 /*
+ * The tool-call tap's walk over the buffers of one call (bpf/io.h). It lives
+ * in map memory, whose contents the verifier does not track: held in
+ * registers, its byte counts become precise through the comparisons of the
+ * walk and the verifier explores every combination of them (over a million
+ * instructions); read from the map each step, they are just unknown.
+ */
+struct mw_io_cursor {
+	__u64 src;    /* next user byte to copy */
+	__u64 left;   /* bytes left in the current buffer */
+	__u64 done;   /* bytes of the call walked so far */
+	__u32 iov_i;  /* next iovec to read */
+	__u32 chunks; /* chunks sent */
+};
+
+/*
  * A record under construction. The slack lets the path walker write a full
  * MW_NAME_MAX component at any masked offset without the verifier seeing an
  * out-of-bounds access; it is never sent.
@@ -47,6 +62,7 @@ struct mw_scratch {
 		struct mw_io io;
 	};
 	char slack[MW_NAME_MAX];
+	struct mw_io_cursor io_cur; /* MW_SLOT_IO only */
 };
 
 struct {

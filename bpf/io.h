@@ -87,70 +87,61 @@ static __always_inline void mw_io_fill(struct mw_io *o, const struct mw_io_args 
 	o->pad2 = 0;
 }
 
-/* Where the copy of one call stands, between steps of bpf_loop. */
-struct mw_io_walk {
-	struct mw_io_args a;
-	__u64 total; /* bytes the call moved */
-	__u64 src;   /* user address of the next byte */
-	__u64 left;  /* bytes left in the current buffer or iovec */
-	__u64 done;  /* bytes of the call copied or skipped so far */
-	__u32 iov_i, chunks;
-};
-
-/* Moves to the next iovec; false when there is none (or it cannot be read). */
-static __always_inline bool mw_io_next_iov(struct mw_io_walk *w)
+/* Moves the cursor to the next iovec of the call; false when there is none. */
+static __always_inline bool mw_io_next_iov(volatile struct mw_io_cursor *c,
+					   const struct mw_io_args *a, __u64 total)
 {
+	__u32 i = c->iov_i;
 	struct iovec iov;
+	__u64 rest;
 
-	if (w->iov_i >= w->a.iovcnt || w->iov_i >= MW_IO_IOV_MAX ||
-	    bpf_probe_read_user(&iov, sizeof(iov), (void *)(w->a.buf + w->iov_i * sizeof(iov))))
+	if (i >= a->iovcnt || i >= MW_IO_IOV_MAX ||
+	    bpf_probe_read_user(&iov, sizeof(iov), (void *)(a->buf + i * sizeof(iov))))
 		return false;
-	w->iov_i++;
-	w->src = (__u64)iov.iov_base;
-	w->left = iov.iov_len < w->total - w->done ? iov.iov_len : w->total - w->done;
+	rest = total - c->done;
+	c->iov_i = i + 1;
+	c->src = (__u64)iov.iov_base;
+	c->left = iov.iov_len < rest ? iov.iov_len : rest;
 	return true;
 }
 
 /*
- * One step: start the next iovec, or send one chunk. Run by bpf_loop so
- * that the verifier checks one step, not every path through all of them.
- */
-static long mw_io_step(__u32 i, void *ctx)
-{
-	struct mw_io_walk *w = ctx;
-	struct mw_scratch *s;
-	__u64 n;
-
-	if (w->done >= w->total || w->chunks >= MW_IO_CHUNKS)
-		return 1;
-	if (!w->left)
-		return mw_io_next_iov(w) ? 0 : 1;
-	s = mw_scratch_get(MW_SLOT_IO);
-	if (!s)
-		return 1;
-	n = w->left < MW_IO_CHUNK ? w->left : MW_IO_CHUNK;
-	mw_io_fill(&s->io, &w->a, w->total);
-	mw_io_send_chunk(&s->io, w->src, w->done, n);
-	w->src += n;
-	w->done += n;
-	w->left -= n;
-	w->chunks++;
-	return 0;
-}
-
-/*
  * Copies the first MW_IO_CHUNKS chunks of the total bytes the call moved,
- * walking its iovecs when it had some; the rest is left for user space to
- * count from `total`.
+ * walking its iovecs when it had some (a plain buffer is one buffer with no
+ * iovec after it). One loop with a fixed bound: an iteration either starts
+ * the next iovec or sends one chunk, which never spans two iovecs.
  */
 static __always_inline void mw_io_report(const struct mw_io_args *a, __u64 total)
 {
-	struct mw_io_walk w = {.a = *a, .total = total, .src = a->buf};
+	struct mw_scratch *s = mw_scratch_get(MW_SLOT_IO);
+	volatile struct mw_io_cursor *c;
 
-	if (!total)
+	if (!s || !total)
 		return;
-	w.left = a->iovcnt ? 0 : total;
-	bpf_loop(MW_IO_CHUNKS + MW_IO_IOV_MAX, mw_io_step, &w, 0);
+	mw_io_fill(&s->io, a, total);
+	c = &s->io_cur;
+	c->src = a->buf;
+	c->left = a->iovcnt ? 0 : total;
+	c->done = 0;
+	c->iov_i = 0;
+	c->chunks = 0;
+	for (int i = 0; i < MW_IO_CHUNKS + MW_IO_IOV_MAX; i++) {
+		__u64 left = c->left, n;
+
+		if (c->done >= total || c->chunks >= MW_IO_CHUNKS)
+			break;
+		if (!left) {
+			if (!mw_io_next_iov(c, a, total))
+				break;
+			continue;
+		}
+		n = left < MW_IO_CHUNK ? left : MW_IO_CHUNK;
+		mw_io_send_chunk(&s->io, c->src, c->done, n);
+		c->src += n;
+		c->done += n;
+		c->left -= n;
+		c->chunks++;
+	}
 }
 
 #endif /* MCPWATCH_BPF_IO_H */

@@ -72,18 +72,6 @@ struct {
 	__type(value, struct mw_io_args);
 } pending_io SEC(".maps");
 
-/*
- * The copy of a tapped read or write runs in its own program, reached by a
- * tail call: its bounded chunk loop would not fit in the verifier's budget
- * next to the open half of sys_exit. User space fills slot 0 after load.
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
-} io_exit_prog SEC(".maps");
-
 static __always_inline bool mw_is_io(long id)
 {
 	return id == MW_NR_READ || id == MW_NR_WRITE || id == MW_NR_READV || id == MW_NR_WRITEV ||
@@ -315,21 +303,9 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 {
 	long id = MW_SYSCALL_NR(regs);
 
-	if (mw_is_io(id)) {
-		__u64 pid_tgid = bpf_get_current_pid_tgid();
-
-		if (bpf_map_lookup_elem(&pending_io, &pid_tgid))
-			bpf_tail_call(ctx, &io_exit_prog, 0);
-		return 0;
-	}
+	if (mw_is_io(id))
+		return mw_io_exit(ret);
 	if (mw_is_open(id))
 		return mw_open_exit(ret);
 	return 0;
-}
-
-/* Tail-called from handle_sys_exit (never attached): copies a tapped call. */
-SEC("raw_tp/sys_exit")
-int BPF_PROG(handle_io_exit, struct pt_regs *regs, long ret)
-{
-	return mw_io_exit(ret);
 }

@@ -46,6 +46,15 @@ static void fuzz_event(const struct sensor_event *ev, void *arg)
 		for (size_t j = 0; j < ev->out.len; j++)
 			fuzz_sink += (unsigned char)ev->out.data[j];
 		break;
+	case MW_EV_IO:
+		/* The decoder's promises: a bounded chunk that lies within its call. */
+		if (ev->io.len > MW_IO_CHUNK ||
+		    ev->io.offset + (uint64_t)ev->io.len > ev->io.total || ev->io.dir > MW_IO_OUT ||
+		    ev->io.source > MW_IO_TLS || ev->io.fd_kind > MW_FD_SOCKET)
+			abort();
+		for (size_t j = 0; j < ev->io.len; j++)
+			fuzz_sink += (unsigned char)ev->io.data[j];
+		break;
 	default:
 		break;
 	}

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -74,6 +75,11 @@ static void log_copy_strings(struct logged *l, const struct sensor_event *ev)
 		l->data = calloc(1, ev->out.len + 1);
 		if (l->data)
 			memcpy(l->data, ev->out.data, ev->out.len);
+		break;
+	case MW_EV_IO:
+		l->data = calloc(1, ev->io.len + 1);
+		if (l->data)
+			memcpy(l->data, ev->io.data, ev->io.len);
 		break;
 	default:
 		break;
@@ -932,6 +938,646 @@ static void test_stdout_sniff_done(void **state)
 	assert_int_equal(log_count(match_stdout, &pid), 0);
 }
 
+/* ------------------------------------------------------------ tool-call tap */
+
+/* What one channel of a tapped child carried, rebuilt from its MW_EV_IO chunks. */
+struct io_want {
+	uint32_t pid;
+	uint8_t dir, source, fd_kind;
+	int fd;
+	bool tracked;
+};
+
+struct io_seen {
+	char bytes[65536]; /* the calls' copied bytes, in arrival order */
+	size_t len;
+	size_t chunks, calls;
+	uint64_t stream, last_total;
+};
+
+static bool match_io(const struct logged *l, const void *arg)
+{
+	return l->ev.type == MW_EV_IO && l->ev.tgid == *(const uint32_t *)arg;
+}
+
+/* Every field of one chunk, and that it continues the call before it. */
+static void io_check_chunk(const struct logged *l, const struct io_want *w, struct io_seen *seen,
+			   uint64_t *call_pos)
+{
+	assert_int_equal(l->ev.pid, w->pid);
+	assert_int_equal(l->ev.io.source, w->source);
+	assert_int_equal(l->ev.io.fd_kind, w->fd_kind);
+	assert_int_equal(l->ev.io.fd, w->fd);
+	assert_true(l->ev.io.stream != 0);
+	assert_true(l->ev.io.len > 0 && l->ev.io.len <= MW_IO_CHUNK);
+	assert_true((uint64_t)l->ev.io.offset + l->ev.io.len <= l->ev.io.total);
+	assert_int_equal(l->ev.server_tgid, w->tracked ? w->pid : 0);
+	assert_int_equal(!!(l->ev.flags & MW_F_TRACKED), w->tracked);
+	assert_recent(l);
+	if (seen->chunks == 0)
+		seen->stream = l->ev.io.stream;
+	assert_int_equal(l->ev.io.stream, seen->stream);
+	/* A call starts at offset 0; its next chunks follow on with the same total. */
+	if (l->ev.io.offset == 0) {
+		seen->calls++;
+		*call_pos = 0;
+	} else {
+		assert_int_equal(l->ev.io.total, seen->last_total);
+	}
+	assert_int_equal(l->ev.io.offset, *call_pos);
+	*call_pos += l->ev.io.len;
+	seen->last_total = l->ev.io.total;
+}
+
+/* Collects the chunks of w->pid in direction w->dir and from w->source. */
+static struct io_seen *io_collect(const struct io_want *w)
+{
+	struct io_seen *seen = calloc(1, sizeof(*seen));
+	uint64_t call_pos = 0;
+
+	assert_non_null(seen);
+	for (size_t i = 0; i < nevents; i++) {
+		const struct logged *l = &events[i];
+
+		if (!match_io(l, &w->pid) || l->ev.io.dir != w->dir || l->ev.io.source != w->source)
+			continue;
+		io_check_chunk(l, w, seen, &call_pos);
+		assert_true(seen->len + l->ev.io.len <= sizeof(seen->bytes));
+		memcpy(seen->bytes + seen->len, l->data, l->ev.io.len);
+		seen->len += l->ev.io.len;
+		seen->chunks++;
+	}
+	return seen;
+}
+
+/* Asserts that the channel carried exactly want, in `calls` calls. */
+static void io_expect(const struct io_want *w, const char *want, size_t calls)
+{
+	struct io_seen *seen = io_collect(w);
+
+	assert_int_equal(seen->calls, calls);
+	assert_int_equal(seen->len, strlen(want));
+	assert_memory_equal(seen->bytes, want, seen->len);
+	free(seen);
+}
+
+/*
+ * Forks fn with in_fd on its stdin and out_fd on its stdout (when >= 0),
+ * tracked, and tapped with flags (0: not tapped) before it runs.
+ */
+static pid_t tap_child_run(child_fn fn, void *arg, int in_fd, int out_fd, uint32_t flags)
+{
+	int go[2];
+	pid_t pid;
+	char c = 0;
+
+	assert_int_equal(pipe(go), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(go[1]);
+		if (in_fd >= 0)
+			dup2(in_fd, STDIN_FILENO);
+		if (out_fd >= 0)
+			dup2(out_fd, STDOUT_FILENO);
+		if (read(go[0], &c, 1) != 1)
+			_exit(120);
+		_exit(fn(arg));
+	}
+	close(go[0]);
+	assert_int_equal(sensor_track(sensor, pid, pid), 0);
+	if (flags)
+		assert_int_equal(sensor_tap(sensor, pid, flags), 0);
+	assert_int_equal(write(go[1], &c, 1), 1);
+	close(go[1]);
+	return pid;
+}
+
+/* Reads fd to its end into buf (size n); returns the bytes read. */
+static size_t read_all(int fd, char *buf, size_t n)
+{
+	size_t got = 0;
+	ssize_t r;
+
+	while (got < n && (r = read(fd, buf + got, n - got)) > 0)
+		got += r;
+	return got;
+}
+
+/* Waits for the child and its exit event, then for everything before it. */
+static void tap_child_end(pid_t pid)
+{
+	assert_int_equal(child_wait(pid), 0);
+	assert_non_null(wait_for(MW_EV_EXIT, pid, NULL));
+	log_drain();
+}
+
+static const char tap_request[] =
+    "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\"}}\n";
+static const char tap_answer[] =
+    "{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{\"content\":[{\"type\":\"text\"}]}}\n";
+
+/* A stdio server: one request in, one answer out, then stderr and a file. */
+static int child_stdio_server(void *arg)
+{
+	char buf[512], file[64];
+	int fd = open("/dev/null", O_WRONLY);
+
+	if (fd < 0 || dup2(fd, 2) != 2)
+		return 2;
+	if (read(0, buf, sizeof(buf)) != (ssize_t)strlen(tap_request) ||
+	    memcmp(buf, tap_request, strlen(tap_request)))
+		return 3;
+	if (write(1, tap_answer, strlen(tap_answer)) != (ssize_t)strlen(tap_answer))
+		return 4;
+	/* Neither of these is a stdio channel. */
+	if (write(2, tap_answer, strlen(tap_answer)) < 0)
+		return 5;
+	fd = open(arg, O_RDONLY);
+	if (fd < 0 || read(fd, file, sizeof(file)) <= 0)
+		return 6;
+	return 0;
+}
+
+/* Runs child_stdio_server on pipes, tapped with flags; returns its pid. */
+static pid_t run_stdio_server(uint32_t flags)
+{
+	char file[PATH_MAX], out[512];
+	int in[2], outp[2];
+	FILE *f;
+	pid_t pid;
+
+	tmp_path(file, sizeof(file), "tap-file.txt");
+	f = fopen(file, "w");
+	assert_non_null(f);
+	fputs(tap_request, f);
+	fclose(f);
+	assert_int_equal(pipe(in), 0);
+	assert_int_equal(pipe(outp), 0);
+	assert_int_equal(write(in[1], tap_request, strlen(tap_request)),
+			 (ssize_t)strlen(tap_request));
+	close(in[1]);
+	pid = tap_child_run(child_stdio_server, file, in[0], outp[1], flags);
+	close(in[0]);
+	close(outp[1]);
+	assert_int_equal(read_all(outp[0], out, sizeof(out)), strlen(tap_answer));
+	close(outp[0]);
+	tap_child_end(pid);
+	return pid;
+}
+
+static void test_tap_stdio(void **state)
+{
+	uint32_t pid = run_stdio_server(MW_TAP_STDIO);
+	struct io_want in = {pid, MW_IO_IN, MW_IO_SYSCALL, MW_FD_STDIO, 0, true};
+	struct io_want out = {pid, MW_IO_OUT, MW_IO_SYSCALL, MW_FD_STDIO, 1, true};
+	struct io_seen *a, *b;
+
+	/* One chunk each way: fd 2 and the regular file are not channels. */
+	assert_int_equal(log_count(match_io, &pid), 2);
+	io_expect(&in, tap_request, 1);
+	io_expect(&out, tap_answer, 1);
+	a = io_collect(&in);
+	b = io_collect(&out);
+	/* Two pipes: two channels. */
+	assert_true(a->stream != b->stream);
+	assert_int_equal(a->last_total, strlen(tap_request));
+	assert_int_equal(b->last_total, strlen(tap_answer));
+	free(a);
+	free(b);
+}
+
+static void test_tap_untapped_is_silent(void **state)
+{
+	uint32_t pid = run_stdio_server(0);
+
+	assert_int_equal(log_count(match_io, &pid), 0);
+}
+
+/* readv of the request into 3 buffers, writev of the answer from 3. */
+static int child_stdio_vectored(void *arg)
+{
+	size_t n = strlen(tap_answer);
+	char a[5], b[11], c[256];
+	struct iovec in[3] = {{a, sizeof(a)}, {b, sizeof(b)}, {c, sizeof(c)}};
+	struct iovec out[3] = {{(char *)tap_answer, 3},
+			       {(char *)tap_answer + 3, 20},
+			       {(char *)tap_answer + 23, n - 23}};
+
+	if (readv(0, in, 3) != (ssize_t)strlen(tap_request))
+		return 3;
+	return writev(1, out, 3) == (ssize_t)n ? 0 : 4;
+}
+
+static void test_tap_vectored(void **state)
+{
+	char out[512];
+	int in[2], outp[2];
+	struct io_want win = {0, MW_IO_IN, MW_IO_SYSCALL, MW_FD_STDIO, 0, true};
+	struct io_want wout = {0, MW_IO_OUT, MW_IO_SYSCALL, MW_FD_STDIO, 1, true};
+	struct io_seen *seen;
+	pid_t pid;
+
+	assert_int_equal(pipe(in), 0);
+	assert_int_equal(pipe(outp), 0);
+	assert_int_equal(write(in[1], tap_request, strlen(tap_request)),
+			 (ssize_t)strlen(tap_request));
+	close(in[1]);
+	pid = tap_child_run(child_stdio_vectored, NULL, in[0], outp[1], MW_TAP_STDIO);
+	close(in[0]);
+	close(outp[1]);
+	assert_int_equal(read_all(outp[0], out, sizeof(out)), strlen(tap_answer));
+	close(outp[0]);
+	tap_child_end(pid);
+
+	win.pid = wout.pid = pid;
+	/* One call each, a chunk per iovec, the bytes in order. */
+	io_expect(&win, tap_request, 1);
+	io_expect(&wout, tap_answer, 1);
+	seen = io_collect(&win);
+	assert_int_equal(seen->chunks, 3);
+	assert_int_equal(seen->last_total, strlen(tap_request));
+	free(seen);
+	seen = io_collect(&wout);
+	assert_int_equal(seen->chunks, 3);
+	free(seen);
+}
+
+#define TAP_BIG 40000
+
+static char big_pattern(size_t i)
+{
+	return (char)('a' + (i * 7 + i / 4096) % 26);
+}
+
+static int child_write_big(void *arg)
+{
+	char *buf = malloc(TAP_BIG);
+
+	if (!buf)
+		return 2;
+	for (size_t i = 0; i < TAP_BIG; i++)
+		buf[i] = big_pattern(i);
+	return write(1, buf, TAP_BIG) == TAP_BIG ? 0 : 3;
+}
+
+/* Only the first MW_IO_CHUNKS chunks of a large write are copied. */
+static void test_tap_large_write(void **state)
+{
+	static char out[TAP_BIG + 1];
+	int outp[2];
+	struct io_want w = {0, MW_IO_OUT, MW_IO_SYSCALL, MW_FD_STDIO, 1, true};
+	struct io_seen *seen;
+	pid_t pid;
+
+	assert_int_equal(pipe(outp), 0);
+	pid = tap_child_run(child_write_big, NULL, -1, outp[1], MW_TAP_STDIO);
+	close(outp[1]);
+	assert_int_equal(read_all(outp[0], out, sizeof(out)), TAP_BIG);
+	close(outp[0]);
+	tap_child_end(pid);
+
+	w.pid = pid;
+	seen = io_collect(&w);
+	assert_int_equal(seen->calls, 1);
+	assert_int_equal(seen->chunks, MW_IO_CHUNKS);
+	assert_int_equal(seen->len, MW_IO_CHUNKS * MW_IO_CHUNK);
+	assert_int_equal(seen->last_total, TAP_BIG);
+	for (size_t i = 0; i < seen->len; i++)
+		if (seen->bytes[i] != big_pattern(i))
+			fail_msg("byte %zu differs", i);
+	free(seen);
+	for (size_t i = 0, k = 0; i < nevents; i++)
+		if (match_io(&events[i], &w.pid))
+			assert_int_equal(events[i].ev.io.offset, MW_IO_CHUNK * k++);
+}
+
+#define TAP_SOCK_FD 10 /* where the tapped child puts its connection */
+
+static const char *const sock_req[] = {"GET /one", "POST /two", "head", "er-and-body"};
+static const char *const sock_ans[] = {"answer one", "answer two", "ans", "wer three"};
+
+/* recv/send, read/write, then recvmsg/sendmsg with two iovecs each. */
+static int child_sock_server(void *arg)
+{
+	int c = accept(*(int *)arg, NULL, NULL);
+	char a[4], b[11], buf[64];
+	struct iovec in[2] = {{a, strlen(sock_req[2])}, {b, strlen(sock_req[3])}};
+	struct iovec out[2] = {{(char *)sock_ans[2], 3}, {(char *)sock_ans[3], 9}};
+	struct msghdr rm = {.msg_iov = in, .msg_iovlen = 2};
+	struct msghdr sm = {.msg_iov = out, .msg_iovlen = 2};
+
+	if (c < 0 || dup2(c, TAP_SOCK_FD) != TAP_SOCK_FD)
+		return 2;
+	if (recv(TAP_SOCK_FD, buf, strlen(sock_req[0]), MSG_WAITALL) != 8 ||
+	    send(TAP_SOCK_FD, sock_ans[0], 10, 0) != 10)
+		return 3;
+	if (read(TAP_SOCK_FD, buf, sizeof(buf)) != 9 || write(TAP_SOCK_FD, sock_ans[1], 10) != 10)
+		return 4;
+	if (recvmsg(TAP_SOCK_FD, &rm, MSG_WAITALL) != 15 || sendmsg(TAP_SOCK_FD, &sm, 0) != 12)
+		return 5;
+	return 0;
+}
+
+/* The client side of child_sock_server, one exchange at a time. */
+static void sock_client(uint16_t port)
+{
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(port)};
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	const size_t want[3] = {10, 10, 12};
+	char buf[64];
+
+	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	for (int i = 0; i < 3; i++) {
+		char req[32];
+
+		snprintf(req, sizeof(req), "%s%s", sock_req[i], i == 2 ? sock_req[3] : "");
+		assert_int_equal(send(fd, req, strlen(req), 0), (ssize_t)strlen(req));
+		assert_int_equal(recv(fd, buf, want[i], MSG_WAITALL), (ssize_t)want[i]);
+	}
+	close(fd);
+}
+
+static void test_tap_socket(void **state)
+{
+	struct io_want in = {0, MW_IO_IN, MW_IO_SYSCALL, MW_FD_SOCKET, TAP_SOCK_FD, true};
+	struct io_want out = {0, MW_IO_OUT, MW_IO_SYSCALL, MW_FD_SOCKET, TAP_SOCK_FD, true};
+	struct io_seen *a, *b;
+	uint16_t port;
+	int lfd = listen_on(AF_INET, "127.0.0.1", &port);
+	pid_t pid = tap_child_run(child_sock_server, &lfd, -1, -1, MW_TAP_SOCKET);
+
+	sock_client(port);
+	close(lfd);
+	tap_child_end(pid);
+	in.pid = out.pid = pid;
+	io_expect(&in, "GET /onePOST /twoheader-and-body", 3);
+	io_expect(&out, "answer oneanswer twoanswer three", 3);
+	a = io_collect(&in);
+	b = io_collect(&out);
+	/* recvmsg and sendmsg: one chunk per iovec. */
+	assert_int_equal(a->chunks, 4);
+	assert_int_equal(b->chunks, 4);
+	/* Both directions of one connection are one channel. */
+	assert_int_equal(a->stream, b->stream);
+	free(a);
+	free(b);
+}
+
+/* A stdio server whose stdin and stdout are one end of a socketpair. */
+static int child_socketpair_stdio(void *arg)
+{
+	char buf[512];
+	ssize_t n = read(0, buf, sizeof(buf));
+
+	if (n != (ssize_t)strlen(tap_request))
+		return 3;
+	return write(1, tap_answer, strlen(tap_answer)) == (ssize_t)strlen(tap_answer) ? 0 : 4;
+}
+
+static void test_tap_socketpair_is_stdio(void **state)
+{
+	struct io_want in = {0, MW_IO_IN, MW_IO_SYSCALL, MW_FD_STDIO, 0, true};
+	struct io_want out = {0, MW_IO_OUT, MW_IO_SYSCALL, MW_FD_STDIO, 1, true};
+	struct io_seen *a, *b;
+	char buf[512];
+	int sv[2];
+	pid_t pid;
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(write(sv[0], tap_request, strlen(tap_request)),
+			 (ssize_t)strlen(tap_request));
+	pid = tap_child_run(child_socketpair_stdio, NULL, sv[1], sv[1], MW_TAP_STDIO);
+	close(sv[1]);
+	assert_int_equal(read_all(sv[0], buf, sizeof(buf)), strlen(tap_answer));
+	close(sv[0]);
+	tap_child_end(pid);
+	in.pid = out.pid = pid;
+	io_expect(&in, tap_request, 1);
+	io_expect(&out, tap_answer, 1);
+	a = io_collect(&in);
+	b = io_collect(&out);
+	/* fd 0 and fd 1 are dups of one socket: one channel. */
+	assert_int_equal(a->stream, b->stream);
+	free(a);
+	free(b);
+}
+
+/*
+ * With MW_TAP_STDIO only: a socket on fd TAP_SOCK_FD is not copied, fd 1
+ * is; then the parent stops the tap (sync byte on the socket) and the
+ * second write to fd 1 is not copied either.
+ */
+static int child_flags(void *arg)
+{
+	int *sv = arg;
+	char c;
+
+	if (dup2(sv[1], TAP_SOCK_FD) != TAP_SOCK_FD || write(TAP_SOCK_FD, "sock", 4) != 4 ||
+	    write(1, "before\n", 7) != 7)
+		return 2;
+	if (read(TAP_SOCK_FD, &c, 1) != 1)
+		return 3;
+	return write(1, "after\n", 6) == 6 ? 0 : 4;
+}
+
+static void test_tap_flags(void **state)
+{
+	struct io_want out = {0, MW_IO_OUT, MW_IO_SYSCALL, MW_FD_STDIO, 1, true};
+	char buf[64];
+	int sv[2], outp[2];
+	pid_t pid;
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(pipe(outp), 0);
+	pid = tap_child_run(child_flags, sv, -1, outp[1], MW_TAP_STDIO);
+	close(outp[1]);
+	assert_int_equal(read(sv[0], buf, 4), 4);
+	assert_int_equal(read(outp[0], buf, 7), 7);
+	assert_int_equal(sensor_tap(sensor, pid, 0), 0);
+	assert_int_equal(write(sv[0], "g", 1), 1);
+	assert_int_equal(read_all(outp[0], buf, sizeof(buf)), 6);
+	close(outp[0]);
+	close(sv[0]);
+	close(sv[1]);
+	tap_child_end(pid);
+	out.pid = pid;
+	assert_int_equal(log_count(match_io, &out.pid), 1);
+	io_expect(&out, "before\n", 1);
+	/* Untapping an untapped process is not an error. */
+	assert_int_equal(sensor_tap(sensor, pid, 0), 0);
+}
+
+static const char tls_line[] = "mcpwatch tls plaintext line\n";
+
+/* Runs argv with stdin from in_fd and stdout, stderr to /dev/null. */
+static pid_t spawn(char *const argv[], int in_fd)
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(in_fd, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+static void reap(pid_t pid)
+{
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+}
+
+/* The libssl that process pid mapped, from /proc/pid/maps; false if none. */
+static bool mapped_libssl(pid_t pid, char *out, size_t n)
+{
+	static const char suffix[] = "/libssl.so.3";
+	char maps[64], line[PATH_MAX + 128];
+	bool found = false;
+	FILE *f;
+
+	snprintf(maps, sizeof(maps), "/proc/%d/maps", pid);
+	f = fopen(maps, "r");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *path = strchr(line, '/');
+		size_t len = strlen(line);
+
+		if (len && line[len - 1] == '\n')
+			line[--len] = '\0';
+		if (path && len > strlen(suffix) && !strcmp(line + len - strlen(suffix), suffix))
+			found = snprintf(out, n, "%s", path) < (int)n;
+	}
+	fclose(f);
+	return found;
+}
+
+static uint16_t free_port(void)
+{
+	uint16_t port;
+	int fd = listen_on(AF_INET, "127.0.0.1", &port);
+
+	close(fd);
+	return port;
+}
+
+static bool match_tls_line(const struct logged *l, const void *arg)
+{
+	return match_io(l, arg) && l->ev.io.source == MW_IO_TLS && l->ev.io.dir == MW_IO_IN;
+}
+
+/* Starts s_server on port with a throwaway key; waits until it listens. */
+static pid_t tls_server_start(uint16_t port, int stdin_fd)
+{
+	char cmd[3 * PATH_MAX], key[PATH_MAX], crt[PATH_MAX], accept_at[32];
+	struct want w = {.type = MW_EV_LISTEN, .port = port, .state = 1};
+	pid_t pid;
+
+	tmp_path(key, sizeof(key), "tls.key");
+	tmp_path(crt, sizeof(crt), "tls.crt");
+	snprintf(cmd, sizeof(cmd),
+		 "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+		 "-subj /CN=localhost -days 1 -keyout '%s' -out '%s' >/dev/null 2>&1",
+		 key, crt);
+	if (system(cmd) != 0)
+		return -1;
+	snprintf(accept_at, sizeof(accept_at), "127.0.0.1:%u", port);
+	char *const argv[] = {"openssl", "s_server", "-accept",	 accept_at, "-cert",  crt,
+			      "-key",	 key,	     "-naccept", "1",	    "-quiet", NULL};
+	pid = spawn(argv, stdin_fd);
+	w.tgid = pid;
+	if (!wait_event(match_want, &w)) {
+		reap(pid);
+		return -1;
+	}
+	return pid;
+}
+
+/* No socket chunk of the server holds the plaintext; one is an application-data record. */
+static void assert_socket_ciphertext(uint32_t pid)
+{
+	size_t records = 0;
+
+	for (size_t i = 0; i < nevents; i++) {
+		const struct logged *l = &events[i];
+
+		if (!match_io(l, &pid) || l->ev.io.source != MW_IO_SYSCALL ||
+		    l->ev.io.fd_kind != MW_FD_SOCKET)
+			continue;
+		assert_null(memmem(l->data, l->ev.io.len, "plaintext", 9));
+		if (l->ev.io.dir == MW_IO_IN && l->ev.io.offset == 0 && l->ev.io.len >= 5 &&
+		    l->data[0] == 0x17 && l->data[1] == 0x03)
+			records++;
+	}
+	assert_true(records > 0);
+}
+
+/*
+ * TLS: openssl s_server (libssl.so.3, dynamically linked) tapped with the
+ * uprobes; what s_client sends arrives in the clear at SSL_read(_ex), and
+ * as TLS records on the socket.
+ */
+static void test_tap_tls(void **state)
+{
+	char lib[PATH_MAX], connect_to[32], err[256] = "";
+	uint16_t port = free_port();
+	const struct logged *l;
+	uint32_t spid;
+	pid_t client;
+	int sin[2], cin[2], rc;
+
+	if (!sensor_tls_available(sensor))
+		skip();
+	assert_int_equal(pipe(sin), 0);
+	assert_int_equal(pipe(cin), 0);
+	spid = tls_server_start(port, sin[0]);
+	if ((pid_t)spid < 0 || !mapped_libssl(spid, lib, sizeof(lib))) {
+		fprintf(stderr, "test_tap_tls: no openssl s_server with a shared libssl.so.3\n");
+		if ((pid_t)spid > 0)
+			reap(spid);
+		skip();
+	}
+	assert_int_equal(sensor_tap(sensor, spid, MW_TAP_STDIO | MW_TAP_SOCKET), 0);
+	rc = sensor_tap_tls(sensor, spid, lib, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "test_tap_tls: %s\n", err);
+		reap(spid);
+		skip();
+	}
+	snprintf(connect_to, sizeof(connect_to), "127.0.0.1:%u", port);
+	char *const argv[] = {"openssl", "s_client", "-connect", connect_to, "-quiet", NULL};
+	client = spawn(argv, cin[0]);
+	assert_int_equal(write(cin[1], tls_line, strlen(tls_line)), (ssize_t)strlen(tls_line));
+	l = wait_event(match_tls_line, &spid);
+	reap(client);
+	reap(spid);
+	sensor_untap_tls(sensor, spid);
+	close(sin[0]);
+	close(sin[1]);
+	close(cin[0]);
+	close(cin[1]);
+	assert_non_null(l);
+	assert_int_equal(l->ev.pid, spid);
+	assert_int_equal(l->ev.io.fd, -1);
+	assert_int_equal(l->ev.io.fd_kind, MW_FD_OTHER);
+	assert_true(l->ev.io.stream != 0);
+	assert_int_equal(l->ev.io.offset, 0);
+	assert_int_equal(l->ev.io.total, strlen(tls_line));
+	assert_int_equal(l->ev.io.len, strlen(tls_line));
+	assert_memory_equal(l->data, tls_line, strlen(tls_line));
+	assert_int_equal(l->ev.server_tgid, 0);
+	log_drain();
+	assert_socket_ciphertext(spid);
+}
+
 /* ------------------------------------------------------------ misc */
 
 /*
@@ -1015,6 +1661,14 @@ int main(void)
 	    cmocka_unit_test_setup(test_stdout_sniff_write, test_setup),
 	    cmocka_unit_test_setup(test_stdout_sniff_limit, test_setup),
 	    cmocka_unit_test_setup(test_stdout_sniff_done, test_setup),
+	    cmocka_unit_test_setup(test_tap_stdio, test_setup),
+	    cmocka_unit_test_setup(test_tap_untapped_is_silent, test_setup),
+	    cmocka_unit_test_setup(test_tap_vectored, test_setup),
+	    cmocka_unit_test_setup(test_tap_large_write, test_setup),
+	    cmocka_unit_test_setup(test_tap_socket, test_setup),
+	    cmocka_unit_test_setup(test_tap_socketpair_is_stdio, test_setup),
+	    cmocka_unit_test_setup(test_tap_flags, test_setup),
+	    cmocka_unit_test_setup(test_tap_tls, test_setup),
 	    cmocka_unit_test_setup(test_counts_and_backend, test_setup),
 	    cmocka_unit_test_setup(test_open_rejects_bad_ring_size, test_setup),
 	    cmocka_unit_test_setup(test_open_rejects_unknown_backend, test_setup),

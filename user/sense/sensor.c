@@ -581,20 +581,6 @@ static int sensor_configure(struct sensor *s, const struct sensor_opts *opts, si
 	return 0;
 }
 
-/* Slot 0 of io_exit_prog: where sys_exit tail-calls to copy a tapped call. */
-static int sensor_link_tail_calls(struct sensor *s, char *err, size_t errlen)
-{
-	uint32_t key = 0;
-	int fd = bpf_program__fd(s->skel->progs.handle_io_exit);
-	int rc = bpf_map__update_elem(s->skel->maps.io_exit_prog, &key, sizeof(key), &fd,
-				      sizeof(fd), BPF_ANY);
-
-	if (rc)
-		snprintf(err, errlen, "installing the tool-call tap's tail call failed: %s",
-			 strerror(-rc));
-	return rc;
-}
-
 static int sensor_load(struct sensor *s, char *err, size_t errlen)
 {
 	int rc;
@@ -602,7 +588,7 @@ static int sensor_load(struct sensor *s, char *err, size_t errlen)
 	sensor_failed_prog[0] = '\0';
 	rc = mcpwatch_bpf__load(s->skel);
 	if (!rc)
-		return sensor_link_tail_calls(s, err, errlen);
+		return 0;
 	if (sensor_failed_prog[0])
 		snprintf(err, errlen, "loading BPF program '%s' failed: %s", sensor_failed_prog,
 			 strerror(-rc));
@@ -620,10 +606,8 @@ static int sensor_attach(struct sensor *s, char *err, size_t errlen)
 	{
 		struct bpf_link *link;
 
-		/* Uprobes are attached per tapped process (sensor_tap_tls); the
-		 * tap's copy program is reached by a tail call, never attached. */
-		if (!bpf_program__autoload(prog) || is_uprobe(prog) ||
-		    prog == s->skel->progs.handle_io_exit)
+		/* Uprobes are attached per tapped process (sensor_tap_tls). */
+		if (!bpf_program__autoload(prog) || is_uprobe(prog))
 			continue;
 		if (s->nlinks == SENSOR_LINKS_MAX) {
 			snprintf(err, errlen, "too many BPF programs to attach (max %d)",
