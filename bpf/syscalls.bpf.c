@@ -305,7 +305,7 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 
 	if (mw_is_io(id))
 		return mw_io_exit(ret);
-	if (mw_is_open(id))
+	if (open_via_sys_enter && mw_is_open(id))
 		return mw_open_exit(ret);
 	return 0;
 }

@@ -9,7 +9,24 @@
 #include "detect/rules_int.h"
 #include "lib/glob.h"
 
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
 /* ------------------------------------------------------------------ matching */
+
+/* v (already lower-cased by operands_match) contains pat, ASCII case folded. */
+static bool lower_contains(const char *v, const char *pat)
+{
+	char low[256];
+	size_t n = strlen(pat);
+
+	if (n >= sizeof(low))
+		return strcasestr(v, pat) != NULL;
+	for (size_t i = 0; i <= n; i++)
+		low[i] = (char)tolower((unsigned char)pat[i]);
+	return strstr(v, low) != NULL;
+}
 
 static bool str_op_match(enum cond_op op, const char *v, const char *pat)
 {
@@ -31,7 +48,7 @@ static bool str_op_match(enum cond_op op, const char *v, const char *pat)
 	case OP_CONTAINS:
 		return strstr(v, pat) != NULL;
 	case OP_ICONTAINS:
-		return strcasestr(v, pat) != NULL;
+		return lower_contains(v, pat);
 	default:
 		return false;
 	}
@@ -60,15 +77,27 @@ static bool int_op_match(enum cond_op op, int64_t v, int64_t x)
 /* True when any operand matches (ne: when none equals). */
 static bool operands_match(enum cond_op op, const struct field_value *v, const struct operands *o)
 {
+	const char *s = v->type == FV_STR ? v->s : NULL;
+	char *lower = NULL;
 	bool hit = false;
 	size_t i;
 
+	/* Fold the value once, not once per operand (a 16 KiB tool result). */
+	if (op == OP_ICONTAINS && s) {
+		lower = strdup(s);
+		if (!lower)
+			return false;
+		for (char *c = lower; *c; c++)
+			*c = (char)tolower((unsigned char)*c);
+		s = lower;
+	}
 	for (i = 0; i < o->n && !hit; i++) {
 		if (v->type == FV_STR)
-			hit = o->strs && str_op_match(op, v->s, o->strs[i]);
+			hit = o->strs && str_op_match(op, s, o->strs[i]);
 		else
 			hit = o->ints && int_op_match(op, v->i, o->ints[i]);
 	}
+	free(lower);
 	return op == OP_NE ? !hit : hit;
 }
 

@@ -7,6 +7,7 @@
 #include "lib/glob.h"
 
 #include <stddef.h>
+#include <string.h>
 
 /* Does the bracket expression at *pp match c? *pp moves past it on a match.
  * An unterminated '[' is an ordinary character, as in fnmatch(3). */
@@ -66,7 +67,30 @@ static bool element_match(const char **pp, unsigned char c)
 	return true;
 }
 
+static bool glob_match_general(const char *pattern, const char *string);
+
+/* Length of the literal in "*literal*" (no other special character), or 0. */
+static size_t enclosed_literal(const char *pattern)
+{
+	size_t n;
+
+	if (pattern[0] != '*')
+		return 0;
+	n = strcspn(pattern + 1, "*?[\\");
+	return pattern[1 + n] == '*' && pattern[2 + n] == '\0' ? n : 0;
+}
+
 bool glob_match(const char *pattern, const char *string)
+{
+	size_t lit = enclosed_literal(pattern);
+
+	/* The common "*needle*": a substring search, not a backtracking walk. */
+	if (lit)
+		return memmem(string, strlen(string), pattern + 1, lit) != NULL;
+	return glob_match_general(pattern, string);
+}
+
+static bool glob_match_general(const char *pattern, const char *string)
 {
 	const char *star_p = NULL, *star_s = NULL, *p = pattern, *s = string;
 

@@ -493,8 +493,10 @@ static bool fexit_supported(void)
 }
 
 static const char *const fexit_progs[] = {"handle_openat2_exit", NULL};
-/* handle_sys_enter also samples stdout, so it is never switched off. */
-static const char *const raw_tp_progs[] = {"handle_sys_exit", NULL};
+/* handle_sys_enter also samples stdout and handle_sys_exit copies what the
+ * tool-call tap reads and writes, so neither is ever switched off; the
+ * open halves follow open_via_sys_enter. */
+static const char *const raw_tp_progs[] = {NULL};
 
 /* Cheapest first; the last one must work on every kernel we target. */
 static const struct sensor_file_backend sensor_file_backends[] = {
