@@ -580,6 +580,8 @@ static void on_call_end(const struct tap_call *call, void *arg)
 	cJSON *rec;
 
 	evaluate_call(a, call, RULE_EV_TOOL_RESULT);
+	if (a->postured)
+		postured_note_call(a->postured, call->server_tgid, call->end_ns);
 	if (!a->cfg->audit_tool_calls)
 		return;
 	rec = audit_record(call, proc_table_lookup(a->procs, call->server_tgid),

@@ -76,6 +76,19 @@ static const struct check_def catalogue[CHK_COUNT] = {
 	{CHK_RUNTIME_EGRESS, "runtime_egress", "No connection to cloud metadata (observed)", 5,
 	 "least-privilege",
 	 "Block the metadata endpoint for the server (network policy, IMDSv2 hop limit)."},
+    [CHK_RUNTIME_TOOL_INPUT] =
+	{CHK_RUNTIME_TOOL_INPUT, "runtime_tool_input",
+	 "No injection-shaped tool arguments (observed)", 5, "validate-tool-inputs",
+	 "Validate tool arguments against a strict schema; never pass them to a shell or a path "
+	 "outside the allowed roots."},
+    [CHK_RUNTIME_TOOL_OUTPUT] =
+	{CHK_RUNTIME_TOOL_OUTPUT, "runtime_tool_output",
+	 "No prompt injection in tool results (observed)", 5, "sanitize-tool-outputs",
+	 "Strip or quote instructions, HTML comments and invisible text from "
+	 "fetched content before returning it to the model."},
+    [CHK_RUNTIME_TOOL_FLOOD] = {CHK_RUNTIME_TOOL_FLOOD, "runtime_tool_flood",
+				"No tool-call flood (observed)", 3, "rate-limit",
+				"Rate-limit tool invocations per session and per client."},
 };
 
 const struct check_def *check_def(enum check_id id)

@@ -39,6 +39,10 @@ enum check_id {
 	CHK_RUNTIME_SENSITIVE_FILE,
 	CHK_RUNTIME_PLAINTEXT_LISTENER,
 	CHK_RUNTIME_EGRESS,
+	/* Tool-call tap: judged only for servers whose calls the tap saw. */
+	CHK_RUNTIME_TOOL_INPUT,
+	CHK_RUNTIME_TOOL_OUTPUT,
+	CHK_RUNTIME_TOOL_FLOOD,
 	CHK_COUNT,
 };
 

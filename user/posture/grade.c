@@ -44,6 +44,9 @@ static const enum check_id runtime_checks[FINDING_COUNT] = {
     [FINDING_SENSITIVE_FILE] = CHK_RUNTIME_SENSITIVE_FILE,
     [FINDING_PLAINTEXT_LISTENER] = CHK_RUNTIME_PLAINTEXT_LISTENER,
     [FINDING_EGRESS] = CHK_RUNTIME_EGRESS,
+    [FINDING_TOOL_INPUT] = CHK_RUNTIME_TOOL_INPUT,
+    [FINDING_TOOL_OUTPUT] = CHK_RUNTIME_TOOL_OUTPUT,
+    [FINDING_TOOL_FLOOD] = CHK_RUNTIME_TOOL_FLOOD,
 };
 
 int grade_finding_for_rule(const char *rule_id)
@@ -53,6 +56,9 @@ int grade_finding_for_rule(const char *rule_id)
 	    [FINDING_SENSITIVE_FILE] = "mcp-sensitive-file",
 	    [FINDING_PLAINTEXT_LISTENER] = "mcp-plaintext-listener",
 	    [FINDING_EGRESS] = "mcp-cloud-metadata",
+	    [FINDING_TOOL_INPUT] = "mcp-tool-input-injection",
+	    [FINDING_TOOL_OUTPUT] = "mcp-tool-output-injection",
+	    [FINDING_TOOL_FLOOD] = "mcp-tool-call-flood",
 	};
 
 	for (int i = 0; i < FINDING_COUNT; i++)
@@ -192,6 +198,9 @@ static void check_runtime(const struct collect *c, struct posture_server *s)
 
 		if (!c->o->runtime)
 			check_set(r, CHECK_NA, "observed only by the running agent");
+		else if (f >= FINDING_TOOL_INPUT && !(rt && (rt->tool_calls || rt->seen[f])))
+			check_set(r, CHECK_NA, "no tool call seen by the tap in the last %d s",
+				  c->o->runtime_window_s);
 		else if (rt && rt->seen[f])
 			check_set(r, CHECK_FAIL, "%s", rt->evidence[f]);
 		else

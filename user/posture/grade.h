@@ -24,12 +24,16 @@ enum grade_finding {
 	FINDING_SENSITIVE_FILE,
 	FINDING_PLAINTEXT_LISTENER,
 	FINDING_EGRESS,
+	FINDING_TOOL_INPUT, /* the findings from here on need tool calls seen */
+	FINDING_TOOL_OUTPUT,
+	FINDING_TOOL_FLOOD,
 	FINDING_COUNT,
 };
 
 /* What the running agent observed of one server tree within the window. */
 struct grade_runtime {
 	uint32_t server_pid;
+	uint64_t tool_calls; /* calls the tool-call tap saw: 0 = tool checks n/a */
 	bool seen[FINDING_COUNT];
 	char evidence[FINDING_COUNT][CHECK_EVIDENCE_MAX];
 };

@@ -21,6 +21,7 @@
 struct finding_rec {
 	struct grade_runtime g;
 	int64_t when[FINDING_COUNT];
+	int64_t last_call; /* when the tap last saw a call of this server */
 };
 
 struct last_grade {
@@ -96,14 +97,11 @@ void postured_free(struct postured *pd)
 	free(pd);
 }
 
-void postured_note_alert(struct postured *pd, const char *rule_id, uint32_t server_pid,
-			 const char *message, int64_t now_ns)
+/* The record of server_pid, made when there is none (the oldest goes when full). */
+static struct finding_rec *finding_rec_of(struct postured *pd, uint32_t server_pid)
 {
-	int f = grade_finding_for_rule(rule_id);
 	struct finding_rec *r = NULL;
 
-	if (f < 0 || !server_pid)
-		return;
 	for (size_t i = 0; i < pd->nfindings; i++)
 		if (pd->findings[i].g.server_pid == server_pid)
 			r = &pd->findings[i];
@@ -117,12 +115,39 @@ void postured_note_alert(struct postured *pd, const char *rule_id, uint32_t serv
 		if (!pd->findings) {
 			pd->findings = calloc(MAX_FINDINGS, sizeof(*pd->findings));
 			if (!pd->findings)
-				return;
+				return NULL;
 		}
 		r = &pd->findings[pd->nfindings++];
 		memset(r, 0, sizeof(*r));
 		r->g.server_pid = server_pid;
 	}
+	return r;
+}
+
+void postured_note_call(struct postured *pd, uint32_t server_pid, int64_t now_ns)
+{
+	struct finding_rec *r = server_pid ? finding_rec_of(pd, server_pid) : NULL;
+
+	if (!r)
+		return;
+	/* The first call makes the tool checks apply: grade again soon. */
+	if (!r->g.tool_calls)
+		postured_request(pd, false, 2000);
+	r->g.tool_calls++;
+	r->last_call = now_ns;
+}
+
+void postured_note_alert(struct postured *pd, const char *rule_id, uint32_t server_pid,
+			 const char *message, int64_t now_ns)
+{
+	int f = grade_finding_for_rule(rule_id);
+	struct finding_rec *r;
+
+	if (f < 0 || !server_pid)
+		return;
+	r = finding_rec_of(pd, server_pid);
+	if (!r)
+		return;
 	/* A first finding of its kind can change the grade: grade again now. */
 	if (!r->g.seen[f])
 		postured_request(pd, false, 0);
@@ -151,6 +176,8 @@ static size_t runtime_snapshot(struct postured *pd, struct grade_runtime *out, i
 		struct finding_rec *r = &pd->findings[i];
 
 		out[n] = r->g;
+		if (now_ns - r->last_call > window)
+			out[n].tool_calls = 0;
 		for (int f = 0; f < FINDING_COUNT; f++)
 			if (r->g.seen[f] && now_ns - r->when[f] > window)
 				out[n].seen[f] = false;

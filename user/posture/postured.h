@@ -38,6 +38,8 @@ struct postured *postured_new(const struct postured_opts *o, struct output *out)
 void postured_free(struct postured *pd); /* kills a running grade */
 
 /* The agent saw a rule fire in a server tree: remember it as evidence. */
+/* The tool-call tap saw server_pid answer a call (tool checks then apply). */
+void postured_note_call(struct postured *pd, uint32_t server_pid, int64_t now_ns);
 void postured_note_alert(struct postured *pd, const char *rule_id, uint32_t server_pid,
 			 const char *message, int64_t now_ns);
 /*

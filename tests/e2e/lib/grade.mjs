@@ -34,6 +34,9 @@ export const CHECK_IDS = [
 	"runtime_sensitive_file",
 	"runtime_plaintext_listener",
 	"runtime_egress",
+	"runtime_tool_input",
+	"runtime_tool_output",
+	"runtime_tool_flood",
 ];
 
 // The checks the local HTTP probe fills (registry is never knowable offline).
@@ -55,7 +58,15 @@ export const HTTP_CHECK_IDS = [
 	"origin_validation",
 ];
 
-export const RUNTIME_CHECK_IDS = ["runtime_shell", "runtime_sensitive_file", "runtime_plaintext_listener", "runtime_egress"];
+export const RUNTIME_CHECK_IDS = [
+	"runtime_shell",
+	"runtime_sensitive_file",
+	"runtime_plaintext_listener",
+	"runtime_egress",
+	"runtime_tool_input",
+	"runtime_tool_output",
+	"runtime_tool_flood",
+];
 
 const GRADE_BANDS = [
 	["A", 90],

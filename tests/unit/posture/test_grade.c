@@ -135,6 +135,35 @@ static void test_runtime_findings_fail_and_cap(void **state)
 	posture_report_free(&rep);
 }
 
+/* Tool checks are judged only for servers whose calls the tap saw. */
+static void test_tool_checks_need_calls(void **state)
+{
+	struct posture_report rep;
+	struct grade_runtime rt;
+	const struct posture_server *s;
+
+	(void)state;
+	memset(&rt, 0, sizeof(rt));
+	rt.server_pid = 12;
+	collect(&rep, &rt, 1);
+	s = find(&rep, "mcp-server-filesystem");
+	assert_non_null(s);
+	assert_int_equal(s->checks[CHK_RUNTIME_TOOL_INPUT].status, CHECK_NA);
+	assert_int_equal(s->checks[CHK_RUNTIME_TOOL_FLOOD].status, CHECK_NA);
+	posture_report_free(&rep);
+
+	rt.tool_calls = 3;
+	rt.seen[FINDING_TOOL_INPUT] = true;
+	snprintf(rt.evidence[FINDING_TOOL_INPUT], sizeof(rt.evidence[0]), "echo $(id)");
+	collect(&rep, &rt, 1);
+	s = find(&rep, "mcp-server-filesystem");
+	assert_int_equal(s->checks[CHK_RUNTIME_TOOL_INPUT].status, CHECK_FAIL);
+	assert_string_equal(s->checks[CHK_RUNTIME_TOOL_INPUT].evidence, "echo $(id)");
+	assert_int_equal(s->checks[CHK_RUNTIME_TOOL_OUTPUT].status, CHECK_PASS);
+	assert_int_equal(s->checks[CHK_RUNTIME_TOOL_FLOOD].status, CHECK_PASS);
+	posture_report_free(&rep);
+}
+
 static void test_finding_for_rule(void **state)
 {
 	(void)state;
@@ -151,6 +180,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_running_and_configured),
 	    cmocka_unit_test(test_runtime_findings_fail_and_cap),
+	    cmocka_unit_test(test_tool_checks_need_calls),
 	    cmocka_unit_test(test_finding_for_rule),
 	};
 
