@@ -30,6 +30,7 @@ function agentConfig(extra = {}) {
 			selectors: [
 				{ name: "toolbox-http", cmdline: "*toolbox.mjs --http*" },
 				{ name: "tls-fixture", cmdline: "*tls-mcp-server.py*" },
+				{ name: "node-https", cmdline: "*mcpwatch-e2e-node-https*" },
 			],
 		},
 		...extra,
@@ -391,6 +392,21 @@ test("HTTPS through Python's shared libssl (selector): the TLS tap attaches and 
 	);
 	const audit = await agent.waitFor((r) => r.kind === "tool_call" && mine(srv.pid)(r) && r.mcp?.request?.id === '"call-7"', 10000, "the audit record of the HTTPS call", from);
 	expectFields(audit, { "tool_call.outcome": "result", "mcp.transport": "https" }, "HTTPS audit record");
+});
+
+test("HTTPS from node (OpenSSL linked statically): the agent says the tap is partial for that server", async () => {
+	const cert = makeCert(0);
+	cleanups.push(async () => cert.cleanup());
+	const port = await freePort();
+	const from = agent.mark();
+	// Bound to every interface so the agent's TLS check runs (loopback
+	// listeners are not probed); nothing but the agent connects to it.
+	const script = `const fs=require("fs");require("https").createServer({key:fs.readFileSync(process.env.KEY),cert:fs.readFileSync(process.env.CERT)},(q,r)=>r.end("{}")).listen(${port},"0.0.0.0",()=>console.log("listening"))`;
+	const srv = await startProcess({ args: ["-e", script, "mcpwatch-e2e-node-https"], env: { KEY: cert.key, CERT: cert.cert }, readyLine: /^listening$/ });
+	cleanups.push(() => srv.stop());
+	const tap = await agent.waitFor((r) => r.kind === "agent" && r.event === "tap" && r.server_pid === srv.pid, 10000, `a tap record for node pid ${srv.pid}`, from);
+	expectFields(tap, { tap: "partial", reason: (v) => typeof v === "string" && v.includes(String(port)) && v.includes("no shared libssl") }, "tap record of a node HTTPS server");
+	assertNoAlerts((await alertsAfterQuiet(agent, from, 500)).filter(mine(srv.pid)), "for a TLS listener");
 });
 
 // ------------------------------------------------------------------ other agents
