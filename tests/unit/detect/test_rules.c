@@ -360,7 +360,7 @@ static void test_errors_conditions(void **state)
 		    "events (only listen, connect)\n");
 	expect_diag(RULE("{\"field\": \"file.path\", \"op\": \"matches\", \"value\": \"x\"}"),
 		    "t.json:3:108: unknown op \"matches\" (expected eq, ne, in, glob, prefix, "
-		    "suffix, contains, gt, ge, lt, le, exists)\n");
+		    "suffix, contains, icontains, gt, ge, lt, le, exists)\n");
 	expect_diag(RULE("{\"field\": \"file.path\", \"op\": \"gt\", \"value\": 1}"),
 		    "t.json:3:108: op \"gt\" does not apply to string field \"file.path\"\n");
 	expect_diag(RULE("{\"field\": \"file.write\", \"op\": \"in\", \"values\": [true]}"),
