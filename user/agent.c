@@ -242,6 +242,8 @@ static void listener_remove(struct agent *a, struct listener *l)
 	*l = a->listeners[--a->nlisteners];
 }
 
+static void tap_tls_blind(struct agent *a, struct proc *p, const struct listener *l);
+
 static void listener_evaluate(struct agent *a, struct listener *l, int tls, const char *evidence)
 {
 	struct proc *p = proc_table_lookup(a->procs, l->tgid);
@@ -251,6 +253,8 @@ static void listener_evaluate(struct agent *a, struct listener *l, int tls, cons
 		return;
 	l->evaluated = true;
 	l->tls = tls;
+	if (tls == 1)
+		tap_tls_blind(a, p, l);
 	evctx_init(a, &c, RULE_EV_LISTEN, p, clock_realtime_ns());
 	c.net.family = l->family;
 	c.net.local_addr = l->addr;
@@ -611,12 +615,40 @@ static void tap_tls_of(struct agent *a, struct proc *p)
 	extra = cJSON_CreateObject();
 	cJSON_AddNumberToObject(extra, "server_pid", p->tgid);
 	if (sensor_tap_tls(a->sensor, p->tgid, lib, err, sizeof(err)) == 0) {
+		p->tls_tapped = true;
 		cJSON_AddStringToObject(extra, "tap", "tls");
 		cJSON_AddStringToObject(extra, "library", lib);
 	} else {
 		cJSON_AddStringToObject(extra, "tap", "partial");
 		cJSON_AddStringToObject(extra, "reason", err);
 	}
+	emit_agent_record(a, "tap", extra);
+}
+
+/*
+ * A listener answered TLS but its process has no TLS tap (no shared libssl:
+ * node and other runtimes link OpenSSL statically, or the uprobes are
+ * unavailable): the calls it serves are not seen. Said once per process.
+ */
+static void tap_tls_blind(struct agent *a, struct proc *p, const struct listener *l)
+{
+	char reason[256];
+	cJSON *extra;
+
+	if (!a->tap || p->tls_tapped || p->tls_blind_said)
+		return;
+	p->tls_blind_said = true;
+	snprintf(reason, sizeof(reason), "%s:%u answers TLS and %s; tool calls on it are not seen",
+		 l->addr, l->port,
+		 !sensor_tls_available(a->sensor) ? "the TLS uprobes are unavailable"
+		 : p->tgid != p->server_tgid	  ? "it belongs to a child of the server"
+						  : "no shared libssl is mapped");
+	extra = cJSON_CreateObject();
+	cJSON_AddNumberToObject(extra, "server_pid", p->server_tgid);
+	if (p->tgid != p->server_tgid)
+		cJSON_AddNumberToObject(extra, "pid", p->tgid);
+	cJSON_AddStringToObject(extra, "tap", "partial");
+	cJSON_AddStringToObject(extra, "reason", reason);
 	emit_agent_record(a, "tap", extra);
 }
 

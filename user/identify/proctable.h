@@ -39,8 +39,10 @@ struct proc {
 	bool container_checked;	 /* container_id was looked up */
 	char *user_name;	 /* the uid's name, looked up once per image */
 	bool user_checked;
-	bool tls_tap_tried; /* the agent looked for a shared libssl to tap */
-	struct proc *next;  /* hash chain */
+	bool tls_tap_tried;  /* the agent looked for a shared libssl to tap */
+	bool tls_tapped;     /* ... and attached the TLS tap to it */
+	bool tls_blind_said; /* a TLS listener the tap cannot read was reported */
+	struct proc *next;   /* hash chain */
 };
 
 struct proc_table;

@@ -391,12 +391,42 @@ static size_t call_find(struct tap *t, uint32_t server, const char *id, uint64_t
 	return any;
 }
 
+/*
+ * A response read only in part may have lost its id: the SDK writes "id"
+ * after the result, and the kernel copies the first MW_IO_CHUNKS chunks of
+ * a write (the stream keeps TAP_MESSAGE_MAX bytes of a message). It answers
+ * the one call that can be answered on its channel — the same connection,
+ * or any stdio call of the server — when there is exactly one; with several
+ * the answer is not guessed.
+ */
+static size_t call_find_cut(struct tap *t, const struct tap_channel *ch)
+{
+	size_t found = TAP_INFLIGHT_TOTAL;
+
+	for (size_t i = 0; i < TAP_INFLIGHT_TOTAL; i++) {
+		struct tap_call *c = t->inflight[i];
+
+		if (!c || c->server_tgid != ch->server_tgid)
+			continue;
+		if (ch->transport == TAP_STDIO ? c->transport != TAP_STDIO : c->conn != ch->stream)
+			continue;
+		if (found != TAP_INFLIGHT_TOTAL)
+			return TAP_INFLIGHT_TOTAL;
+		found = i;
+	}
+	return found;
+}
+
 static void call_answered(struct tap_msg_ctx *x, const struct jsonrpc_msg *m, size_t nmsgs)
 {
 	struct tap *t = x->t;
 	size_t slot = call_find(t, x->ch->server_tgid, m->id, x->ch->stream);
 	struct tap_call *c;
 
+	if (slot == TAP_INFLIGHT_TOTAL && nmsgs == 1 &&
+	    (m->id[0] == '\0' || (m->flags & JSONRPC_F_ID_CUT)) &&
+	    (m->flags & (JSONRPC_F_PARTIAL | JSONRPC_F_ID_CUT)))
+		slot = call_find_cut(t, x->ch);
 	if (slot == TAP_INFLIGHT_TOTAL)
 		return;
 	c = t->inflight[slot];

@@ -199,7 +199,31 @@ static struct evctx full_event(enum rule_event ev)
 				   .container_id = "abc",
 				   .role = ROLE_MEMBER,
 				   .server_tgid = 10};
+	/* A call with every part known, so each mcp.* field has a value. */
+	static struct tap_call call = {.server_tgid = 10,
+				       .tgid = 10,
+				       .transport = TAP_STDIO,
+				       .id = "7",
+				       .method = "tools/call",
+				       .tool = "run",
+				       .arguments = "{\"command\":\"id\"}",
+				       .argument_keys = "command",
+				       .client_name = "c",
+				       .client_version = "1",
+				       .start_ns = 1000000000,
+				       .end_ns = 3000000000,
+				       .request_bytes = 80,
+				       .response_bytes = 90,
+				       .outcome = TAP_ERROR,
+				       .has_error_code = true,
+				       .error_code = -32603,
+				       .is_error = 0,
+				       .calls_in_window = 3};
 	struct evctx c = {.kind = ev, .proc = &proc, .parent = &srv, .server = &srv};
+
+	c.mcp.call = &call;
+	c.mcp.ncandidates = 1;
+	c.mcp.result_text = "done";
 
 	c.file.path = "/proc/1/environ";
 	c.net.family = AF_INET;

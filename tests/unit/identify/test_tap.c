@@ -212,6 +212,58 @@ static void test_large_response_cut_by_kernel(void **state)
 	tap_free(t);
 }
 
+/* The official SDK writes {"result":...,"jsonrpc":"2.0","id":7}: the id is
+ * after what the kernel copies of a large result. */
+static char *sdk_big_result(const char *id)
+{
+	size_t big = MW_IO_CHUNK * MW_IO_CHUNKS * 2;
+	char *res = malloc(big + 128);
+	int n = snprintf(res, big, "{\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"");
+
+	memset(res + n, 'a', big - n);
+	sprintf(res + big - 64, "\"}]},\"jsonrpc\":\"2.0\",\"id\":%s}\n", id);
+	return res;
+}
+
+static void test_large_response_id_cut(void **state)
+{
+	struct seen s;
+	struct tap *t = new_tap(&s);
+	char *res = sdk_big_result("7");
+
+	stdio_in(t, call_req, 1);
+	io(t, OUT_FILE, MW_IO_OUT, MW_FD_STDIO, res, strlen(res), 2);
+	/* The only call in flight on stdio: the cut response answers it. */
+	assert_int_equal(s.ended, 1);
+	assert_string_equal(s.last_end.id, "7");
+	assert_int_equal(s.last_end.outcome, TAP_RESULT);
+	assert_int_equal(tap_inflight(t, SERVER, NULL, 0), 0);
+	free(res);
+	tap_free(t);
+}
+
+static void test_large_response_id_cut_two_in_flight(void **state)
+{
+	struct seen s;
+	struct tap *t = new_tap(&s);
+	char *res = sdk_big_result("7");
+
+	stdio_in(t, call_req, 1);
+	stdio_in(t,
+		 "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"tools/call\",\"params\":{\"name\":"
+		 "\"echo\",\"arguments\":{}}}\n",
+		 2);
+	io(t, OUT_FILE, MW_IO_OUT, MW_FD_STDIO, res, strlen(res), 3);
+	/* Two could be answered: neither is ended on a guess. */
+	assert_int_equal(s.ended, 0);
+	assert_int_equal(tap_inflight(t, SERVER, NULL, 0), 2);
+	stdio_out(t, "{\"result\":{},\"jsonrpc\":\"2.0\",\"id\":8}\n", 4);
+	assert_int_equal(s.ended, 1);
+	assert_string_equal(s.last_end.id, "8");
+	free(res);
+	tap_free(t);
+}
+
 static void test_http_post_and_sse_answer(void **state)
 {
 	struct seen s;
@@ -298,6 +350,8 @@ int main(void)
 	    cmocka_unit_test(test_outcomes),
 	    cmocka_unit_test(test_several_in_flight_newest_first),
 	    cmocka_unit_test(test_large_response_cut_by_kernel),
+	    cmocka_unit_test(test_large_response_id_cut),
+	    cmocka_unit_test(test_large_response_id_cut_two_in_flight),
 	    cmocka_unit_test(test_http_post_and_sse_answer),
 	    cmocka_unit_test(test_client_sockets_and_noise_ignored),
 	    cmocka_unit_test(test_flood_window),
