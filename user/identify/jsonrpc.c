@@ -500,11 +500,22 @@ static bool key_is_secret(const char *key, size_t n)
 	return strcmp(probe, before) != 0;
 }
 
-/* s redacted (NUL bytes as spaces), as a JSON string; fails closed. */
+/* Bytes past the room left that are still redacted, so that a secret the
+ * cut would split is recognised whole before it is cut. */
+#define REDACT_MARGIN 512
+
+/* s redacted (NUL bytes as spaces), as a JSON string; fails closed. Only
+ * what can still fit (plus a margin) is copied and redacted: a 16 KiB
+ * argument costs what the 2 KiB field can show, not its whole size. */
 static void out_redacted_string(struct out *o, const char *s, size_t n)
 {
-	char *tmp = malloc(n + 1);
+	size_t room = o->cap > o->len ? o->cap - o->len : 0;
+	char *tmp;
 	size_t i, k;
+
+	if (n > room + REDACT_MARGIN)
+		n = room + REDACT_MARGIN;
+	tmp = malloc(n + 1);
 
 	if (!tmp) {
 		out_str(o, "\"" REDACT_MASK "\"");

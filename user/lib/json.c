@@ -274,9 +274,21 @@ static size_t raw_string_extent(const struct parser *p)
 {
 	size_t i = p->pos + 1;
 
-	while (i < p->len && p->buf[i] != '"')
-		i += p->buf[i] == '\\' ? 2 : 1;
-	return (i < p->len ? i : p->len) - p->pos;
+	/* memchr finds each quote fast; one after an odd run of backslashes is escaped. */
+	while (i < p->len) {
+		const char *q = memchr(p->buf + i, '"', p->len - i);
+		size_t at, bs = 0;
+
+		if (!q)
+			break;
+		at = (size_t)(q - p->buf);
+		while (at - bs > p->pos + 1 && p->buf[at - bs - 1] == '\\')
+			bs++;
+		if (bs % 2 == 0)
+			return at - p->pos;
+		i = at + 1;
+	}
+	return p->len - p->pos;
 }
 
 /* Copy one string character (p not at a quote or backslash). */
@@ -299,6 +311,27 @@ static size_t copy_string_char(struct parser *p, char *out)
 		out[i] = p->buf[p->pos];
 		advance(p);
 	}
+	return n;
+}
+
+/* Is c a byte copied as it is: printable ASCII other than a quote or backslash? */
+static bool plain_ascii(unsigned char c)
+{
+	return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
+/* Copy a run of plain ASCII at once: one column per byte, no line breaks. */
+static size_t copy_ascii_run(struct parser *p, char *out)
+{
+	const unsigned char *b = (const unsigned char *)p->buf;
+	size_t start = p->pos, end = p->pos, n;
+
+	while (end < p->len && plain_ascii(b[end]))
+		end++;
+	p->pos = end;
+	n = end - start;
+	memcpy(out, p->buf + start, n);
+	p->col += (int)n;
 	return n;
 }
 
@@ -325,7 +358,12 @@ static char *parse_string_raw(struct parser *p, size_t *outlen)
 			*outlen = n;
 			return s;
 		}
-		k = peek(p) == '\\' ? decode_escape(p, s + n) : copy_string_char(p, s + n);
+		if (plain_ascii(peek(p)))
+			k = copy_ascii_run(p, s + n);
+		else if (peek(p) == '\\')
+			k = decode_escape(p, s + n);
+		else
+			k = copy_string_char(p, s + n);
 		if (!k)
 			break;
 		n += k;
