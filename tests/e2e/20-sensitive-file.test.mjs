@@ -106,12 +106,18 @@ test(`20 reads of id_rsa in a row are aggregated (aggregate_window_s ${WINDOW_S}
 		from
 	);
 	expectSensitiveFile(agg, s, s.pid, "aggregated mcp-sensitive-file alert");
-	const mine = (await alertsAfterQuiet(agent, from, WINDOW_S * 1000 + 500)).filter((r) => r.server?.pid === s.pid);
+	const all = (await alertsAfterQuiet(agent, from, WINDOW_S * 1000 + 500)).filter((r) => r.server?.pid === s.pid);
+	// Each read is also a tool call naming a credential path (mcp-tool-input-injection,
+	// aggregated the same way); nothing else may fire.
+	const mine = all.filter((r) => r.rule?.id === "mcp-sensitive-file");
+	const calls = all.filter((r) => r.rule?.id === "mcp-tool-input-injection");
 	const counts = mine.map((r) => r.count);
 	assert.ok(mine.length <= 3, `20 reads gave ${mine.length} records (counts ${counts}), expected at most a couple`);
+	assert.ok(calls.length <= 3, `20 calls gave ${calls.length} input-injection records, expected at most a couple`);
+	assert.equal(mine.length + calls.length, all.length, `unexpected records:\n${all.map((r) => JSON.stringify(r)).join("\n")}`);
 	assert.ok(
-		mine.every((r) => r.rule?.id === "mcp-sensitive-file" && r.file?.path === home.idRsa),
-		`unexpected records:\n${mine.map((r) => JSON.stringify(r)).join("\n")}`
+		mine.every((r) => r.file?.path === home.idRsa) && calls.every((r) => r.mcp?.tool?.name === tool),
+		`unexpected records:\n${all.map((r) => JSON.stringify(r)).join("\n")}`
 	);
 	const total = counts.reduce((a, b) => a + b, 0);
 	assert.ok(total >= 20 && total <= 21, `counts ${JSON.stringify(counts)} sum to ${total}; they should account for all 20 reads`);
