@@ -15,12 +15,7 @@ static void add_call(cJSON *rec, const struct tap_call *c)
 	rfc3339_format(c->start_ns, 9, start, sizeof(start));
 	cJSON_AddStringToObject(call, "start", start);
 	cJSON_AddNumberToObject(call, "duration_ms", (double)((c->end_ns - c->start_ns) / 1000000));
-	cJSON_AddStringToObject(call, "outcome", tap_outcome_name(c->outcome));
-	if (c->is_error >= 0)
-		cJSON_AddBoolToObject(call, "is_error", c->is_error == 1);
-	if (c->has_error_code)
-		cJSON_AddNumberToObject(cJSON_AddObjectToObject(call, "error"), "code",
-					(double)c->error_code);
+	record_add_outcome(call, c);
 	cJSON_AddNumberToObject(call, "request_bytes", (double)c->request_bytes);
 	cJSON_AddNumberToObject(call, "response_bytes", (double)c->response_bytes);
 }

@@ -130,18 +130,23 @@ void record_add_mcp_candidates(cJSON *parent, const struct tap_call *const *c, s
 	}
 }
 
+void record_add_outcome(cJSON *obj, const struct tap_call *c)
+{
+	cJSON_AddStringToObject(obj, "outcome", tap_outcome_name(c->outcome));
+	if (c->is_error >= 0)
+		cJSON_AddBoolToObject(obj, "is_error", c->is_error == 1);
+	if (c->has_error_code)
+		cJSON_AddNumberToObject(cJSON_AddObjectToObject(obj, "error"), "code",
+					(double)c->error_code);
+}
+
 void record_add_mcp_result(cJSON *mcp, const struct tap_call *c)
 {
 	cJSON *res = cJSON_AddObjectToObject(mcp, "result");
 
 	if (!res)
 		return;
-	cJSON_AddStringToObject(res, "outcome", tap_outcome_name(c->outcome));
-	if (c->is_error >= 0)
-		cJSON_AddBoolToObject(res, "is_error", c->is_error == 1);
-	if (c->has_error_code)
-		cJSON_AddNumberToObject(cJSON_AddObjectToObject(res, "error"), "code",
-					(double)c->error_code);
+	record_add_outcome(res, c);
 	cJSON_AddNumberToObject(res, "bytes", (double)c->response_bytes);
 	if (c->end_ns)
 		cJSON_AddNumberToObject(mcp, "duration_ms",

@@ -33,6 +33,8 @@ cJSON *record_add_mcp(cJSON *parent, const struct tap_call *c, bool arguments);
 /* "mcp": {"ambiguous": true, "in_flight": n, "candidates": [{method, request.id, tool.name}]} */
 void record_add_mcp_candidates(cJSON *parent, const struct tap_call *const *c, size_t shown,
 			       size_t in_flight);
+/* "outcome", "is_error" (when known), "error": {"code"} (a JSON-RPC error) into obj. */
+void record_add_outcome(cJSON *obj, const struct tap_call *c);
 /* "result": {"outcome", "is_error", "error": {"code"}, "bytes"} and "duration_ms" into mcp. */
 void record_add_mcp_result(cJSON *mcp, const struct tap_call *c);
 

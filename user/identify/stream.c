@@ -7,6 +7,7 @@
  * to a second, fixed buffer.
  */
 #include "identify/stream.h"
+#include "lib/chars.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -97,17 +98,6 @@ static bool is_tchar(char c)
 {
 	return (c >= 'a' && c <= 'z') || is_upper(c) || is_digit(c) ||
 	       (c && strchr("!#$%&'*+-.^_`|~", c));
-}
-
-static int hex_value(char c)
-{
-	if (is_digit(c))
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 static size_t min_size(size_t a, uint64_t b)
@@ -502,7 +492,7 @@ static void lose(struct stream *s, const char *why, stream_msg_fn fn, void *arg)
 
 static size_t chunk_size_char(struct stream *s, char c, stream_msg_fn fn, void *arg)
 {
-	int v = hex_value(c);
+	int v = hex_digit_value(c);
 
 	if (v >= 0 && s->chunk == CH_SIZE) {
 		if (++s->chunk_digits > MAX_CHUNK_DIGITS)

@@ -7,6 +7,7 @@
 #include "lib/json.h"
 #include "lib/names.h"
 #include "lib/diag.h"
+#include "lib/chars.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -185,17 +186,6 @@ static size_t utf8_encode(uint32_t cp, char *out)
 	return 4;
 }
 
-static int hex_digit(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Read the 4 hex digits after "\u" (p at the 'u'); -1 on error. */
 static long read_hex4(struct parser *p)
 {
@@ -204,7 +194,7 @@ static long read_hex4(struct parser *p)
 
 	advance(p); /* 'u' */
 	for (i = 0; i < 4; i++) {
-		if (at_end(p) || (d = hex_digit(peek(p))) < 0) {
+		if (at_end(p) || (d = hex_digit_value(peek(p))) < 0) {
 			fail_unexpected(p, "expected 4 hex digits after \\u");
 			return -1;
 		}
