@@ -74,7 +74,7 @@ start_agent_with() { # config
 audited() { sleep 1.5; grep -c '"kind":"tool_call"' "$work/agent.out" || true; }
 lost() { grep '"event":"lost"' "$work/agent.out" | grep -o '"io":[0-9]*' | awk -F: '{s+=$2} END {print s+0}'; }
 for r in $(seq 1 "$ROUNDS"); do
-	for size in 200 16384; do
+	for size in 200 4096 16384; do
 		tap_case none "$size" "- -"
 		start_agent_with "$work/tap-off.json"
 		tap_case off "$size" "- -"
