@@ -91,6 +91,23 @@ struct {
 	__type(value, __u32);
 } sniff SEC(".maps") __weak;
 
+/*
+ * A prefilter in front of `tap`: bit (tgid % 4096) is set for every tapped
+ * tgid (and not cleared: a stale bit costs one hash lookup). An array with
+ * one entry is read without hashing, so the reads and writes of every other
+ * process cost a load and a bit test, not a hash lookup.
+ */
+struct mw_tap_filter {
+	__u64 bits[MW_TAP_FILTER_WORDS];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mw_tap_filter);
+} tap_filter SEC(".maps") __weak;
+
 /* Tool-call tap: tgid → MW_TAP_* for the server processes user space tapped. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

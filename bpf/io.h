@@ -29,6 +29,15 @@ struct mw_io_args {
 	__u32 pad;
 };
 
+/* False when tgid is surely not tapped: its bit in tap_filter is clear. */
+static __always_inline bool mw_tap_maybe(__u32 tgid)
+{
+	__u32 zero = 0;
+	struct mw_tap_filter *f = bpf_map_lookup_elem(&tap_filter, &zero);
+
+	return f && (f->bits[(tgid >> 6) & (MW_TAP_FILTER_WORDS - 1)] & (1ull << (tgid & 63)));
+}
+
 /* MW_TAP_* of tgid, 0 when it is not tapped. */
 static __always_inline __u32 mw_tap_flags(__u32 tgid)
 {

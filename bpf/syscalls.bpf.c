@@ -168,9 +168,12 @@ static __always_inline void mw_io_args_read(struct mw_io_args *a, struct pt_regs
 static __always_inline int mw_io_enter(struct pt_regs *regs, long id)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 flags = mw_tap_flags(pid_tgid >> 32);
 	struct mw_io_args a = {};
+	__u32 flags;
 
+	if (!mw_tap_maybe(pid_tgid >> 32))
+		return 0;
+	flags = mw_tap_flags(pid_tgid >> 32);
 	if (!flags)
 		return 0;
 	a.fd = PT_REGS_PARM1_CORE_SYSCALL(regs);
@@ -189,9 +192,13 @@ static __always_inline int mw_io_enter(struct pt_regs *regs, long id)
 static __always_inline int mw_io_exit(long ret)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct mw_io_args *pending = bpf_map_lookup_elem(&pending_io, &pid_tgid);
+	struct mw_io_args *pending;
 	struct mw_io_args a;
 
+	/* Only a tapped process has something pending: the others stop here. */
+	if (!mw_tap_maybe(pid_tgid >> 32))
+		return 0;
+	pending = bpf_map_lookup_elem(&pending_io, &pid_tgid);
 	if (!pending)
 		return 0;
 	a = *pending;

@@ -161,6 +161,10 @@ struct mw_io {
 	char data[MW_IO_CHUNK]; /* only len bytes are sent */
 };
 
+/* The `tap_filter` bitmap: bit tgid % (64 * MW_TAP_FILTER_WORDS) of word
+ * (tgid / 64) % MW_TAP_FILTER_WORDS is set for every tapped tgid. */
+#define MW_TAP_FILTER_WORDS 64
+
 /* Value of the `tap` map, keyed by tgid: what to copy of that process. */
 #define MW_TAP_STDIO  (1u << 0) /* reads of fd 0, writes of fd 1 */
 #define MW_TAP_SOCKET (1u << 1) /* reads and writes of socket fds */

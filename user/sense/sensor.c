@@ -836,15 +836,32 @@ int sensor_sniff_done(struct sensor *s, uint32_t tgid)
 				    BPF_ANY);
 }
 
+/* Sets tgid's bit in the kernel's tap prefilter (bits are never cleared). */
+static int sensor_tap_filter_add(struct sensor *s, uint32_t tgid)
+{
+	uint64_t bits[MW_TAP_FILTER_WORDS];
+	uint32_t zero = 0;
+	int rc = bpf_map__lookup_elem(s->skel->maps.tap_filter, &zero, sizeof(zero), bits,
+				      sizeof(bits), 0);
+
+	if (rc)
+		return rc;
+	bits[(tgid >> 6) & (MW_TAP_FILTER_WORDS - 1)] |= 1ull << (tgid & 63);
+	return bpf_map__update_elem(s->skel->maps.tap_filter, &zero, sizeof(zero), bits,
+				    sizeof(bits), BPF_ANY);
+}
+
 int sensor_tap(struct sensor *s, uint32_t tgid, uint32_t flags)
 {
 	int rc;
 
 	if (!s || !tgid)
 		return -EINVAL;
-	if (flags)
-		return bpf_map__update_elem(s->skel->maps.tap, &tgid, sizeof(tgid), &flags,
-					    sizeof(flags), BPF_ANY);
+	if (flags) {
+		rc = bpf_map__update_elem(s->skel->maps.tap, &tgid, sizeof(tgid), &flags,
+					  sizeof(flags), BPF_ANY);
+		return rc ? rc : sensor_tap_filter_add(s, tgid);
+	}
 	rc = bpf_map__delete_elem(s->skel->maps.tap, &tgid, sizeof(tgid), 0);
 	return rc == -ENOENT ? 0 : rc;
 }
