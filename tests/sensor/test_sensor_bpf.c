@@ -224,7 +224,13 @@ typedef int (*child_fn)(void *arg);
  * Forks a child that waits for a go byte, so that the parent can track it
  * before it does anything; with out_fd >= 0 its stdout goes there.
  */
-static pid_t child_run(child_fn fn, void *arg, bool track, int out_fd)
+/*
+ * The one way a test child starts: forked, its stdin/stdout on in_fd/out_fd
+ * (when >= 0), tracked and tapped with tap_flags as asked, and only then let
+ * run, so that the kernel knows it before its first syscall.
+ */
+static pid_t child_start(child_fn fn, void *arg, int in_fd, int out_fd, bool track,
+			 uint32_t tap_flags)
 {
 	int go[2];
 	pid_t pid;
@@ -235,6 +241,8 @@ static pid_t child_run(child_fn fn, void *arg, bool track, int out_fd)
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		close(go[1]);
+		if (in_fd >= 0)
+			dup2(in_fd, STDIN_FILENO);
 		if (out_fd >= 0)
 			dup2(out_fd, STDOUT_FILENO);
 		if (read(go[0], &c, 1) != 1)
@@ -244,9 +252,16 @@ static pid_t child_run(child_fn fn, void *arg, bool track, int out_fd)
 	close(go[0]);
 	if (track)
 		assert_int_equal(sensor_track(sensor, pid, pid), 0);
+	if (tap_flags)
+		assert_int_equal(sensor_tap(sensor, pid, tap_flags), 0);
 	assert_int_equal(write(go[1], &c, 1), 1);
 	close(go[1]);
 	return pid;
+}
+
+static pid_t child_run(child_fn fn, void *arg, bool track, int out_fd)
+{
+	return child_start(fn, arg, -1, out_fd, track, 0);
 }
 
 static int child_wait(pid_t pid)
@@ -1027,30 +1042,7 @@ static void io_expect(const struct io_want *w, const char *want, size_t calls)
  */
 static pid_t tap_child_run(child_fn fn, void *arg, int in_fd, int out_fd, uint32_t flags)
 {
-	int go[2];
-	pid_t pid;
-	char c = 0;
-
-	assert_int_equal(pipe(go), 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		close(go[1]);
-		if (in_fd >= 0)
-			dup2(in_fd, STDIN_FILENO);
-		if (out_fd >= 0)
-			dup2(out_fd, STDOUT_FILENO);
-		if (read(go[0], &c, 1) != 1)
-			_exit(120);
-		_exit(fn(arg));
-	}
-	close(go[0]);
-	assert_int_equal(sensor_track(sensor, pid, pid), 0);
-	if (flags)
-		assert_int_equal(sensor_tap(sensor, pid, flags), 0);
-	assert_int_equal(write(go[1], &c, 1), 1);
-	close(go[1]);
-	return pid;
+	return child_start(fn, arg, in_fd, out_fd, true, flags);
 }
 
 /* Reads fd to its end into buf (size n); returns the bytes read. */
