@@ -28,6 +28,7 @@ function loadValidators() {
 	return {
 		detection: get("ocsf-1.3.0-detection-finding.json"),
 		compliance: get("ocsf-1.3.0-compliance-finding.json"),
+		api: get("ocsf-1.3.0-api-activity.json"),
 		ecs: get("ecs-8.11.0.json"),
 		falco: get("falco-output.json"),
 	};
@@ -56,6 +57,16 @@ const FALCO_PRIORITY = { info: "Informational", low: "Notice", medium: "Warning"
 function checkOcsf(native, out, what) {
 	if (native.kind === "agent") {
 		assert.deepEqual(out, native, `${what}: agent records stay native in OCSF`);
+		return;
+	}
+	if (native.kind === "tool_call") {
+		// The audit record of one MCP request: OCSF API Activity, activity Other.
+		validate(V.api, out, what);
+		assert.equal(out.class_uid, 6003, what);
+		assert.equal(out.type_uid, 600399, what);
+		assert.equal(out.api.operation, native.mcp.method, what);
+		assert.equal(out.api.request.uid, native.mcp.request.id, what);
+		assert.equal(out.time, Math.floor(timeMs(native.time)), what);
 		return;
 	}
 	const isAlert = native.kind === "alert";
@@ -93,8 +104,9 @@ function checkEcs(native, out, what) {
 	assert.equal(out.ecs.version, "8.11.0", what);
 	assert.equal(Date.parse(out["@timestamp"]), timeMs(native.time), what);
 	assert.equal(out.host.name, native.host.name, what);
-	assert.equal(out.event.kind, { alert: "alert", posture: "state", agent: "event" }[native.kind], what);
+	assert.equal(out.event.kind, { alert: "alert", posture: "state", agent: "event", tool_call: "event" }[native.kind], what);
 	assert.equal(out.event.dataset, `mcpwatch.${native.kind}`, what);
+	if (native.kind === "tool_call") assert.deepEqual(out.event.category, ["api"], what);
 	if (native.kind !== "alert") return;
 	assert.equal(out.rule.id, native.rule.id, what);
 	assert.equal(out.event.severity, SEVERITY_ID[native.rule.severity], what);
@@ -213,7 +225,7 @@ let home, agent, box;
 
 before(async () => {
 	home = makeHome();
-	agent = await startAgent({ config: home.writeJson("config.json", { alerts: { aggregate_window_s: 2 } }) });
+	agent = await startAgent({ config: home.writeJson("config.json", { alerts: { aggregate_window_s: 2 }, audit: { tool_calls: true } }) });
 	box = await connectToolbox({ env: { HOME: home.home } });
 });
 
@@ -238,5 +250,7 @@ test("a live run's alerts, posture and agent records validate in every format", 
 	const records = agent.records.map(({ _seq, ...r }) => r);
 	assert.ok(records.some((r) => r.kind === "agent" && r.event === "stopping"), "the stopping record is on the stream");
 	assert.ok(records.some((r) => r.kind === "posture" && r.scope === "host"), "a host posture record is on the stream");
+	assert.ok(records.some((r) => r.kind === "tool_call" && r.mcp?.tool?.name === "run"), "the audit record of the run call is on the stream");
+	assert.ok(records.some((r) => r.kind === "alert" && r.mcp?.tool?.name === "run"), "an alert carries the call in flight");
 	checkAllFormats(records, "live");
 });
