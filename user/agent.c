@@ -879,6 +879,8 @@ static struct postured *start_postured(struct agent *a)
 	    .host = a->host,
 	    .proc_root = a->opts->proc_root,
 	    .fs_root = a->cfg->posture_fs_root ? a->cfg->posture_fs_root : "",
+	    .home_globs = (const char *const *)a->cfg->posture_home_dirs,
+	    .nhome_globs = a->cfg->nposture_home_dirs,
 	    .interval_s = a->cfg->posture_interval_s,
 	    .runtime_window_s = a->cfg->posture_runtime_window_s,
 	    .rate_limit = a->cfg->posture_rate_limit,

@@ -101,6 +101,7 @@ static const struct opt posture_opts[] = {
     INT("runtime_window_s", posture_runtime_window_s, 60, 30 * 86400, false),
     BOOL("enabled", posture_enabled),
     {.key = "fs_root", .kind = OPT_PATH, .off = FIELD(posture_fs_root)},
+    ARRAY("home_dirs", OPT_STRINGS, posture_home_dirs, nposture_home_dirs),
     {.key = NULL},
 };
 
@@ -243,6 +244,7 @@ void config_free(struct config *c)
 	selectors_free(c->selectors, c->nselectors);
 	strings_free(c->ignore_globs, c->nignore_globs);
 	strings_free(c->launchers, c->nlaunchers);
+	strings_free(c->posture_home_dirs, c->nposture_home_dirs);
 	outputs_free(c->outputs, c->noutputs);
 	doc_release(c->outputs_doc);
 	free(c->spool_dir);
@@ -318,6 +320,8 @@ static bool config_copy(struct config *dst, const struct config *src)
 		dst->outputs_doc->refs++;
 	dst->spool_dir = dst->posture_fs_root = NULL;
 	dst->rules_files = dst->ignore_globs = dst->launchers = dst->redact_patterns = NULL;
+	dst->posture_home_dirs = NULL;
+	dst->nposture_home_dirs = 0;
 	dst->selectors = NULL;
 	dst->outputs = NULL;
 	dst->nrules_files = dst->nignore_globs = dst->nlaunchers = dst->nselectors = 0;
@@ -334,7 +338,9 @@ static bool config_copy(struct config *dst, const struct config *src)
 			  src->nrules_files) ||
 	    !strings_copy(&dst->ignore_globs, &dst->nignore_globs, src->ignore_globs,
 			  src->nignore_globs) ||
-	    !strings_copy(&dst->launchers, &dst->nlaunchers, src->launchers, src->nlaunchers))
+	    !strings_copy(&dst->launchers, &dst->nlaunchers, src->launchers, src->nlaunchers) ||
+	    !strings_copy(&dst->posture_home_dirs, &dst->nposture_home_dirs, src->posture_home_dirs,
+			  src->nposture_home_dirs))
 		return false;
 	if (!selectors_copy(&dst->selectors, src->selectors, src->nselectors))
 		return false;

@@ -76,7 +76,9 @@ struct config {
 	bool posture_rate_limit;      /* opt-in: send a burst to test rate limiting */
 	int posture_runtime_window_s; /* runtime findings count this long: 60..30 days */
 	bool posture_enabled;	      /* the daemon grades and writes posture records */
-	char *posture_fs_root; /* where client configs are read: NULL = "/" (a pod: "/host") */
+	char *posture_fs_root;	  /* where client configs are read: NULL = "/" (a pod: "/host") */
+	char **posture_home_dirs; /* globs of homes besides passwd's; none: /home/ *, /root */
+	size_t nposture_home_dirs;
 
 	/* "outputs": the common keys of each output, parsed and checked with
 	 * its sink's keys; the parsed document that set them is kept (shared by

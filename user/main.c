@@ -267,6 +267,8 @@ static int cmd_grade(int argc, char **argv)
 	go.runtime_window_s = cfg.posture_runtime_window_s;
 	go.proc_root = proc_root;
 	go.fs_root = strcmp(fs_root, "/") == 0 ? "" : fs_root;
+	go.home_globs = (const char *const *)cfg.posture_home_dirs;
+	go.nhome_globs = cfg.nposture_home_dirs;
 	go.host = host;
 	go.skip_tgid = (uint32_t)getpid();
 	go.diag = stderr_diag();

@@ -435,7 +435,8 @@ int grade_collect(const struct grade_opts *o, struct posture_report *out, char *
 	qsort(cs.v, cs.n, sizeof(*cs.v), compare_pid);
 	cwds = server_cwds(&c, cs.v, cs.n);
 	ncwds = cwds ? cs.n : 0;
-	inventory_scan(o->fs_root, (const char *const *)cwds, ncwds, &c.inv);
+	inventory_scan_homes(o->fs_root, (const char *const *)cwds, ncwds, o->home_globs,
+			     o->nhome_globs, &c.inv);
 	for (size_t i = 0; o->diag && i < c.inv.diag.nlines; i++)
 		diag_add(o->diag, NULL, 0, 0, "%s", c.inv.diag.lines[i]);
 	c.inv_used = calloc(c.inv.n + 1, sizeof(*c.inv_used));

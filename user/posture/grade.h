@@ -53,8 +53,11 @@ struct grade_opts {
 	int runtime_window_s;  /* how long a runtime finding counts (for its evidence) */
 	const char *proc_root; /* "/proc" */
 	const char *fs_root;   /* prefix for client config files: "" = this host */
-	const char *host;      /* host name for the report */
-	uint32_t skip_tgid;    /* the caller */
+	/* Globs of homes walked besides the passwd ones; none: the defaults. */
+	const char *const *home_globs;
+	size_t nhome_globs;
+	const char *host;   /* host name for the report */
+	uint32_t skip_tgid; /* the caller */
 	/* NULL: one-shot, runtime checks are n/a; else the agent's observations */
 	const struct grade_runtime *runtime;
 	size_t nruntime;

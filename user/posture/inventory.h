@@ -81,6 +81,12 @@ struct inventory {
  */
 int inventory_scan(const char *root_prefix, const char *const *extra_project_dirs, size_t nextra,
 		   struct inventory *out);
+/* The same, also walking as a home every directory the globs home_globs name
+ * (none: the defaults, every directory in /home, and /root), whether or not
+ * a passwd entry names it. */
+int inventory_scan_homes(const char *root_prefix, const char *const *extra_project_dirs,
+			 size_t nextra, const char *const *home_globs, size_t nhome_globs,
+			 struct inventory *out);
 void inventory_free(struct inventory *inv);
 
 /*

@@ -194,6 +194,8 @@ static void child_run(struct postured *pd, int wfd, const struct grade_runtime *
 				.runtime_window_s = pd->o.runtime_window_s,
 				.proc_root = pd->proc_root,
 				.fs_root = pd->o.fs_root,
+				.home_globs = pd->o.home_globs,
+				.nhome_globs = pd->o.nhome_globs,
 				.host = pd->host,
 				.skip_tgid = (uint32_t)getppid(),
 				.known = known,

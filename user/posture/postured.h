@@ -27,10 +27,12 @@ struct postured_opts {
 	const char *host;		 /* host name for the records */
 	const char *proc_root;		 /* "/proc" */
 	const char *fs_root;		 /* where client configs are read: "" = this host */
-	int interval_s;			 /* a full grade at least this often */
-	int runtime_window_s;		 /* how long a runtime finding counts */
-	bool rate_limit;		 /* opt-in: send a burst to test rate limiting */
-	postured_known_fn known;	 /* NULL: only what a /proc scan finds */
+	const char *const *home_globs;	 /* homes besides passwd's; must outlive it */
+	size_t nhome_globs;
+	int interval_s;		 /* a full grade at least this often */
+	int runtime_window_s;	 /* how long a runtime finding counts */
+	bool rate_limit;	 /* opt-in: send a burst to test rate limiting */
+	postured_known_fn known; /* NULL: only what a /proc scan finds */
 	void *known_arg;
 };
 

@@ -3,6 +3,7 @@
 #include "posture/inventory.h"
 
 #include <errno.h>
+#include <glob.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "lib/json.h"
+#include "lib/paths.h"
 #include "posture/inventory/common.h"
 #include "posture/inventory/entry.h"
 #include "posture/inventory/parse.h"
@@ -109,6 +111,49 @@ static void load_users(struct scan *sc)
 			return;
 	}
 	add_user(sc, "root", 0, "/root");
+}
+
+/* The homes walked even when no password entry names them: directory users
+ * (LDAP/AD through sssd) are not enumerated, but their homes are there. */
+static const char *const default_home_globs[] = {"/home/*", "/root"};
+
+static bool home_known(const struct scan *sc, const char *home)
+{
+	for (size_t i = 0; i < sc->nusers; i++)
+		if (streq(sc->users[i].home, home))
+			return true;
+	return false;
+}
+
+/* Each directory a glob names (under the prefix; links are not followed) is a home. */
+static void add_home_dirs(struct scan *sc, const char *const *globs, size_t n)
+{
+	size_t pre = strlen(sc->prefix);
+	char pattern[4096];
+
+	if (!globs || !n) {
+		globs = default_home_globs;
+		n = sizeof(default_home_globs) / sizeof(default_home_globs[0]);
+	}
+	for (size_t i = 0; i < n && !sc->out_of_memory; i++) {
+		glob_t g;
+
+		if (globs[i][0] != '/' ||
+		    (size_t)snprintf(pattern, sizeof(pattern), "%s%s", sc->prefix, globs[i]) >=
+			sizeof(pattern) ||
+		    glob(pattern, GLOB_NOSORT, NULL, &g) != 0)
+			continue;
+		for (size_t k = 0; k < g.gl_pathc && sc->nusers < MAX_USERS; k++) {
+			const char *home = g.gl_pathv[k] + pre;
+			struct stat st;
+
+			if (lstat(g.gl_pathv[k], &st) || !S_ISDIR(st.st_mode) ||
+			    home_known(sc, home))
+				continue;
+			add_user(sc, path_base(home), st.st_uid, home);
+		}
+		globfree(&g);
+	}
 }
 
 static bool seen_before(struct scan *sc, const char *path)
@@ -296,6 +341,13 @@ static void scan_free(struct scan *sc)
 int inventory_scan(const char *root_prefix, const char *const *extra_project_dirs, size_t nextra,
 		   struct inventory *out)
 {
+	return inventory_scan_homes(root_prefix, extra_project_dirs, nextra, NULL, 0, out);
+}
+
+int inventory_scan_homes(const char *root_prefix, const char *const *extra_project_dirs,
+			 size_t nextra, const char *const *home_globs, size_t nhome_globs,
+			 struct inventory *out)
+{
 	struct scan sc = {.prefix = root_prefix ? root_prefix : "", .out = out};
 	size_t i;
 
@@ -309,6 +361,7 @@ int inventory_scan(const char *root_prefix, const char *const *extra_project_dir
 			sc.out_of_memory = true;
 	}
 	load_users(&sc);
+	add_home_dirs(&sc, home_globs, nhome_globs);
 	for (i = 0; i < sizeof(system_configs) / sizeof(system_configs[0]); i++)
 		read_config(&sc, system_configs[i].client, system_configs[i].path,
 			    INVENTORY_ALL_USERS, NULL);

@@ -268,6 +268,40 @@ static void test_scan_fixture_host(void **state)
 	free(root);
 }
 
+/* A home under /home with no passwd line (a directory user) is read all the
+ * same; a symlinked "home" is not followed; explicit globs replace the defaults. */
+static void test_scan_homes_without_passwd(void **state)
+{
+	static const char passwd[] = "bob:x:1001:1001::/home/bob:/bin/sh\n";
+	const char *only_srv[] = {"/srv/homes/*"};
+	char *root = make_root(), path[4096], target[4096];
+	struct inventory inv;
+
+	place(root, "cursor-mcp.json", "/home/bob/.cursor/mcp.json");
+	place(root, "cursor-mcp.json", "/home/dave/.cursor/mcp.json");
+	place(root, "cursor-mcp.json", "/srv/homes/erin/.cursor/mcp.json");
+	mkdirs(root, "etc");
+	snprintf(path, sizeof(path), "%s/etc/passwd", root);
+	write_file(path, passwd, strlen(passwd));
+	snprintf(target, sizeof(target), "%s/home/dave", root);
+	snprintf(path, sizeof(path), "%s/home/link", root);
+	assert_int_equal(symlink(target, path), 0);
+
+	assert_int_equal(inventory_scan(root, NULL, 0, &inv), 6);
+	print_diagnostics(&inv);
+	/* bob's and dave's three servers each: not erin's, not dave's again through the link */
+	assert_string_equal(inv.servers[3].declared_in, "/home/dave/.cursor/mcp.json");
+	assert_string_equal(inv.servers[3].user, "dave");
+	inventory_free(&inv);
+
+	assert_int_equal(inventory_scan_homes(root, NULL, 0, only_srv, 1, &inv), 6);
+	assert_string_equal(inv.servers[3].declared_in, "/srv/homes/erin/.cursor/mcp.json");
+	assert_string_equal(inv.servers[3].user, "erin");
+	inventory_free(&inv);
+	remove_tree(root);
+	free(root);
+}
+
 /* A project directory that is also a home is read once; /root comes without a passwd line. */
 static void test_scan_dedup_and_root(void **state)
 {
@@ -362,12 +396,14 @@ static void test_scan_bad_files(void **state)
 					       "deeper than 64 levels");
 	inventory_free(&inv);
 
-	/* no passwd under the prefix: only /root is looked at, and that is said */
+	/* no passwd under the prefix: that is said, and the homes in /home are
+	 * still walked (a directory user's home has no passwd line either) */
 	snprintf(path, sizeof(path), "%s/etc/passwd", root);
 	assert_int_equal(unlink(path), 0);
 	assert_int_equal(inventory_scan(root, NULL, 0, &inv), 0);
-	assert_int_equal(inv.diag.nlines, 1);
+	assert_int_equal(inv.diag.nlines, 6);
 	assert_non_null(strstr(inv.diag.lines[0], "/etc/passwd: No such file or directory"));
+	assert_string_equal(inv.diag.lines[3], "/home/alice/.cursor/mcp.json: not a regular file");
 	inventory_free(&inv);
 	remove_tree(root);
 	free(root);
@@ -377,6 +413,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_scan_fixture_host),
+	    cmocka_unit_test(test_scan_homes_without_passwd),
 	    cmocka_unit_test(test_scan_dedup_and_root),
 	    cmocka_unit_test(test_scan_bad_files),
 	};
