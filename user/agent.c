@@ -32,6 +32,7 @@
 #include "lib/clock.h"
 #include "identify/tap.h"
 #include "detect/audit.h"
+#include "deliver/health.h"
 
 #define SWEEP_INTERVAL_NS (30LL * 1000000000)
 #define POLL_MS		  100
@@ -64,7 +65,9 @@ struct agent {
 	size_t nlisteners;
 	uint64_t next_cookie;
 	struct sensor_counts last_counts;
-	int64_t next_lost_ns, next_sweep_ns, next_drops_ns;
+	int64_t next_lost_ns, next_sweep_ns, next_drops_ns, next_health_ns, next_watchdog_ns;
+	int64_t watchdog_ns; /* systemd's WatchdogSec=, 0 when not asked */
+	bool health_error_said;
 };
 
 static volatile sig_atomic_t stop_requested, reopen_requested;
@@ -800,10 +803,50 @@ static void report_drops(struct agent *a)
 	}
 }
 
+static size_t servers_watched(struct agent *a);
+
+/* The heartbeat and metrics files; a failure is said once, not every interval. */
+static void write_health(struct agent *a)
+{
+	struct health_counts hc = {.event_names = event_names, .time_ns = clock_realtime_ns()};
+	struct sensor_counts sc;
+	struct tap_stats ts = {0};
+	char err[512] = "";
+	int rc = 0;
+
+	if (a->cfg->health_file)
+		rc = health_write_heartbeat(a->cfg->health_file, hc.time_ns, err, sizeof(err));
+	if (!rc && a->cfg->health_metrics_file) {
+		if (sensor_counts(a->sensor, &sc) == 0) {
+			memcpy(hc.events, sc.sent, sizeof(hc.events));
+			memcpy(hc.lost, sc.lost, sizeof(hc.lost));
+		}
+		if (a->tap)
+			tap_get_stats(a->tap, &ts);
+		hc.alerts = alerter_matches(a->alerter);
+		hc.tool_calls = ts.calls;
+		hc.servers = servers_watched(a);
+		hc.outputs = output_stats_json(a->out);
+		rc = health_write_metrics(a->cfg->health_metrics_file, &hc, err, sizeof(err));
+		cJSON_Delete((cJSON *)hc.outputs);
+	}
+	if (rc && !a->health_error_said)
+		logmsg(a, false, "health: %s", err);
+	a->health_error_said = rc != 0;
+}
+
 static void periodic(struct agent *a)
 {
 	int64_t now = clock_monotonic_ns();
 
+	if (a->watchdog_ns && now >= a->next_watchdog_ns) {
+		health_notify("WATCHDOG=1");
+		a->next_watchdog_ns = now + a->watchdog_ns / 2;
+	}
+	if ((a->cfg->health_file || a->cfg->health_metrics_file) && now >= a->next_health_ns) {
+		write_health(a);
+		a->next_health_ns = now + (int64_t)a->cfg->health_interval_s * 1000000000;
+	}
 	if (reopen_requested) {
 		reopen_requested = 0;
 		output_reopen(a->out);
@@ -983,6 +1026,14 @@ static void count_server(struct proc *p, void *arg)
 		c->servers++;
 }
 
+static size_t servers_watched(struct agent *a)
+{
+	struct count_servers cs = {0};
+
+	proc_table_foreach(a->procs, count_server, &cs);
+	return cs.servers;
+}
+
 static void emit_ready(struct agent *a)
 {
 	cJSON *extra = cJSON_CreateObject();
@@ -995,6 +1046,9 @@ static void emit_ready(struct agent *a)
 	cJSON_AddNumberToObject(extra, "processes", (double)proc_table_count(a->procs));
 	cJSON_AddNumberToObject(extra, "servers", (double)cs.servers);
 	emit_agent_record(a, "ready", extra);
+	/* Sensors attached, the scan done: what a Type=notify unit waits for. */
+	a->watchdog_ns = health_watchdog_ns();
+	health_notify("READY=1");
 }
 
 /* "outputs": what each output delivered, has pending, and dropped. */
@@ -1008,6 +1062,7 @@ static void emit_stopping(struct agent *a)
 	else
 		cJSON_Delete(stats);
 	emit_agent_record(a, "stopping", extra);
+	health_notify("STOPPING=1");
 }
 
 static void install_signals(void)

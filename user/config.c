@@ -110,6 +110,13 @@ static const struct opt tap_opts[] = {
     {.key = NULL},
 };
 
+static const struct opt health_opts[] = {
+    {.key = "file", .kind = OPT_PATH, .off = FIELD(health_file)},
+    {.key = "metrics_file", .kind = OPT_PATH, .off = FIELD(health_metrics_file)},
+    INT("interval_s", health_interval_s, 1, 3600, false),
+    {.key = NULL},
+};
+
 static const char *const audit_argument_choices[] = {"keys", "redacted", NULL};
 
 static const struct opt audit_opts[] = {
@@ -135,6 +142,7 @@ static const struct opt top_opts[] = {
     GROUP("posture", posture_opts),
     GROUP("tap", tap_opts),
     GROUP("audit", audit_opts),
+    GROUP("health", health_opts),
     {.key = "outputs", .kind = OPT_OUTPUTS},
     {.key = "spool_dir", .kind = OPT_PATH, .off = FIELD(spool_dir)},
     GROUP("redaction", redaction_opts),
@@ -202,6 +210,7 @@ void config_defaults(struct config *c)
 	c->posture_runtime_window_s = 3600;
 	c->posture_enabled = true;
 	c->tap_enabled = true;
+	c->health_interval_s = 10;
 }
 
 static void strings_free(char **v, size_t n)
@@ -249,6 +258,8 @@ void config_free(struct config *c)
 	doc_release(c->outputs_doc);
 	free(c->spool_dir);
 	free(c->posture_fs_root);
+	free(c->health_file);
+	free(c->health_metrics_file);
 	strings_free(c->redact_patterns, c->nredact_patterns);
 	config_defaults(c);
 }
@@ -318,7 +329,7 @@ static bool config_copy(struct config *dst, const struct config *src)
 	/* The document is read-only: copies share it. */
 	if (dst->outputs_doc)
 		dst->outputs_doc->refs++;
-	dst->spool_dir = dst->posture_fs_root = NULL;
+	dst->spool_dir = dst->posture_fs_root = dst->health_file = dst->health_metrics_file = NULL;
 	dst->rules_files = dst->ignore_globs = dst->launchers = dst->redact_patterns = NULL;
 	dst->posture_home_dirs = NULL;
 	dst->nposture_home_dirs = 0;
@@ -328,7 +339,9 @@ static bool config_copy(struct config *dst, const struct config *src)
 	dst->noutputs = dst->nredact_patterns = 0;
 	if (!dup_or_null(&dst->host_name, src->host_name) ||
 	    !dup_or_null(&dst->spool_dir, src->spool_dir) ||
-	    !dup_or_null(&dst->posture_fs_root, src->posture_fs_root))
+	    !dup_or_null(&dst->posture_fs_root, src->posture_fs_root) ||
+	    !dup_or_null(&dst->health_file, src->health_file) ||
+	    !dup_or_null(&dst->health_metrics_file, src->health_metrics_file))
 		return false;
 	if (!outputs_copy(&dst->outputs, &dst->noutputs, src->outputs, src->noutputs))
 		return false;

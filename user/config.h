@@ -95,6 +95,11 @@ struct config {
 	bool audit_tool_calls; /* write a `tool_call` record per call */
 	int audit_arguments;   /* 0 "keys": argument names only; 1 "redacted": values too */
 
+	/* "health": no port; files for probes and the textfile collector */
+	char *health_file;	   /* heartbeat for exec probes; NULL: none */
+	char *health_metrics_file; /* Prometheus text; NULL: none */
+	int health_interval_s;	   /* 1..3600 */
+
 	/* "redaction" */
 	char **redact_patterns; /* POSIX EREs, checked with regcomp at load */
 	size_t nredact_patterns;

@@ -34,6 +34,7 @@ struct alerter {
 	struct agg *newest; /* the newest key; ->older leads to the others */
 	size_t naggs;
 	uint64_t suppressed;
+	uint64_t matches; /* every rule match, aggregated or written */
 };
 
 static void add_parent(cJSON *proc, const struct evctx *c)
@@ -290,6 +291,11 @@ void alerter_free(struct alerter *a)
 	free(a);
 }
 
+uint64_t alerter_matches(const struct alerter *a)
+{
+	return a->matches;
+}
+
 uint64_t alerter_suppressed(const struct alerter *a)
 {
 	return a->suppressed;
@@ -302,6 +308,7 @@ void alerter_emit(struct alerter *a, const struct rule *r, const struct evctx *c
 	struct agg *g = key ? agg_find(a, key, hash) : NULL;
 	cJSON *rec;
 
+	a->matches++;
 	if (g) {
 		/* A repeat inside the window: count it, keep its record for the summary. */
 		free(key);

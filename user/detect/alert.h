@@ -25,6 +25,7 @@ void alerter_emit(struct alerter *a, const struct rule *r, const struct evctx *c
 /* Write aggregates whose window has closed by now_ns. */
 void alerter_tick(struct alerter *a, int64_t now_ns);
 uint64_t alerter_suppressed(const struct alerter *a);
+uint64_t alerter_matches(const struct alerter *a); /* every match, aggregated or not */
 
 /* The alert record for one match (count 1). Pure; caller frees. */
 cJSON *alert_build(const struct rule *r, const struct evctx *c, const char *host);
