@@ -14,6 +14,7 @@
 
 #include "identify/stream.h"
 #include "mcpwatch_abi.h"
+#include "lib/names.h"
 
 #define TAP_INFLIGHT_TOTAL 1024 /* calls in flight over all servers */
 #define TAP_RATE_SERVERS   64
@@ -68,16 +69,21 @@ struct tap_msg_ctx {
 
 const char *tap_transport_name(enum tap_transport t)
 {
-	static const char *const names[] = {"stdio", "http", "https"};
+	static const char *const names[] = {
+	    [TAP_STDIO] = "stdio", [TAP_HTTP] = "http", [TAP_HTTPS] = "https"};
 
-	return (unsigned)t < sizeof(names) / sizeof(names[0]) ? names[t] : "?";
+	return name_of(names, NAMES_LEN(names), t, "?");
 }
 
 const char *tap_outcome_name(enum tap_outcome o)
 {
-	static const char *const names[] = {"pending", "result", "is_error", "error", "unanswered"};
+	static const char *const names[] = {[TAP_PENDING] = "pending",
+					    [TAP_RESULT] = "result",
+					    [TAP_IS_ERROR] = "is_error",
+					    [TAP_ERROR] = "error",
+					    [TAP_UNANSWERED] = "unanswered"};
 
-	return (unsigned)o < sizeof(names) / sizeof(names[0]) ? names[o] : "?";
+	return name_of(names, NAMES_LEN(names), o, "?");
 }
 
 static void copy_str(char *dst, size_t len, const char *src)
