@@ -138,9 +138,10 @@ static void test_every_key(void **state)
 
 static void test_errors_keys_and_types(void **state)
 {
-	expect_diag("{\"hostname\": \"x\"}",
-		    "c.json:1:2: unknown key \"hostname\" (expected host_name, rules, servers, "
-		    "alerts, sensor, posture, tap, audit, health, outputs, spool_dir, redaction)\n");
+	expect_diag(
+	    "{\"hostname\": \"x\"}",
+	    "c.json:1:2: unknown key \"hostname\" (expected host_name, rules, servers, "
+	    "alerts, sensor, posture, tap, audit, health, outputs, spool_dir, redaction)\n");
 	expect_diag("{\"sensor\": {\"ringbuf\": 8}}",
 		    "c.json:1:13: unknown key \"ringbuf\" in sensor (expected ringbuf_mb, "
 		    "lost_report_interval_s)\n");
