@@ -53,6 +53,7 @@ struct tap {
 	struct tap_hooks hooks;
 	struct tap_channel channels[TAP_MAX_CHANNELS];
 	struct tap_call *inflight[TAP_INFLIGHT_TOTAL];
+	size_t ninflight; /* non-NULL slots: lets an idle tap answer without a scan */
 	struct tap_session sessions[TAP_MAX_SESSIONS];
 	struct tap_rate rates[TAP_RATE_SERVERS];
 	uint64_t tick;
@@ -301,6 +302,7 @@ static void call_end(struct tap *t, size_t slot, int64_t time_ns, const char *te
 		t->hooks.call_end(c, t->hooks.arg);
 	free(c);
 	t->inflight[slot] = NULL;
+	t->ninflight--;
 }
 
 /* A free slot; when the server already has TAP_MAX_INFLIGHT calls, or all
@@ -375,6 +377,7 @@ static void call_start(struct tap_msg_ctx *x, const struct jsonrpc_msg *m)
 	t->stats.calls++;
 	slot = inflight_slot(t, c->server_tgid, x->time_ns);
 	t->inflight[slot] = c;
+	t->ninflight++;
 	if (t->hooks.call_start)
 		t->hooks.call_start(c, t->hooks.arg);
 }
@@ -529,7 +532,8 @@ size_t tap_inflight(const struct tap *t, uint32_t server_tgid, const struct tap_
 {
 	size_t n = 0;
 
-	if (!t)
+	/* Asked on every event of every watched tree: most of the time nothing is in flight. */
+	if (!t || !t->ninflight)
 		return 0;
 	for (size_t i = 0; i < TAP_INFLIGHT_TOTAL; i++) {
 		const struct tap_call *c = t->inflight[i];
