@@ -38,6 +38,26 @@ static __always_inline bool mw_tap_maybe(__u32 tgid)
 	return f && (f->bits[(tgid >> 6) & (MW_TAP_FILTER_WORDS - 1)] & (1ull << (tgid & 63)));
 }
 
+/*
+ * Tap tgid's stdio from now on unless it is tapped already: the caller saw a
+ * write that may be an MCP handshake, and the client's first tools/call may
+ * follow before user space has read it. The filter word is updated without
+ * an atomic (BPF atomics other than add need a newer kernel): a bit lost to a
+ * concurrent update loses only this head start, and user space sets it again
+ * when the process turns out to be a server.
+ */
+static __always_inline void mw_tap_provisional(__u32 tgid)
+{
+	__u32 flags = MW_TAP_STDIO | MW_TAP_PROVISIONAL, zero = 0;
+	struct mw_tap_filter *f;
+
+	if (bpf_map_update_elem(&tap, &tgid, &flags, BPF_NOEXIST))
+		return;
+	f = bpf_map_lookup_elem(&tap_filter, &zero);
+	if (f)
+		f->bits[(tgid >> 6) & (MW_TAP_FILTER_WORDS - 1)] |= 1ull << (tgid & 63);
+}
+
 /* MW_TAP_* of tgid, 0 when it is not tapped. */
 static __always_inline __u32 mw_tap_flags(__u32 tgid)
 {

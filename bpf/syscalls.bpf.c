@@ -55,6 +55,8 @@ struct pt_regs___mw_arm64 {
  * sys_enter keeps only its stdout half and pending_opens stays empty.
  */
 const volatile bool open_via_sys_enter = true;
+/* User space runs the tool-call tap: start it at a possible handshake (io.h). */
+const volatile bool tap_early = false;
 
 /* What sys_enter saw of an open, for sys_exit to report. */
 struct {
@@ -290,6 +292,8 @@ static __always_inline int mw_stdout_sniff(struct pt_regs *regs, long id)
 	if ((pid_tgid >> 32) == self_tgid || !mw_sniff_allow(pid_tgid >> 32))
 		return 0;
 	mw_stdout_send(pid_tgid, buf, count);
+	if (tap_early)
+		mw_tap_provisional(pid_tgid >> 32);
 	return 0;
 }
 

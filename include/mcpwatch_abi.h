@@ -168,6 +168,10 @@ struct mw_io {
 /* Value of the `tap` map, keyed by tgid: what to copy of that process. */
 #define MW_TAP_STDIO  (1u << 0) /* reads of fd 0, writes of fd 1 */
 #define MW_TAP_SOCKET (1u << 1) /* reads and writes of socket fds */
+/* Set by the kernel on a process whose stdout write may be an MCP handshake,
+ * so that the requests it reads next are not lost while user space decides;
+ * user space removes the entry when the write was not one. */
+#define MW_TAP_PROVISIONAL (1u << 2)
 
 /* Value of the `tracked` map, keyed by tgid. */
 struct mw_tracked {

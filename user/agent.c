@@ -513,7 +513,7 @@ static bool is_passthrough(const struct proc *p)
 	return false;
 }
 
-static void handle_stdout(struct agent *a, const struct sensor_event *ev)
+static void identify_by_stdout(struct agent *a, const struct sensor_event *ev)
 {
 	char name[256], version[128];
 	struct proc *p;
@@ -539,6 +539,15 @@ static void handle_stdout(struct agent *a, const struct sensor_event *ev)
 	}
 }
 
+static void handle_stdout(struct agent *a, const struct sensor_event *ev)
+{
+	identify_by_stdout(a, ev);
+	/* The kernel tapped the writer's stdio at this write in case it was a
+	 * handshake (MW_TAP_PROVISIONAL); a server's tap replaced that entry
+	 * (on_join), anything else loses it here. */
+	sensor_untap_provisional(a->sensor, ev->tgid);
+}
+
 /* ------------------------------------------------------------ tool-call tap */
 
 static void handle_io(struct agent *a, const struct sensor_event *ev)
@@ -557,8 +566,16 @@ static void handle_io(struct agent *a, const struct sensor_event *ev)
 	    .time_ns = ev->time_ns,
 	};
 
-	if (a->tap)
-		tap_feed(a->tap, &ch);
+	if (!a->tap)
+		return;
+	/* Read before user space tracked the process (a provisional tap): the
+	 * process table knows its server by now, or it is not one. */
+	if (!ch.server_tgid) {
+		const struct proc *p = proc_table_lookup(a->procs, ev->tgid);
+
+		ch.server_tgid = p ? p->server_tgid : 0;
+	}
+	tap_feed(a->tap, &ch);
 }
 
 /* Rules on a tool call (the request read, or its answer). */
@@ -988,6 +1005,7 @@ static int agent_setup(struct agent *a)
 	so.self_tgid = (uint32_t)getpid();
 	so.ringbuf_bytes = (size_t)a->cfg->ringbuf_mb << 20;
 	so.verbose = a->opts->verbose >= 2;
+	so.tap_early = a->tap != NULL;
 	/* Attach first, scan second: what starts during the scan is in the ring buffer. */
 	rc = sensor_open(&a->sensor, &so, on_sensor_event, a, err, sizeof(err));
 	if (rc) {

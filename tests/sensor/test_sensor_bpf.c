@@ -1401,6 +1401,103 @@ static void test_tap_flags(void **state)
 	assert_int_equal(sensor_tap(sensor, pid, 0), 0);
 }
 
+/*
+ * A would-be server: its handshake on stdout, one request read, then (after a
+ * go byte on the pipe in arg) a plain line out.
+ */
+static int child_handshake_then_request(void *arg)
+{
+	int *go = arg;
+	char buf[512], c;
+
+	close(go[1]);
+	/* From a page this process wrote, as a server's output is: the kernel
+	 * cannot fault in a rodata page the child never touched. */
+	memcpy(buf, mcp_result, sizeof(mcp_result) - 1);
+	if (write(1, buf, sizeof(mcp_result) - 1) != (ssize_t)sizeof(mcp_result) - 1)
+		return 2;
+	if (read(0, buf, sizeof(buf)) != (ssize_t)strlen(tap_request))
+		return 3;
+	if (read(go[0], &c, 1) != 1)
+		return 4;
+	return write(1, "after\n", 6) == 6 ? 0 : 5;
+}
+
+/* Runs child_handshake_then_request, tracked and tapped as asked; between
+ * its request and its last line, user space drops provisional taps. */
+static pid_t run_handshake_child(bool track, uint32_t flags)
+{
+	char buf[512];
+	int in[2], outp[2], go[2];
+	pid_t pid;
+
+	assert_int_equal(pipe(in), 0);
+	assert_int_equal(pipe(outp), 0);
+	assert_int_equal(pipe(go), 0);
+	assert_int_equal(write(in[1], tap_request, strlen(tap_request)),
+			 (ssize_t)strlen(tap_request));
+	close(in[1]);
+	pid = child_start(child_handshake_then_request, go, in[0], outp[1], track, flags);
+	close(in[0]);
+	close(outp[1]);
+	close(go[0]);
+	assert_int_equal(read_all(outp[0], buf, sizeof(mcp_result) - 1), sizeof(mcp_result) - 1);
+	/* The request was read once the child's in-pipe is empty. */
+	for (int i = 0; i < 1000 && !log_find(match_io, &(uint32_t){pid}); i++)
+		sensor_poll(sensor, 10);
+	assert_int_equal(sensor_untap_provisional(sensor, pid), 0);
+	assert_int_equal(write(go[1], "g", 1), 1);
+	close(go[1]);
+	assert_int_equal(read_all(outp[0], buf, sizeof(buf)), 6);
+	close(outp[0]);
+	tap_child_end(pid);
+	return pid;
+}
+
+/*
+ * tap_early: an untracked process's first JSON stdout write taps its stdio
+ * in the kernel, so the request it reads next is copied before user space
+ * has identified it; sensor_untap_provisional ends that tap, and leaves a
+ * tap user space asked for alone.
+ */
+static void test_tap_early(void **state)
+{
+	struct sensor_opts opts = {.self_tgid = 0, .tap_early = true};
+	struct sensor *saved = sensor, *s2 = NULL;
+	char err[256] = "";
+	uint32_t pid;
+
+	assert_int_equal(sensor_open(&s2, &opts, log_event, NULL, err, sizeof(err)), 0);
+	sensor = s2;
+	log_drain();
+	log_clear();
+
+	pid = run_handshake_child(false, 0);
+	{
+		struct io_want in = {pid, MW_IO_IN, MW_IO_SYSCALL, MW_FD_STDIO, 0, false};
+		struct io_want out = {pid, MW_IO_OUT, MW_IO_SYSCALL, MW_FD_STDIO, 1, false};
+
+		assert_int_equal(log_count(match_stdout, &pid), 1);
+		io_expect(&in, tap_request, 1);
+		/* The handshake write itself, and not the line after the untap. */
+		io_expect(&out, mcp_result, 1);
+	}
+	log_clear();
+
+	pid = run_handshake_child(true, MW_TAP_STDIO);
+	{
+		struct io_want in = {pid, MW_IO_IN, MW_IO_SYSCALL, MW_FD_STDIO, 0, true};
+		struct io_want out = {pid, MW_IO_OUT, MW_IO_SYSCALL, MW_FD_STDIO, 1, true};
+		char both[sizeof(mcp_result) + 8];
+
+		snprintf(both, sizeof(both), "%safter\n", mcp_result);
+		io_expect(&in, tap_request, 1);
+		io_expect(&out, both, 2);
+	}
+	sensor = saved;
+	sensor_close(s2);
+}
+
 static const char tls_line[] = "mcpwatch tls plaintext line\n";
 
 /* Runs argv with stdin from in_fd and stdout, stderr to /dev/null. */
@@ -1660,6 +1757,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_tap_socket, test_setup),
 	    cmocka_unit_test_setup(test_tap_socketpair_is_stdio, test_setup),
 	    cmocka_unit_test_setup(test_tap_flags, test_setup),
+	    cmocka_unit_test_setup(test_tap_early, test_setup),
 	    cmocka_unit_test_setup(test_tap_tls, test_setup),
 	    cmocka_unit_test_setup(test_counts_and_backend, test_setup),
 	    cmocka_unit_test_setup(test_open_rejects_bad_ring_size, test_setup),

@@ -572,6 +572,7 @@ static int sensor_configure(struct sensor *s, const struct sensor_opts *opts, si
 	int rc;
 
 	s->skel->rodata->self_tgid = opts->self_tgid;
+	s->skel->rodata->tap_early = opts->tap_early;
 	rc = bpf_map__set_max_entries(s->skel->maps.events, (uint32_t)ring);
 	if (rc) {
 		snprintf(err, errlen, "setting ring buffer size %zu failed: %s", ring,
@@ -864,6 +865,19 @@ int sensor_tap(struct sensor *s, uint32_t tgid, uint32_t flags)
 	}
 	rc = bpf_map__delete_elem(s->skel->maps.tap, &tgid, sizeof(tgid), 0);
 	return rc == -ENOENT ? 0 : rc;
+}
+
+int sensor_untap_provisional(struct sensor *s, uint32_t tgid)
+{
+	uint32_t flags = 0;
+
+	if (!s || !tgid)
+		return -EINVAL;
+	if (bpf_map__lookup_elem(s->skel->maps.tap, &tgid, sizeof(tgid), &flags, sizeof(flags),
+				 0) ||
+	    !(flags & MW_TAP_PROVISIONAL))
+		return 0;
+	return sensor_tap(s, tgid, 0);
 }
 
 bool sensor_tls_available(const struct sensor *s)

@@ -83,6 +83,8 @@ struct sensor_opts {
 	uint32_t self_tgid;   /* never report this process's own activity */
 	size_t ringbuf_bytes; /* power of two; 0 = default (16 MiB) */
 	bool verbose;	      /* libbpf debug messages to stderr */
+	bool tap_early;	      /* tap a process's stdio from its first JSON stdout
+			       * write (MW_TAP_PROVISIONAL) until user space decides */
 };
 
 struct sensor_counts {
@@ -110,6 +112,8 @@ int sensor_sniff_done(struct sensor *s, uint32_t tgid);
 /* Tool-call tap: copy what tgid reads and writes on its stdio and/or
  * sockets (MW_TAP_* flags; 0 stops). The kernel forgets it at exit. */
 int sensor_tap(struct sensor *s, uint32_t tgid, uint32_t flags);
+/* Removes tgid's tap only if the kernel set it provisionally (tap_early). */
+int sensor_untap_provisional(struct sensor *s, uint32_t tgid);
 /* Whether this kernel loaded the TLS uprobes. */
 bool sensor_tls_available(const struct sensor *s);
 /* Attaches the TLS tap to SSL_read/SSL_write(_ex) of the libssl at
