@@ -40,6 +40,7 @@ struct logged {
 };
 
 static struct sensor *sensor;
+static struct sensor *group_sensor; /* the group's, while a test runs its own */
 static struct logged *events;
 static size_t nevents, cap;
 static char tmpdir[PATH_MAX];
@@ -1423,6 +1424,11 @@ static int child_handshake_then_request(void *arg)
 	return write(1, "after\n", 6) == 6 ? 0 : 5;
 }
 
+static bool match_io_in(const struct logged *l, const void *arg)
+{
+	return match_io(l, arg) && l->ev.io.dir == MW_IO_IN;
+}
+
 /* Runs child_handshake_then_request, tracked and tapped as asked; between
  * its request and its last line, user space drops provisional taps. */
 static pid_t run_handshake_child(bool track, uint32_t flags)
@@ -1442,9 +1448,10 @@ static pid_t run_handshake_child(bool track, uint32_t flags)
 	close(outp[1]);
 	close(go[0]);
 	assert_int_equal(read_all(outp[0], buf, sizeof(mcp_result) - 1), sizeof(mcp_result) - 1);
-	/* The request was read once the child's in-pipe is empty. */
-	for (int i = 0; i < 1000 && !log_find(match_io, &(uint32_t){pid}); i++)
+	/* Untap only once the request was read (its IN chunk is here). */
+	for (int i = 0; i < 1000 && !log_find(match_io_in, &(uint32_t){pid}); i++)
 		sensor_poll(sensor, 10);
+	assert_non_null(log_find(match_io_in, &(uint32_t){pid}));
 	assert_int_equal(sensor_untap_provisional(sensor, pid), 0);
 	assert_int_equal(write(go[1], "g", 1), 1);
 	close(go[1]);
@@ -1463,11 +1470,12 @@ static pid_t run_handshake_child(bool track, uint32_t flags)
 static void test_tap_early(void **state)
 {
 	struct sensor_opts opts = {.self_tgid = 0, .tap_early = true};
-	struct sensor *saved = sensor, *s2 = NULL;
+	struct sensor *s2 = NULL;
 	char err[256] = "";
 	uint32_t pid;
 
 	assert_int_equal(sensor_open(&s2, &opts, log_event, NULL, err, sizeof(err)), 0);
+	group_sensor = sensor; /* test_tap_early_teardown puts it back */
 	sensor = s2;
 	log_drain();
 	log_clear();
@@ -1494,8 +1502,18 @@ static void test_tap_early(void **state)
 		io_expect(&in, tap_request, 1);
 		io_expect(&out, both, 2);
 	}
-	sensor = saved;
-	sensor_close(s2);
+}
+
+/* Even when test_tap_early failed half-way, the next tests get the group's sensor. */
+static int test_tap_early_teardown(void **state)
+{
+	(void)state;
+	if (group_sensor && sensor != group_sensor) {
+		sensor_close(sensor);
+		sensor = group_sensor;
+	}
+	group_sensor = NULL;
+	return 0;
 }
 
 static const char tls_line[] = "mcpwatch tls plaintext line\n";
@@ -1757,7 +1775,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_tap_socket, test_setup),
 	    cmocka_unit_test_setup(test_tap_socketpair_is_stdio, test_setup),
 	    cmocka_unit_test_setup(test_tap_flags, test_setup),
-	    cmocka_unit_test_setup(test_tap_early, test_setup),
+	    cmocka_unit_test_setup_teardown(test_tap_early, test_setup, test_tap_early_teardown),
 	    cmocka_unit_test_setup(test_tap_tls, test_setup),
 	    cmocka_unit_test_setup(test_counts_and_backend, test_setup),
 	    cmocka_unit_test_setup(test_open_rejects_bad_ring_size, test_setup),
