@@ -21,6 +21,7 @@
 #include "identify/identity.h"
 #include "identify/mcpproto.h"
 #include "deliver/output.h"
+#include "lib/diag.h"
 #include "lib/paths.h"
 #include "posture/postured.h"
 #include "sense/procfs.h"
@@ -68,9 +69,12 @@ struct agent {
 	int64_t next_lost_ns, next_sweep_ns, next_drops_ns, next_health_ns, next_watchdog_ns;
 	int64_t watchdog_ns; /* systemd's WatchdogSec=, 0 when not asked */
 	bool health_error_said;
+	const struct ruleset *rules;
+	struct config *own_cfg;	   /* a reload's config (the first is the caller's) */
+	struct ruleset *own_rules; /* a reload's rules */
 };
 
-static volatile sig_atomic_t stop_requested, reopen_requested;
+static volatile sig_atomic_t stop_requested, reopen_requested, reload_requested;
 
 static void on_signal(int sig)
 {
@@ -78,10 +82,12 @@ static void on_signal(int sig)
 	stop_requested = 1;
 }
 
-/* SIGHUP, SIGUSR1: logrotate moved the output files away. */
+/* SIGUSR1: logrotate moved the output files away. SIGHUP: that, and the
+ * config and rules are to be loaded again. */
 static void on_reopen_signal(int sig)
 {
-	(void)sig;
+	if (sig == SIGHUP)
+		reload_requested = 1;
 	reopen_requested = 1;
 }
 
@@ -223,7 +229,7 @@ static void evaluate(struct agent *a, struct evctx *c)
 	struct field_source src = evctx_source(c);
 	void *args[2] = {a, c};
 
-	ruleset_eval(a->opts->rules, c->kind, &src, on_rule_match, args);
+	ruleset_eval(a->rules, c->kind, &src, on_rule_match, args);
 }
 
 /* ------------------------------------------------------------ listeners */
@@ -852,6 +858,169 @@ static void write_health(struct agent *a)
 	a->health_error_said = rc != 0;
 }
 
+/* ------------------------------------------------------------ reload */
+
+static struct postured *start_postured(struct agent *a);
+
+static bool same_str(const char *x, const char *y)
+{
+	return x == y || (x && y && !strcmp(x, y));
+}
+
+static bool same_strv(char *const *x, size_t nx, char *const *y, size_t ny)
+{
+	if (nx != ny)
+		return false;
+	for (size_t i = 0; i < nx; i++)
+		if (!same_str(x[i], y[i]))
+			return false;
+	return true;
+}
+
+/*
+ * Keys the running kernel programs or workers were set up with: a reload
+ * keeps their old values (in the new config too, so that what it says is
+ * what runs) and names them in restart_needed.
+ */
+static void keep_restart_keys(const struct config *old, struct config *cfg, cJSON *names)
+{
+#define KEEP_INT(field, name)                                                                      \
+	do {                                                                                       \
+		if (cfg->field != old->field) {                                                    \
+			cJSON_AddItemToArray(names, cJSON_CreateString(name));                     \
+			cfg->field = old->field;                                                   \
+		}                                                                                  \
+	} while (0)
+	KEEP_INT(ringbuf_mb, "sensor.ringbuf_mb");
+	KEEP_INT(tap_enabled, "tap.enabled");
+	KEEP_INT(probe_tls, "posture.probe_tls");
+	KEEP_INT(tls_probe_timeout_ms, "posture.tls_probe_timeout_ms");
+#undef KEEP_INT
+	if (!same_str(cfg->host_name, old->host_name)) {
+		cJSON_AddItemToArray(names, cJSON_CreateString("host_name"));
+		free(cfg->host_name);
+		cfg->host_name = old->host_name ? strdup(old->host_name) : NULL;
+	}
+}
+
+static void emit_reload_failed(struct agent *a, const struct diag *d, const char *why)
+{
+	cJSON *extra = cJSON_CreateObject(), *errors = cJSON_CreateArray();
+
+	cJSON_AddBoolToObject(extra, "ok", false);
+	for (size_t i = 0; i < d->nlines; i++)
+		cJSON_AddItemToArray(errors, cJSON_CreateString(d->lines[i]));
+	if (why)
+		cJSON_AddItemToArray(errors, cJSON_CreateString(why));
+	cJSON_AddItemToObject(extra, "errors", errors);
+	cJSON_AddStringToObject(extra, "message",
+				"reload failed: the running config and rules are kept");
+	logmsg(a, false, "reload failed (%s): the running config and rules are kept",
+	       d->nlines ? d->lines[0]
+	       : why	 ? why
+			 : "unknown error");
+	emit_agent_record(a, "reload", extra);
+}
+
+/* Redaction patterns are process-wide: replaced only when they changed. */
+static void reload_redaction(struct agent *a, const struct config *cfg)
+{
+	char err[512];
+
+	if (same_strv(cfg->redact_patterns, cfg->nredact_patterns, a->cfg->redact_patterns,
+		      a->cfg->nredact_patterns))
+		return;
+	redact_clear_patterns();
+	for (size_t i = 0; i < cfg->nredact_patterns; i++)
+		if (redact_add_pattern(cfg->redact_patterns[i], err, sizeof(err)) != 0)
+			logmsg(a, false, "reload: redaction: %s", err); /* checked at load */
+}
+
+/*
+ * SIGHUP: the config file and the rules are read again. Anything wrong (a
+ * file that does not parse, a bad key, a rule that does not compile, an
+ * output that cannot open) keeps everything running as it was and says why
+ * in a `reload` agent record. Otherwise the rules, server selectors,
+ * alert window, redaction, audit, health and posture keys take effect now;
+ * the outputs are rebuilt only when their keys changed (pending aggregates
+ * are written to the old ones first).
+ */
+static void agent_reload(struct agent *a)
+{
+	struct config *cfg = calloc(1, sizeof(*cfg));
+	struct ruleset *rules = NULL;
+	struct output *out = NULL;
+	struct identity *id = NULL;
+	cJSON *restart = cJSON_CreateArray(), *extra;
+	char err[4096] = "";
+	struct diag d;
+	int rc;
+
+	if (!a->opts->reload || !cfg || !restart) {
+		free(cfg);
+		cJSON_Delete(restart);
+		return;
+	}
+	diag_init(&d, NULL, true);
+	config_defaults(cfg);
+	rc = a->opts->reload(a->opts->reload_arg, cfg, &rules, &d);
+	if (!rc && !config_outputs_equal(a->cfg, cfg)) {
+		out = config_output_new(cfg, a->opts->out, err, sizeof(err));
+		rc = out ? 0 : MW_EXIT_USAGE;
+	}
+	if (!rc) {
+		id = agent_identity_from_config(cfg);
+		rc = id ? 0 : MW_EXIT_RUNTIME;
+	}
+	if (rc) {
+		emit_reload_failed(a, &d, err[0] ? err : NULL);
+		output_free(out);
+		ruleset_free(rules);
+		config_free(cfg);
+		free(cfg);
+		cJSON_Delete(restart);
+		diag_free(&d);
+		return;
+	}
+	diag_free(&d);
+	keep_restart_keys(a->cfg, cfg, restart);
+	reload_redaction(a, cfg);
+
+	/* The posture daemon holds the identity and the output: it starts again
+	 * (a grade in progress is dropped; the new one reports at once). */
+	postured_free(a->postured);
+	a->postured = NULL;
+	alerter_reconfigure(a->alerter, out ? out : a->out, cfg->aggregate_window_s);
+	if (out) {
+		output_free(a->out); /* network outputs get OUTPUT_STOP_MS to deliver */
+		a->out = out;
+	}
+	identity_free(a->identity);
+	a->identity = id;
+	ruleset_free(a->own_rules);
+	a->own_rules = rules;
+	a->rules = rules;
+	if (a->own_cfg) {
+		config_free(a->own_cfg);
+		free(a->own_cfg);
+	}
+	a->own_cfg = cfg;
+	a->cfg = cfg;
+	if (cfg->posture_enabled)
+		a->postured = start_postured(a);
+	a->next_health_ns = a->next_lost_ns = a->next_drops_ns = 0;
+
+	extra = cJSON_CreateObject();
+	cJSON_AddBoolToObject(extra, "ok", true);
+	cJSON_AddNumberToObject(extra, "rules", (double)ruleset_count(a->rules));
+	cJSON_AddBoolToObject(extra, "outputs_restarted", out != NULL);
+	cJSON_AddItemToObject(extra, "restart_needed", restart);
+	logmsg(a, false, "reloaded: %zu rules%s%s", ruleset_count(a->rules),
+	       out ? ", outputs restarted" : "",
+	       cJSON_GetArraySize(restart) ? "; some keys need a restart" : "");
+	emit_agent_record(a, "reload", extra);
+}
+
 static void periodic(struct agent *a)
 {
 	int64_t now = clock_monotonic_ns();
@@ -863,6 +1032,10 @@ static void periodic(struct agent *a)
 	if ((a->cfg->health_file || a->cfg->health_metrics_file) && now >= a->next_health_ns) {
 		write_health(a);
 		a->next_health_ns = now + (int64_t)a->cfg->health_interval_s * 1000000000;
+	}
+	if (reload_requested) {
+		reload_requested = 0;
+		agent_reload(a);
 	}
 	if (reopen_requested) {
 		reopen_requested = 0;
@@ -1030,6 +1203,10 @@ static void agent_teardown(struct agent *a)
 	identity_free(a->identity);
 	proc_table_free(a->procs);
 	free(a->listeners);
+	ruleset_free(a->own_rules);
+	if (a->own_cfg)
+		config_free(a->own_cfg);
+	free(a->own_cfg);
 }
 
 struct count_servers {
@@ -1060,7 +1237,7 @@ static void emit_ready(struct agent *a)
 	proc_table_foreach(a->procs, count_server, &cs);
 	cJSON_AddNumberToObject(extra, "pid", getpid());
 	cJSON_AddStringToObject(extra, "file_backend", sensor_file_backend(a->sensor));
-	cJSON_AddNumberToObject(extra, "rules", (double)ruleset_count(a->opts->rules));
+	cJSON_AddNumberToObject(extra, "rules", (double)ruleset_count(a->rules));
 	cJSON_AddNumberToObject(extra, "processes", (double)proc_table_count(a->procs));
 	cJSON_AddNumberToObject(extra, "servers", (double)cs.servers);
 	emit_agent_record(a, "ready", extra);
@@ -1106,6 +1283,7 @@ int agent_run(const struct agent_opts *opts)
 	memset(&a, 0, sizeof(a));
 	a.opts = opts;
 	a.cfg = opts->cfg;
+	a.rules = opts->rules;
 	if (opts->cfg->host_name)
 		snprintf(a.host, sizeof(a.host), "%s", opts->cfg->host_name);
 	else if (gethostname(a.host, sizeof(a.host) - 1) != 0)

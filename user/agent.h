@@ -14,6 +14,8 @@
 #include "config.h"
 #include "detect/rules.h"
 
+struct diag;
+
 /* Exit codes, documented in the README. */
 enum mw_exit_code {
 	MW_EXIT_OK = 0,
@@ -29,6 +31,11 @@ struct agent_opts {
 	FILE *out;	       /* the stream; stdout */
 	const char *proc_root; /* "/proc" */
 	int verbose;	       /* 1: agent decisions on stderr; 2: also libbpf debug */
+	/* SIGHUP: loads the config and rules again into cfg (config_defaults
+	 * done) and *rules, reporting to diag; 0 or an enum mw_exit_code.
+	 * NULL: SIGHUP only reopens the outputs. */
+	int (*reload)(void *arg, struct config *cfg, struct ruleset **rules, struct diag *diag);
+	void *reload_arg;
 };
 
 /* An identity module with the config's selectors, ignores and launchers. */

@@ -1121,6 +1121,21 @@ int config_load_file(struct config *c, const char *path, struct diag *diag)
 
 /* ------------------------------------------------------------------ building outputs */
 
+static bool same_string(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+bool config_outputs_equal(const struct config *a, const struct config *b)
+{
+	if (a->noutputs != b->noutputs || !same_string(a->spool_dir, b->spool_dir))
+		return false;
+	for (size_t i = 0; i < a->noutputs; i++)
+		if (!json_equal(a->outputs[i].cfg, b->outputs[i].cfg))
+			return false;
+	return true;
+}
+
 const char *config_outputs_file(const struct config *c)
 {
 	return c->outputs_doc ? c->outputs_doc->name : "<config>";

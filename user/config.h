@@ -124,6 +124,11 @@ bool config_output_key_is_common(const char *key);
 /* The file that set "outputs" ("<config>" when none did). */
 const char *config_outputs_file(const struct config *c);
 
+/* Whether a and b configure the same outputs (each output's object compared
+ * by value, in order) and the same spool directory: a reload that keeps
+ * them keeps the running outputs. */
+bool config_outputs_equal(const struct config *a, const struct config *b);
+
 /* The outputs of c (output_new: "outputs", "spool_dir"); one native stdout
  * output writing to stream when c lists none. NULL with the reason in err. */
 struct output *config_output_new(const struct config *c, FILE *stream, char *err, size_t errlen);

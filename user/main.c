@@ -78,20 +78,47 @@ static int check_privileges(void)
 	return -1;
 }
 
-static int load_rules(struct ruleset *rs, const struct config *cfg, char **extra, int nextra)
+static int load_rules(struct ruleset *rs, const struct config *cfg, char **extra, int nextra,
+		      struct diag *diag)
 {
-	struct diag diag;
-
-	diag_init(&diag, stderr, false);
-
-	if (cfg->default_rules && ruleset_load_defaults(rs, &diag) != 0)
+	if (cfg->default_rules && ruleset_load_defaults(rs, diag) != 0)
 		return -1;
 	for (size_t i = 0; i < cfg->nrules_files; i++)
-		if (ruleset_load_file(rs, cfg->rules_files[i], &diag) != 0)
+		if (ruleset_load_file(rs, cfg->rules_files[i], diag) != 0)
 			return -1;
 	for (int i = 0; i < nextra; i++)
-		if (ruleset_load_file(rs, extra[i], &diag) != 0)
+		if (ruleset_load_file(rs, extra[i], diag) != 0)
 			return -1;
+	return 0;
+}
+
+/* What `run` was given, to load the config and rules at start and again on SIGHUP. */
+struct run_sources {
+	const char *config_path; /* NULL: the defaults */
+	char **extra_rules;	 /* --rules, after the config's */
+	int nextra;
+	bool no_defaults; /* --no-default-rules */
+};
+
+/* Fills cfg (started with config_defaults by the caller, freed by it) and
+ * *rules; 0, MW_EXIT_USAGE (diagnostics said why) or MW_EXIT_RUNTIME. */
+static int load_sources(void *arg, struct config *cfg, struct ruleset **rules, struct diag *diag)
+{
+	const struct run_sources *src = arg;
+
+	*rules = NULL;
+	if (src->config_path && config_load_file(cfg, src->config_path, diag) != 0)
+		return MW_EXIT_USAGE;
+	if (src->no_defaults)
+		cfg->default_rules = false;
+	*rules = ruleset_new();
+	if (!*rules)
+		return MW_EXIT_RUNTIME;
+	if (load_rules(*rules, cfg, src->extra_rules, src->nextra, diag) != 0) {
+		ruleset_free(*rules);
+		*rules = NULL;
+		return MW_EXIT_USAGE;
+	}
 	return 0;
 }
 
@@ -178,24 +205,23 @@ static int cmd_run(int argc, char **argv)
 		free(extra);
 		return MW_EXIT_USAGE;
 	}
+	struct run_sources src = {config_path, extra, nextra, no_defaults};
+
 	config_defaults(&cfg);
-	if (config_path && config_load_file(&cfg, config_path, stderr_diag()) != 0) {
-		rc = MW_EXIT_USAGE;
+	rc = load_sources(&src, &cfg, &rs, stderr_diag());
+	if (rc)
 		goto out;
-	}
-	if (no_defaults)
-		cfg.default_rules = false;
-	rs = ruleset_new();
-	if (!rs || load_rules(rs, &cfg, extra, nextra) != 0) {
-		rc = rs ? MW_EXIT_USAGE : MW_EXIT_RUNTIME;
-		goto out;
-	}
 	if (check_privileges() != 0) {
 		rc = MW_EXIT_PRIVILEGE;
 		goto out;
 	}
-	struct agent_opts ao = {
-	    .cfg = &cfg, .rules = rs, .out = stdout, .proc_root = "/proc", .verbose = verbose};
+	struct agent_opts ao = {.cfg = &cfg,
+				.rules = rs,
+				.out = stdout,
+				.proc_root = "/proc",
+				.verbose = verbose,
+				.reload = load_sources,
+				.reload_arg = &src};
 	rc = agent_run(&ao);
 out:
 	ruleset_free(rs);

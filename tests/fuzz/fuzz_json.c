@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* Fuzz the positioned JSON parser: any input parses or fails cleanly, and
- * every position it reports lies inside the input. */
+ * every position it reports lies inside the input; a text equals itself. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,8 +32,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t used;
 
 	v = json_parse((const char *)data, size, &err);
-	if (v)
+	if (v) {
+		struct json_value *again = json_parse((const char *)data, size, NULL);
+
 		check_value(v, size);
+		/* The same text is the same value (json_equal, used by reloads). */
+		if (!again || !json_equal(v, again) || !json_equal(again, v))
+			abort();
+		json_free(again);
+	}
 	else if (err.line < 1 || err.col < 1 || !err.message[0])
 		abort();
 	json_free(v);

@@ -254,6 +254,43 @@ static void test_load_file_errors(void **state)
 	config_free(&c);
 }
 
+/* Outputs compare by value: spacing and key order do not matter, a key
+ * value, an added output or the spool directory does. */
+static bool outputs_equal_texts(const char *x, const char *y)
+{
+	struct config a, b;
+	bool eq;
+
+	config_defaults(&a);
+	config_defaults(&b);
+	assert_int_equal(load(&a, x), 0);
+	assert_int_equal(load(&b, y), 0);
+	eq = config_outputs_equal(&a, &b);
+	assert_int_equal(eq, config_outputs_equal(&b, &a));
+	config_free(&a);
+	config_free(&b);
+	return eq;
+}
+
+static void test_outputs_equal(void **state)
+{
+	const char *one = "{\"outputs\":[{\"type\":\"file\",\"path\":\"/tmp/a.json\"}]}";
+
+	(void)state;
+	assert_true(outputs_equal_texts("{}", "{\"alerts\":{\"aggregate_window_s\":5}}"));
+	assert_true(outputs_equal_texts(one,
+					"{ \"outputs\" : [ { \"path\":\"/tmp/a.json\", "
+					"\"type\":\"file\" } ], \"tap\":{\"enabled\":false}}"));
+	assert_false(outputs_equal_texts(one, "{\"outputs\":[{\"type\":\"file\",\"path\":\"/tmp/"
+					      "b.json\"}]}"));
+	assert_false(outputs_equal_texts(one, "{}"));
+	assert_false(outputs_equal_texts(
+	    one,
+	    "{\"outputs\":[{\"type\":\"file\",\"path\":\"/tmp/a.json\"},{\"type\":\"stdout\"}]}"));
+	assert_false(outputs_equal_texts(one, "{\"spool_dir\":\"/tmp/s\",\"outputs\":[{\"type\":"
+					      "\"file\",\"path\":\"/tmp/a.json\"}]}"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -265,6 +302,7 @@ int main(void)
 	    cmocka_unit_test(test_errors_selectors),
 	    cmocka_unit_test(test_error_leaves_config_unchanged),
 	    cmocka_unit_test(test_load_file_errors),
+	    cmocka_unit_test(test_outputs_equal),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -291,6 +291,13 @@ void alerter_free(struct alerter *a)
 	free(a);
 }
 
+void alerter_reconfigure(struct alerter *a, struct output *out, int window_s)
+{
+	agg_flush(a);
+	a->out = out;
+	a->window_ns = (int64_t)window_s * 1000000000;
+}
+
 uint64_t alerter_matches(const struct alerter *a)
 {
 	return a->matches;

@@ -21,6 +21,9 @@ struct alerter;
 
 struct alerter *alerter_new(struct output *out, const char *host, int window_s);
 void alerter_free(struct alerter *a); /* writes pending aggregates first */
+/* A reload: writes pending aggregates to the old output, then uses out and
+ * window_s; the counters go on. */
+void alerter_reconfigure(struct alerter *a, struct output *out, int window_s);
 void alerter_emit(struct alerter *a, const struct rule *r, const struct evctx *c);
 /* Write aggregates whose window has closed by now_ns. */
 void alerter_tick(struct alerter *a, int64_t now_ns);

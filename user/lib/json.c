@@ -796,6 +796,55 @@ void json_free(struct json_value *v)
 	free(v);
 }
 
+static bool json_object_equal(const struct json_value *a, const struct json_value *b)
+{
+	if (a->object.n != b->object.n)
+		return false;
+	for (size_t i = 0; i < a->object.n; i++) {
+		const struct json_member *m = &a->object.members[i], *o = NULL;
+
+		/* The parser rejects duplicate keys: a key matches at most one member. */
+		for (size_t j = 0; j < b->object.n && !o; j++)
+			if (b->object.members[j].key_len == m->key_len &&
+			    !memcmp(b->object.members[j].key, m->key, m->key_len))
+				o = &b->object.members[j];
+		if (!o || !json_equal(m->value, o->value))
+			return false;
+	}
+	return true;
+}
+
+bool json_equal(const struct json_value *a, const struct json_value *b)
+{
+	if (!a || !b)
+		return a == b;
+	if (a->type != b->type)
+		return false;
+	switch (a->type) {
+	case JSON_NULL:
+		return true;
+	case JSON_BOOL:
+		return a->boolean == b->boolean;
+	case JSON_NUMBER:
+		if (a->number.is_int != b->number.is_int)
+			return false;
+		return a->number.is_int ? a->number.i == b->number.i : a->number.d == b->number.d;
+	case JSON_STRING:
+		return a->string.len == b->string.len &&
+		       !memcmp(a->string.s, b->string.s, a->string.len);
+	case JSON_ARRAY:
+		if (a->array.n != b->array.n)
+			return false;
+		for (size_t i = 0; i < a->array.n; i++)
+			if (!json_equal(a->array.items[i], b->array.items[i]))
+				return false;
+		return true;
+	case JSON_OBJECT:
+		return json_object_equal(a, b);
+	}
+	return false;
+}
+
 const struct json_member *json_object_member(const struct json_value *obj, const char *key)
 {
 	size_t i, n = strlen(key);

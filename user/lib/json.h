@@ -71,6 +71,11 @@ void json_free(struct json_value *v);
 const struct json_member *json_object_member(const struct json_value *obj, const char *key);
 const struct json_value *json_object_get(const struct json_value *obj, const char *key);
 
+/* Same value: same types, numbers, strings and array items in order, and
+ * objects with the same keys and values in any order (positions ignored).
+ * NULL equals only NULL. */
+bool json_equal(const struct json_value *a, const struct json_value *b);
+
 /* "null", "boolean", "number", "string", "array", "object" */
 const char *json_type_name(enum json_type t);
 /* The string, or NULL when v is not a string or holds a NUL byte. */

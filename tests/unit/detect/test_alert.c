@@ -183,6 +183,51 @@ static void test_repeats_are_aggregated(void **state)
 	fclose(f);
 }
 
+/* A reload: the pending summary goes to the old output, later alerts to the
+ * new one with the new window, and the match count goes on. */
+static void test_reconfigure(void **state)
+{
+	FILE *f1 = tmpfile(), *f2 = tmpfile();
+	struct output *o1 = output_new_stream(f1), *o2 = output_new_stream(f2);
+	struct alerter *a = alerter_new(o1, "h", 60);
+	const int64_t t0 = 1764072000LL * 1000000000;
+	cJSON **recs;
+	int n;
+
+	(void)state;
+	for (int i = 0; i < 3; i++) {
+		struct evctx c = open_ctx("/root/.aws/credentials", t0 + i);
+
+		alerter_emit(a, ruleset_get(rs, 0), &c);
+	}
+	alerter_reconfigure(a, o2, 0);
+	recs = read_records(f1, &n);
+	assert_int_equal(n, 2); /* the first, then the summary of 2 repeats */
+	assert_int_equal(num_at(recs[1], "count", NULL), 2);
+	for (int i = 0; i < n; i++)
+		cJSON_Delete(recs[i]);
+	for (int i = 0; i < 2; i++) {
+		struct evctx c = open_ctx("/root/.aws/credentials", t0 + 10 + i);
+
+		alerter_emit(a, ruleset_get(rs, 0), &c);
+	}
+	/* Window 0: every match is written at once, to the new output. */
+	recs = read_records(f2, &n);
+	assert_int_equal(n, 2);
+	for (int i = 0; i < n; i++)
+		cJSON_Delete(recs[i]);
+	recs = read_records(f1, &n);
+	assert_int_equal(n, 2);
+	for (int i = 0; i < n; i++)
+		cJSON_Delete(recs[i]);
+	assert_int_equal(alerter_matches(a), 5);
+	alerter_free(a);
+	output_free(o1);
+	output_free(o2);
+	fclose(f1);
+	fclose(f2);
+}
+
 /* Records on f: how many, the sum of their counts, and which "/k/<i>" paths
  * had a summary (a record with "aggregate"). */
 static int scan_records(FILE *f, uint64_t *count_sum, bool *summarised, int nkeys)
@@ -325,6 +370,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_build_fields_and_redaction),
 	    cmocka_unit_test(test_repeats_are_aggregated),
+	    cmocka_unit_test(test_reconfigure),
 	    cmocka_unit_test(test_many_distinct_keys),
 	    cmocka_unit_test(test_separator_in_fields_keeps_keys_apart),
 	    cmocka_unit_test(test_flood_of_keys_stays_bounded),

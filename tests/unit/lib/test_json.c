@@ -41,6 +41,36 @@ static void expect_error(const char *s, size_t len, int line, int col, const cha
 
 #define EXPECT_ERROR(s, line, col, msg) expect_error(s, sizeof(s) - 1, line, col, msg)
 
+static bool equal_texts(const char *x, const char *y)
+{
+	struct json_value *a = parse(x), *b = parse(y);
+	bool eq = json_equal(a, b);
+
+	assert_int_equal(eq, json_equal(b, a));
+	json_free(a);
+	json_free(b);
+	return eq;
+}
+
+static void test_equal(void **state)
+{
+	(void)state;
+	assert_true(equal_texts("{\"a\":[1,\"x\",null,true],\"b\":{\"c\":2.5}}",
+				"{ \"b\" : {\"c\":2.5},\n \"a\":[1, \"x\", null, true]}"));
+	assert_true(equal_texts("\"a\\u0000b\"", "\"a\\u0000b\""));
+	assert_false(equal_texts("\"a\\u0000b\"", "\"a\\u0000c\""));
+	assert_false(equal_texts("[1,2]", "[2,1]"));
+	assert_false(equal_texts("[1,2]", "[1,2,3]"));
+	assert_false(equal_texts("{\"a\":1}", "{\"a\":1,\"b\":1}"));
+	assert_false(equal_texts("{\"a\":1}", "{\"b\":1}"));
+	assert_false(equal_texts("1", "1.0"));
+	assert_false(equal_texts("1", "\"1\""));
+	assert_false(equal_texts("true", "false"));
+	assert_false(equal_texts("null", "false"));
+	assert_true(equal_texts("{}", "{}"));
+	assert_true(json_equal(NULL, NULL));
+}
+
 static void test_scalars(void **state)
 {
 	struct json_value *v;
@@ -390,6 +420,7 @@ int main(void)
 	    cmocka_unit_test(test_server_info_new_key),
 	    cmocka_unit_test(test_server_info_rejects),
 	    cmocka_unit_test(test_server_info_cuts_long_name),
+	    cmocka_unit_test(test_equal),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
