@@ -829,8 +829,16 @@ static void report_drops(struct agent *a)
 static size_t servers_watched(struct agent *a);
 
 /* The heartbeat and metrics files; a failure is said once, not every interval. */
+#define HEALTH_RULES_MAX  256 /* rule ids in the metrics file */
+#define HEALTH_GRADES_MAX 257 /* the host and 256 servers */
+
 static void write_health(struct agent *a)
 {
+	static const char *rule_ids[HEALTH_RULES_MAX];
+	static uint64_t rule_counts[HEALTH_RULES_MAX];
+	static struct health_labeled by_rule[HEALTH_RULES_MAX];
+	static struct postured_grade pg[HEALTH_GRADES_MAX];
+	static struct health_grade grades[HEALTH_GRADES_MAX];
 	struct health_counts hc = {.event_names = event_names, .time_ns = clock_realtime_ns()};
 	struct sensor_counts sc;
 	struct tap_stats ts = {0};
@@ -847,6 +855,16 @@ static void write_health(struct agent *a)
 		if (a->tap)
 			tap_get_stats(a->tap, &ts);
 		hc.alerts = alerter_matches(a->alerter);
+		hc.nalerts_by_rule =
+		    alerter_rule_counts(a->alerter, rule_ids, rule_counts, HEALTH_RULES_MAX);
+		for (size_t i = 0; i < hc.nalerts_by_rule; i++)
+			by_rule[i] = (struct health_labeled){rule_ids[i], rule_counts[i]};
+		hc.alerts_by_rule = by_rule;
+		hc.ngrades = postured_last_grades(a->postured, pg, HEALTH_GRADES_MAX);
+		for (size_t i = 0; i < hc.ngrades; i++)
+			grades[i] = (struct health_grade){pg[i].server, pg[i].pid, pg[i].grade,
+							  pg[i].score};
+		hc.grades = grades;
 		hc.tool_calls = ts.calls;
 		hc.servers = servers_watched(a);
 		hc.outputs = output_stats_json(a->out);

@@ -151,6 +151,39 @@ static void put_outputs(struct text *t, const cJSON *outputs)
 	}
 }
 
+static void put_alerts(struct text *t, const struct health_counts *c)
+{
+	put_head(t, "mcpwatch_alerts_total", "counter", "Rule matches (aggregated ones included).");
+	put(t, "mcpwatch_alerts_total %llu\n", (unsigned long long)c->alerts);
+	put_head(t, "mcpwatch_rule_alerts_total", "counter",
+		 "Rule matches by rule id (aggregated ones included).");
+	for (size_t i = 0; i < c->nalerts_by_rule; i++) {
+		put(t, "mcpwatch_rule_alerts_total{rule=\"");
+		put_label(t, c->alerts_by_rule[i].label);
+		put(t, "\"} %llu\n", (unsigned long long)c->alerts_by_rule[i].n);
+	}
+}
+
+/* Score as the value, the letter as a label: alert on a score, read a grade. */
+static void put_grades(struct text *t, const struct health_counts *c)
+{
+	put_head(t, "mcpwatch_posture_score", "gauge",
+		 "Last posture score (0-100) of the host and of each MCP server, with its grade.");
+	for (size_t i = 0; i < c->ngrades; i++) {
+		const struct health_grade *g = &c->grades[i];
+		char letter[2] = {g->grade >= 'A' && g->grade <= 'F' ? g->grade : '?', '\0'};
+
+		if (!g->server) {
+			put(t, "mcpwatch_posture_score{scope=\"host\",grade=\"%s\"} %d\n", letter,
+			    g->score);
+			continue;
+		}
+		put(t, "mcpwatch_posture_score{scope=\"server\",server=\"");
+		put_label(t, g->server);
+		put(t, "\",pid=\"%u\",grade=\"%s\"} %d\n", g->pid, letter, g->score);
+	}
+}
+
 char *health_metrics_text(const struct health_counts *c)
 {
 	struct text t = {.buf = malloc(4096), .cap = 4096};
@@ -159,15 +192,14 @@ char *health_metrics_text(const struct health_counts *c)
 		return NULL;
 	t.buf[0] = '\0';
 	put_events(&t, c);
-	put_head(&t, "mcpwatch_alerts_total", "counter",
-		 "Rule matches (aggregated ones included).");
-	put(&t, "mcpwatch_alerts_total %llu\n", (unsigned long long)c->alerts);
+	put_alerts(&t, c);
 	put_head(&t, "mcpwatch_tool_calls_total", "counter",
 		 "MCP requests the tool-call tap saw servers read.");
 	put(&t, "mcpwatch_tool_calls_total %llu\n", (unsigned long long)c->tool_calls);
 	put_head(&t, "mcpwatch_servers_watched", "gauge", "MCP servers the agent watches now.");
 	put(&t, "mcpwatch_servers_watched %llu\n", (unsigned long long)c->servers);
 	put_outputs(&t, c->outputs);
+	put_grades(&t, c);
 	put_head(&t, "mcpwatch_last_update_seconds", "gauge", "When this file was written.");
 	put(&t, "mcpwatch_last_update_seconds %.3f\n", (double)c->time_ns / 1e9);
 	if (t.failed) {

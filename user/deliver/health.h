@@ -17,11 +17,29 @@
 #include "mcpwatch_abi.h"
 
 /* What the metrics file says; names[] names the event types (NULL: skipped). */
+/* A count with one label value (alerts by rule). */
+struct health_labeled {
+	const char *label;
+	uint64_t n;
+};
+
+/* A posture grade: the host (server NULL) or one server. */
+struct health_grade {
+	const char *server;
+	uint32_t pid;
+	char grade; /* 'A'..'F' */
+	int score;
+};
+
 struct health_counts {
 	const char *const *event_names; /* MW_EV_MAX entries */
 	uint64_t events[MW_EV_MAX];
 	uint64_t lost[MW_EV_MAX];
-	uint64_t alerts;      /* rule matches, aggregated ones included */
+	uint64_t alerts; /* rule matches, aggregated ones included */
+	const struct health_labeled *alerts_by_rule;
+	size_t nalerts_by_rule;
+	const struct health_grade *grades; /* the last posture grade; none before it */
+	size_t ngrades;
 	uint64_t tool_calls;  /* requests the tool-call tap saw */
 	uint64_t servers;     /* MCP servers watched now */
 	const cJSON *outputs; /* output_stats_json(): delivered, pending, dropped */

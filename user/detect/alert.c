@@ -26,6 +26,14 @@ struct agg {
 	struct agg *older, *newer; /* neighbours by creation */
 };
 
+struct rule_count {
+	char *id;
+	uint64_t n;
+};
+
+/* Distinct rule ids counted at most; later ones count only in matches. */
+#define ALERTER_RULES_MAX 1024
+
 struct alerter {
 	struct output *out;
 	char *host;
@@ -34,7 +42,9 @@ struct alerter {
 	struct agg *newest; /* the newest key; ->older leads to the others */
 	size_t naggs;
 	uint64_t suppressed;
-	uint64_t matches; /* every rule match, aggregated or written */
+	uint64_t matches;	    /* every rule match, aggregated or written */
+	struct rule_count *by_rule; /* matches per rule id, in first-match order */
+	size_t nby_rule;
 };
 
 static void add_parent(cJSON *proc, const struct evctx *c)
@@ -287,6 +297,9 @@ void alerter_free(struct alerter *a)
 	if (!a)
 		return;
 	agg_flush(a);
+	for (size_t i = 0; i < a->nby_rule; i++)
+		free(a->by_rule[i].id);
+	free(a->by_rule);
 	free(a->host);
 	free(a);
 }
@@ -303,6 +316,40 @@ uint64_t alerter_matches(const struct alerter *a)
 	return a->matches;
 }
 
+size_t alerter_rule_counts(const struct alerter *a, const char **ids, uint64_t *counts, size_t max)
+{
+	size_t i;
+
+	for (i = 0; i < a->nby_rule && i < max; i++) {
+		ids[i] = a->by_rule[i].id;
+		counts[i] = a->by_rule[i].n;
+	}
+	return i;
+}
+
+/* Alerts are rare next to events: a linear search over the rule ids is cheap. */
+static void count_rule(struct alerter *a, const char *id)
+{
+	struct rule_count *grown;
+	size_t i;
+
+	for (i = 0; i < a->nby_rule; i++)
+		if (strcmp(a->by_rule[i].id, id) == 0) {
+			a->by_rule[i].n++;
+			return;
+		}
+	if (a->nby_rule >= ALERTER_RULES_MAX)
+		return;
+	grown = realloc(a->by_rule, (a->nby_rule + 1) * sizeof(*grown));
+	if (!grown)
+		return;
+	a->by_rule = grown;
+	grown[a->nby_rule].id = strdup(id);
+	if (!grown[a->nby_rule].id)
+		return;
+	grown[a->nby_rule++].n = 1;
+}
+
 uint64_t alerter_suppressed(const struct alerter *a)
 {
 	return a->suppressed;
@@ -316,6 +363,7 @@ void alerter_emit(struct alerter *a, const struct rule *r, const struct evctx *c
 	cJSON *rec;
 
 	a->matches++;
+	count_rule(a, r->id);
 	if (g) {
 		/* A repeat inside the window: count it, keep its record for the summary. */
 		free(key);

@@ -51,6 +51,7 @@ struct postured {
 	struct last_grade *last;
 	size_t nlast;
 	char host_grade;
+	int host_score;
 };
 
 struct postured *postured_new(const struct postured_opts *o, struct output *out)
@@ -422,6 +423,7 @@ static void process_report(struct postured *pd, const cJSON *report, bool full)
 	if (full || hg[0] != pd->host_grade)
 		emit_host(pd, report);
 	pd->host_grade = hg[0];
+	pd->host_score = int_of(host, "score");
 	free(pd->last);
 	pd->last = now;
 	pd->nlast = (size_t)n;
@@ -503,4 +505,17 @@ void postured_wait(struct postured *pd, int timeout_ms)
 		if (pd->child > 0)
 			nanosleep(&ts, NULL);
 	}
+}
+
+size_t postured_last_grades(const struct postured *pd, struct postured_grade *out, size_t max)
+{
+	size_t n = 0;
+
+	if (!pd || !pd->graded_once || max == 0)
+		return 0;
+	out[n++] = (struct postured_grade){NULL, 0, pd->host_grade, pd->host_score};
+	for (size_t i = 0; i < pd->nlast && n < max; i++)
+		out[n++] = (struct postured_grade){pd->last[i].name, pd->last[i].pid,
+						   pd->last[i].grade, pd->last[i].score};
+	return n;
 }

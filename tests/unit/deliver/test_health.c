@@ -23,8 +23,15 @@ static void test_metrics_text(void **state)
 {
 	cJSON *outs = cJSON_Parse("[{\"name\":\"siem \\\"a\\\"\",\"type\":\"webhook\","
 				  "\"delivered\":7,\"pending\":2,\"dropped\":{\"spool_full\":3}}]");
+	static const struct health_labeled by_rule[] = {{"mcp-shell-spawn", 4}, {"local \"x\"", 1}};
+	static const struct health_grade grades[] = {
+	    {NULL, 0, 'B', 84}, {"fs \"srv\"", 4242, 'D', 61}, {"odd", 7, 0, 0}};
 	struct health_counts c = {.event_names = names,
 				  .alerts = 5,
+				  .alerts_by_rule = by_rule,
+				  .nalerts_by_rule = 2,
+				  .grades = grades,
+				  .ngrades = 3,
 				  .tool_calls = 9,
 				  .servers = 2,
 				  .outputs = outs,
@@ -50,8 +57,31 @@ static void test_metrics_text(void **state)
 	    t,
 	    "mcpwatch_output_dropped_total{output=\"siem \\\"a\\\"\",reason=\"spool_full\"} 3\n"));
 	assert_non_null(strstr(t, "mcpwatch_last_update_seconds 1700000000.500\n"));
+	assert_non_null(strstr(t, "# TYPE mcpwatch_rule_alerts_total counter\n"));
+	assert_non_null(strstr(t, "mcpwatch_rule_alerts_total{rule=\"mcp-shell-spawn\"} 4\n"));
+	assert_non_null(strstr(t, "mcpwatch_rule_alerts_total{rule=\"local \\\"x\\\"\"} 1\n"));
+	assert_non_null(strstr(t, "# TYPE mcpwatch_posture_score gauge\n"));
+	assert_non_null(strstr(t, "mcpwatch_posture_score{scope=\"host\",grade=\"B\"} 84\n"));
+	assert_non_null(strstr(t, "mcpwatch_posture_score{scope=\"server\",server=\"fs "
+				  "\\\"srv\\\"\",pid=\"4242\",grade=\"D\"} 61\n"));
+	/* A grade that is not a letter is not passed through. */
+	assert_non_null(strstr(t, "server=\"odd\",pid=\"7\",grade=\"?\"} 0\n"));
 	free(t);
 	cJSON_Delete(outs);
+}
+
+/* Before the first grade and before any alert: the families, no samples. */
+static void test_metrics_text_empty(void **state)
+{
+	struct health_counts c = {.event_names = names};
+	char *t = health_metrics_text(&c);
+
+	(void)state;
+	assert_non_null(t);
+	assert_non_null(strstr(t, "# TYPE mcpwatch_posture_score gauge\n"));
+	assert_null(strstr(t, "mcpwatch_posture_score{"));
+	assert_null(strstr(t, "mcpwatch_rule_alerts_total{"));
+	free(t);
 }
 
 static void test_files_replaced_atomically(void **state)
@@ -126,6 +156,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_metrics_text),
+	    cmocka_unit_test(test_metrics_text_empty),
 	    cmocka_unit_test(test_files_replaced_atomically),
 	    cmocka_unit_test(test_sd_notify),
 	    cmocka_unit_test(test_watchdog),

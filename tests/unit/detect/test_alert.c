@@ -221,6 +221,15 @@ static void test_reconfigure(void **state)
 	for (int i = 0; i < n; i++)
 		cJSON_Delete(recs[i]);
 	assert_int_equal(alerter_matches(a), 5);
+	{
+		const char *ids[4];
+		uint64_t counts[4];
+
+		assert_int_equal(alerter_rule_counts(a, ids, counts, 4), 1);
+		assert_string_equal(ids[0], ruleset_get(rs, 0)->id);
+		assert_int_equal(counts[0], 5);
+		assert_int_equal(alerter_rule_counts(a, ids, counts, 0), 0);
+	}
 	alerter_free(a);
 	output_free(o1);
 	output_free(o2);
