@@ -230,9 +230,10 @@ install: $(BUILD)/mcpwatch
 DEB_ARCH_x86 := amd64
 DEB_ARCH_arm64 := arm64
 deb: $(BUILD)/mcpwatch
-	$(Q)rm -rf $(BUILD)/deb
+	$(Q)rm -rf $(BUILD)/deb $(BUILD)/mcpwatch_*.deb
 	$(Q)$(MAKE) --no-print-directory -s install DESTDIR=$(abspath $(BUILD)/deb/root) PREFIX=/usr
-	$(Q)scripts/build-deb.sh $(BUILD) $(VERSION) $(DEB_ARCH_$(ARCH))
+	$(Q)STRIP=$(if $(CROSS_TRIPLE),$(CROSS_TRIPLE)-strip,strip) \
+		scripts/build-deb.sh $(BUILD) $(VERSION) $(DEB_ARCH_$(ARCH))
 
 # Load and test the BPF programs on Debian's 6.1 and 6.12 kernels under qemu (see tests/kernels/).
 kernels: check-deps $(BUILD)/mcpwatch $(BUILD)/tests/test_sensor_bpf

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build the Debian package of mcpwatch with dpkg-deb (no debhelper needed).
-#   scripts/build-deb.sh BUILD_DIR VERSION [ARCH]
+#   scripts/build-deb.sh BUILD_DIR VERSION [ARCH]   (STRIP: the target's strip)
 # Run by `make deb`, after `make install DESTDIR=BUILD_DIR/deb/root PREFIX=/usr`
 # has staged the files: the same layout as a source install with PREFIX=/usr,
 # except that the unit moves to /lib/systemd/system (Debian 12 keeps units
@@ -40,7 +40,7 @@ grep -q '^ExecStart=/usr/bin/mcpwatch ' "$stage/lib/systemd/system/mcpwatch.serv
 }
 
 # Stripped, as Debian ships binaries (the BPF objects are data in the binary).
-strip --strip-unneeded --remove-section=.comment --remove-section=.note "$stage/usr/bin/mcpwatch"
+"${STRIP:-strip}" --strip-unneeded --remove-section=.comment --remove-section=.note "$stage/usr/bin/mcpwatch"
 
 # Documentation: the copyright file every package carries, and a changelog.
 doc=$stage/usr/share/doc/mcpwatch

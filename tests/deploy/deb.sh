@@ -43,7 +43,7 @@ version=$(field Version)
 check "Version $version is a valid Debian version" dpkg --validate-version "$version"
 described=$(git describe --tags --always --dirty 2>/dev/null || echo 0.1.0)
 check "Version comes from the Makefile's VERSION ($described)" \
-	grep -qF -- "${described//-/+}" <<<"$version"
+	grep -qF -- "$(d=${described#v}; echo "${d//-/+}")" <<<"$version"
 check "Architecture is this machine's" test "$(field Architecture)" = "$(dpkg --print-architecture)"
 
 # ---- the file list
