@@ -70,6 +70,19 @@ mkdir -p "$doc"
 	printf ' -- %s  %s\n' "$maintainer" "$(date -R -d "@${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}")"
 } | gzip -9n > "$doc/changelog.gz"
 
+# A manual page made from the binary's own --help, so that it never disagrees
+# (not for another ARCH than this machine's, whose binary does not run here).
+man=$stage/usr/share/man/man1
+if "$stage/usr/bin/mcpwatch" --help >/dev/null 2>&1; then
+mkdir -p "$man"
+{
+	printf '.TH MCPWATCH 1 "" "mcpwatch %s" "User Commands"\n' "$version"
+	printf '.SH NAME\nmcpwatch \\- eBPF runtime monitor for MCP servers\n.SH SYNOPSIS\n.nf\n'
+	"$stage/usr/bin/mcpwatch" --help | sed -e 's/\\/\\e/g' -e "s/^[.']/\\\\\&&/" -e 's/-/\\-/g'
+	printf '.fi\n.SH SEE ALSO\n/usr/share/doc/mcpwatch, https://github.com/mcpwatch/mcpwatch\n'
+} | gzip -9n > "$man/mcpwatch.1.gz"
+fi
+
 # Maintainer scripts and the conffile list.
 mkdir -p "$stage/DEBIAN"
 install -m 0755 deploy/debian/postinst deploy/debian/prerm deploy/debian/postrm "$stage/DEBIAN/"
