@@ -5,7 +5,7 @@
 // promises. The agent itself accepts each rendered config.json.
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,9 +19,21 @@ const BIN = process.env.MCPWATCH_BIN
 	: path.join(ROOT, process.env.BUILD ?? "build", "mcpwatch");
 const OVERLAYS = readdirSync(path.join(KDIR, "overlays")).map((d) => `overlays/${d}`);
 
-// The capability set of the agent. The DaemonSet (base/daemonset.yaml,
-// securityContext.capabilities.add) must hold exactly these.
-const EXPECTED_CAPS = ["BPF", "DAC_READ_SEARCH", "PERFMON", "SYS_PTRACE", "SYS_RESOURCE"];
+// The capability set of the agent: deploy/capabilities.txt (CAP_ names, one a
+// line, # comments), the one list the e2e suite proves and the systemd unit
+// grants; until that file exists, the set the e2e suite was proven with. The
+// DaemonSet (base/daemonset.yaml, securityContext.capabilities.add) must hold
+// exactly these, without the CAP_ prefix.
+const CAPS_FILE = path.join(ROOT, "deploy/capabilities.txt");
+const EXPECTED_CAPS = (
+	existsSync(CAPS_FILE)
+		? readFileSync(CAPS_FILE, "utf8")
+				.split("\n")
+				.map((l) => l.replace(/#.*/, "").trim())
+				.filter(Boolean)
+				.map((c) => c.replace(/^CAP_/, ""))
+		: ["BPF", "PERFMON", "SYS_PTRACE", "DAC_READ_SEARCH"]
+).sort();
 // The host files and directories under /etc the posture grade reads (posture
 // inventory: /etc/passwd, the system-wide client configs); nothing else of /etc.
 const HOST_ETC_ALLOWED = ["/etc/passwd", "/etc/claude-code", "/etc/gemini-cli"];
@@ -111,6 +123,7 @@ for (const dir of ["base", ...OVERLAYS]) {
 			assert.equal(sc.runAsUser, 0);
 			assert.deepEqual(sc.capabilities.drop, ["ALL"]);
 			assert.deepEqual([...sc.capabilities.add].sort(), EXPECTED_CAPS);
+			for (const never of ["SYS_ADMIN", "NET_ADMIN", "ALL"]) assert.ok(!sc.capabilities.add.includes(never), never);
 			assert.equal(sc.seccompProfile.type, "RuntimeDefault");
 			assert.equal(pod.securityContext?.seccompProfile, undefined, "no pod-level seccomp override");
 		});
