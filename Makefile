@@ -91,7 +91,7 @@ BENCH_SRCS := $(wildcard tests/bench/bench_*.c)
 BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
 
 .PHONY: all deps run test unit sensor-test fuzz-smoke fuzz e2e bench install vmlinux clean kernels \
-	format check-deps bpf cross cross-deps deb FORCE
+	format check-deps bpf cross cross-deps
 
 all: $(BUILD)/mcpwatch
 
@@ -148,6 +148,7 @@ VERSION_OBJS := $(patsubst user/%.c,$(BUILD)/obj/%.o,$(shell grep -rl MW_VERSION
 $(VERSION_OBJS): $(BUILD)/version
 $(BUILD)/version: FORCE | $(BUILD)/obj
 	$(Q)echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' > $@
+.PHONY: FORCE
 FORCE:
 
 $(BUILD)/mcpwatch: $(BUILD)/obj/main.o $(LIB_OBJS)
@@ -227,6 +228,7 @@ install: $(BUILD)/mcpwatch
 # The Debian package: make install's layout with PREFIX=/usr, staged in
 # $(BUILD)/deb/root, then conffiles, maintainer scripts (deploy/debian/) and
 # Depends from the linked libraries (dpkg-shlibdeps).
+.PHONY: deb
 DEB_ARCH_x86 := amd64
 DEB_ARCH_arm64 := arm64
 deb: $(BUILD)/mcpwatch
