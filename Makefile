@@ -7,6 +7,7 @@
 #   make bench    benchmarks
 #   make fuzz     run every libFuzzer target for FUZZ_SECONDS each
 #   make install  PREFIX=/usr/local DESTDIR=
+#   make deb      build/mcpwatch_<version>_<arch>.deb (dpkg-deb; see scripts/build-deb.sh)
 #   make vmlinux  regenerate bpf/arch/<this arch>/vmlinux.h from this kernel's BTF
 #   make bpf      build the linked BPF object and skeleton only
 #   make kernels  run the BPF sensor tests on Debian 6.1 and 6.12 kernels under qemu
@@ -141,6 +142,15 @@ $(BUILD)/fuzzobj/%.o: user/%.c $(SKEL)
 	$(call msg,CC-FUZZ,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) $(FUZZ_FLAGS) -MMD -c $< -o $@
 
+# VERSION is compiled into the objects that name it: rebuild them when it
+# changes (a new commit), so that a binary never reports an older version.
+VERSION_OBJS := $(patsubst user/%.c,$(BUILD)/obj/%.o,$(shell grep -rl MW_VERSION user --include='*.c'))
+$(VERSION_OBJS): $(BUILD)/version
+$(BUILD)/version: FORCE | $(BUILD)/obj
+	$(Q)echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' > $@
+.PHONY: FORCE
+FORCE:
+
 $(BUILD)/mcpwatch: $(BUILD)/obj/main.o $(LIB_OBJS)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(PKG_LIBS) -o $@
@@ -214,6 +224,18 @@ install: $(BUILD)/mcpwatch
 		> $(DESTDIR)$(PREFIX)/lib/systemd/system/mcpwatch.service
 	[ -e $(DESTDIR)/etc/mcpwatch/config.json ] || \
 		install -m 0644 deploy/config.json $(DESTDIR)/etc/mcpwatch/config.json
+
+# The Debian package: make install's layout with PREFIX=/usr, staged in
+# $(BUILD)/deb/root, then conffiles, maintainer scripts (deploy/debian/) and
+# Depends from the linked libraries (dpkg-shlibdeps).
+.PHONY: deb
+DEB_ARCH_x86 := amd64
+DEB_ARCH_arm64 := arm64
+deb: $(BUILD)/mcpwatch
+	$(Q)rm -rf $(BUILD)/deb $(BUILD)/mcpwatch_*.deb
+	$(Q)$(MAKE) --no-print-directory -s install DESTDIR=$(abspath $(BUILD)/deb/root) PREFIX=/usr
+	$(Q)STRIP=$(if $(CROSS_TRIPLE),$(CROSS_TRIPLE)-strip,strip) \
+		scripts/build-deb.sh $(BUILD) $(VERSION) $(DEB_ARCH_$(ARCH))
 
 # Load and test the BPF programs on Debian's 6.1 and 6.12 kernels under qemu (see tests/kernels/).
 kernels: check-deps $(BUILD)/mcpwatch $(BUILD)/tests/test_sensor_bpf

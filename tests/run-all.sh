@@ -37,6 +37,9 @@ if [ -x $B/tests/test_sensor_bpf ]; then
 	run_suite sensor env SUITE=sensor tests/run-unit.sh $B/tests/test_sensor_bpf
 fi
 run_suite fuzz tests/run-fuzz.sh smoke $fuzz_bins
+# Deployment: the Kubernetes manifests rendered and validated offline; the .deb.
+run_suite k8s node --test tests/deploy/k8s.test.mjs
+run_suite deb tests/deploy/deb.sh
 run_suite e2e tests/e2e/run.sh
 echo
 echo "total: $total_p passed, $total_f failed"
