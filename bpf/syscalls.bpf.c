@@ -1,10 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
- * Syscall-level sensors, one sys_enter and one sys_exit program for the
- * whole host: file opens of tracked processes (raw_tp file backend), and
- * sampling of JSON-looking writes to stdout (MCP stdio identification).
- * Both run on every syscall, so each starts with the syscall id compare and
- * touches no map for any other syscall.
+ * Syscall-level sensors: file opens of tracked processes (when no fexit
+ * program reports them), sampling of JSON-looking writes to stdout (MCP
+ * stdio identification) and the tool-call tap's reads and writes.
+ *
+ * Two ways in, one body of code. Best: the syscall-specific tracepoints
+ * (tp/syscalls/sys_{enter,exit}_<name>), which run a program only for the
+ * dozen syscalls named here, so any other syscall of any process pays
+ * nothing; attaching them needs tracefs. Last resort: one raw_tp program on
+ * sys_enter and one on sys_exit for the whole host, which run on every
+ * syscall and start with the syscall id compare. User space loads one set
+ * or the other (sensor.c), never both.
  */
 #include "common.h"
 #include "io.h"
@@ -58,6 +64,20 @@ const volatile bool open_via_sys_enter = true;
 /* User space runs the tool-call tap: start it at a possible handshake (io.h). */
 const volatile bool tap_early = false;
 
+/* The first four arguments of a syscall, from the tracepoint record or
+ * from the registers (raw_tp); read only for the syscalls we handle. */
+struct mw_sysargs {
+	__u64 a[4];
+};
+
+static __always_inline void mw_sysargs_regs(struct mw_sysargs *s, struct pt_regs *regs)
+{
+	s->a[0] = PT_REGS_PARM1_CORE_SYSCALL(regs);
+	s->a[1] = PT_REGS_PARM2_CORE_SYSCALL(regs);
+	s->a[2] = PT_REGS_PARM3_CORE_SYSCALL(regs);
+	s->a[3] = PT_REGS_PARM4_CORE_SYSCALL(regs);
+}
+
 /* What sys_enter saw of an open, for sys_exit to report. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -87,35 +107,36 @@ static __always_inline bool mw_is_open(long id)
 }
 
 /* Decodes the arguments of the four open syscalls into one shape. */
-static __always_inline void mw_open_args_read(struct mw_open_args *a, struct pt_regs *regs, long id)
+static __always_inline void mw_open_args_read(struct mw_open_args *a, const struct mw_sysargs *s,
+					      long id)
 {
 	a->dfd = MW_AT_FDCWD;
 	if (id == MW_NR_OPEN || id == MW_NR_CREAT) {
-		a->filename = PT_REGS_PARM1_CORE_SYSCALL(regs);
+		a->filename = s->a[0];
 		if (id == MW_NR_CREAT) {
 			a->flags = MW_CREAT_FLAGS;
-			a->mode = PT_REGS_PARM2_CORE_SYSCALL(regs);
+			a->mode = s->a[1];
 		} else {
-			a->flags = PT_REGS_PARM2_CORE_SYSCALL(regs);
-			a->mode = PT_REGS_PARM3_CORE_SYSCALL(regs);
+			a->flags = s->a[1];
+			a->mode = s->a[2];
 		}
 		return;
 	}
-	a->dfd = PT_REGS_PARM1_CORE_SYSCALL(regs);
-	a->filename = PT_REGS_PARM2_CORE_SYSCALL(regs);
+	a->dfd = s->a[0];
+	a->filename = s->a[1];
 	if (id == MW_NR_OPENAT2) {
 		struct open_how how = {};
 
-		bpf_probe_read_user(&how, sizeof(how), (void *)PT_REGS_PARM3_CORE_SYSCALL(regs));
+		bpf_probe_read_user(&how, sizeof(how), (void *)s->a[2]);
 		a->flags = how.flags;
 		a->mode = how.mode;
 	} else {
-		a->flags = PT_REGS_PARM3_CORE_SYSCALL(regs);
-		a->mode = PT_REGS_PARM4_CORE_SYSCALL(regs);
+		a->flags = s->a[2];
+		a->mode = s->a[3];
 	}
 }
 
-static __always_inline int mw_open_enter(struct pt_regs *regs, long id)
+static __always_inline int mw_open_enter(const struct mw_sysargs *s, long id)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tgid = pid_tgid >> 32;
@@ -123,7 +144,7 @@ static __always_inline int mw_open_enter(struct pt_regs *regs, long id)
 
 	if (!mw_open_wanted(tgid))
 		return 0;
-	mw_open_args_read(&a, regs, id);
+	mw_open_args_read(&a, s, id);
 	/* A full map loses this open: count it like a ring-buffer loss. */
 	if (bpf_map_update_elem(&pending_opens, &pid_tgid, &a, BPF_ANY))
 		mw_count(MW_CNT_LOST + MW_EV_OPEN);
@@ -145,15 +166,16 @@ static __always_inline int mw_open_exit(long ret)
 }
 
 /* The buffer (or iovec array and count) of a read or write syscall. */
-static __always_inline void mw_io_args_read(struct mw_io_args *a, struct pt_regs *regs, long id)
+static __always_inline void mw_io_args_read(struct mw_io_args *a, const struct mw_sysargs *s,
+					    long id)
 {
 	a->dir =
 	    (id == MW_NR_READ || id == MW_NR_READV || id == MW_NR_RECVFROM || id == MW_NR_RECVMSG)
 		? MW_IO_IN
 		: MW_IO_OUT;
-	a->buf = PT_REGS_PARM2_CORE_SYSCALL(regs);
+	a->buf = s->a[1];
 	if (id == MW_NR_READV || id == MW_NR_WRITEV) {
-		a->iovcnt = PT_REGS_PARM3_CORE_SYSCALL(regs);
+		a->iovcnt = s->a[2];
 	} else if (id == MW_NR_RECVMSG || id == MW_NR_SENDMSG) {
 		struct user_msghdr msg = {};
 
@@ -164,22 +186,20 @@ static __always_inline void mw_io_args_read(struct mw_io_args *a, struct pt_regs
 }
 
 /*
- * One lookup of the tap map for every read and write on the host; only a
- * tapped process goes further, and only its stdio and socket fds are kept.
+ * Only a tapped process goes further than the filter bit (the caller tested
+ * it), and only its stdio and socket fds are kept.
  */
-static __always_inline int mw_io_enter(struct pt_regs *regs, long id)
+static __always_inline int mw_io_enter(const struct mw_sysargs *s, long id)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct mw_io_args a = {};
 	__u32 flags;
 
-	if (!mw_tap_maybe(pid_tgid >> 32))
-		return 0;
 	flags = mw_tap_flags(pid_tgid >> 32);
 	if (!flags)
 		return 0;
-	a.fd = PT_REGS_PARM1_CORE_SYSCALL(regs);
-	mw_io_args_read(&a, regs, id);
+	a.fd = s->a[0];
+	mw_io_args_read(&a, s, id);
 	a.source = MW_IO_SYSCALL;
 	a.fd_kind = mw_io_fd_kind(a.fd, a.dir, flags, &a.stream);
 	if (a.fd_kind == MW_FD_OTHER ||
@@ -211,19 +231,19 @@ static __always_inline int mw_io_exit(long ret)
 }
 
 /* The write's first bytes and size, for write(2) and writev(2)'s iov[0]. */
-static __always_inline int mw_stdout_buf(struct pt_regs *regs, long id, const void **buf,
+static __always_inline int mw_stdout_buf(const struct mw_sysargs *s, long id, const void **buf,
 					 __u64 *count)
 {
 	struct iovec iov;
 
 	if (id == MW_NR_WRITE) {
-		*buf = (const void *)PT_REGS_PARM2_CORE_SYSCALL(regs);
-		*count = PT_REGS_PARM3_CORE_SYSCALL(regs);
+		*buf = (const void *)s->a[1];
+		*count = s->a[2];
 		return 0;
 	}
-	if ((long)PT_REGS_PARM3_CORE_SYSCALL(regs) < 1)
+	if ((long)s->a[2] < 1)
 		return -1;
-	if (bpf_probe_read_user(&iov, sizeof(iov), (void *)PT_REGS_PARM2_CORE_SYSCALL(regs)))
+	if (bpf_probe_read_user(&iov, sizeof(iov), (void *)s->a[1]))
 		return -1;
 	*buf = iov.iov_base;
 	*count = iov.iov_len;
@@ -271,20 +291,19 @@ static __always_inline void mw_stdout_send(__u64 pid_tgid, const void *buf, __u6
 }
 
 /*
- * Near-free for every other process: one register read and compare, then
- * two user bytes; the map is touched only for writes that start a JSON
- * object.
+ * Near-free for every other process: the fd compare, then two user bytes;
+ * the map is touched only for writes to fd 1 that start a JSON object.
  */
-static __always_inline int mw_stdout_sniff(struct pt_regs *regs, long id)
+static __always_inline int mw_stdout_sniff(const struct mw_sysargs *s, long id)
 {
 	__u64 pid_tgid;
 	const void *buf;
 	__u64 count;
 	char head[2];
 
-	if (PT_REGS_PARM1_CORE_SYSCALL(regs) != 1)
+	if (s->a[0] != 1)
 		return 0;
-	if (mw_stdout_buf(regs, id, &buf, &count) || count < MW_STDOUT_MIN)
+	if (mw_stdout_buf(s, id, &buf, &count) || count < MW_STDOUT_MIN)
 		return 0;
 	if (bpf_probe_read_user(head, sizeof(head), buf) || head[0] != '{' || head[1] != '"')
 		return 0;
@@ -297,15 +316,42 @@ static __always_inline int mw_stdout_sniff(struct pt_regs *regs, long id)
 	return 0;
 }
 
+/* A read or write syscall on its way in: the stdout sample, then the tap. */
+static __always_inline int mw_rw_enter(const struct mw_sysargs *s, long id)
+{
+	if (id == MW_NR_WRITE || id == MW_NR_WRITEV)
+		mw_stdout_sniff(s, id);
+	if (!mw_tap_maybe(bpf_get_current_pid_tgid() >> 32))
+		return 0;
+	return mw_io_enter(s, id);
+}
+
+/* ------------------------------------------------------------ raw_tp pair */
+
 SEC("raw_tp/sys_enter")
 int BPF_PROG(handle_sys_enter, struct pt_regs *regs, long id)
 {
-	if (id == MW_NR_WRITE || id == MW_NR_WRITEV)
-		mw_stdout_sniff(regs, id);
-	if (mw_is_io(id))
-		return mw_io_enter(regs, id);
-	if (open_via_sys_enter && mw_is_open(id))
-		return mw_open_enter(regs, id);
+	struct mw_sysargs s;
+
+	if (id == MW_NR_WRITE || id == MW_NR_WRITEV) {
+		/* Most writes are neither to fd 1 nor by a tapped process: one
+		 * register read and a bit test, before the other arguments. */
+		if (PT_REGS_PARM1_CORE_SYSCALL(regs) != 1 &&
+		    !mw_tap_maybe(bpf_get_current_pid_tgid() >> 32))
+			return 0;
+		mw_sysargs_regs(&s, regs);
+		return mw_rw_enter(&s, id);
+	}
+	if (mw_is_io(id)) {
+		if (!mw_tap_maybe(bpf_get_current_pid_tgid() >> 32))
+			return 0;
+		mw_sysargs_regs(&s, regs);
+		return mw_io_enter(&s, id);
+	}
+	if (open_via_sys_enter && mw_is_open(id)) {
+		mw_sysargs_regs(&s, regs);
+		return mw_open_enter(&s, id);
+	}
 	return 0;
 }
 
@@ -320,3 +366,63 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 		return mw_open_exit(ret);
 	return 0;
 }
+
+/* ------------------------------------------------------------ syscall tracepoints */
+
+static __always_inline void mw_sysargs_tp(struct mw_sysargs *s,
+					  const struct trace_event_raw_sys_enter *ctx)
+{
+	s->a[0] = ctx->args[0];
+	s->a[1] = ctx->args[1];
+	s->a[2] = ctx->args[2];
+	s->a[3] = ctx->args[3];
+}
+
+/* One enter and one exit program per syscall; the exits of the reads and
+ * writes stop at the filter bit for every process that is not tapped. */
+#define MW_TP_RW(name, nr)                                                                         \
+	SEC("tp/syscalls/sys_enter_" #name)                                                        \
+	int tp_enter_##name(struct trace_event_raw_sys_enter *ctx)                                 \
+	{                                                                                          \
+		struct mw_sysargs s;                                                               \
+                                                                                                   \
+		mw_sysargs_tp(&s, ctx);                                                            \
+		return mw_rw_enter(&s, nr);                                                        \
+	}                                                                                          \
+	SEC("tp/syscalls/sys_exit_" #name)                                                         \
+	int tp_exit_##name(struct trace_event_raw_sys_exit *ctx)                                   \
+	{                                                                                          \
+		return mw_io_exit(ctx->ret);                                                       \
+	}
+
+#define MW_TP_OPEN(name, nr)                                                                       \
+	SEC("tp/syscalls/sys_enter_" #name)                                                        \
+	int tp_enter_##name(struct trace_event_raw_sys_enter *ctx)                                 \
+	{                                                                                          \
+		struct mw_sysargs s;                                                               \
+                                                                                                   \
+		mw_sysargs_tp(&s, ctx);                                                            \
+		return mw_open_enter(&s, nr);                                                      \
+	}                                                                                          \
+	SEC("tp/syscalls/sys_exit_" #name)                                                         \
+	int tp_exit_##name(struct trace_event_raw_sys_exit *ctx)                                   \
+	{                                                                                          \
+		return mw_open_exit(ctx->ret);                                                     \
+	}
+
+MW_TP_RW(read, MW_NR_READ)
+MW_TP_RW(write, MW_NR_WRITE)
+MW_TP_RW(readv, MW_NR_READV)
+MW_TP_RW(writev, MW_NR_WRITEV)
+MW_TP_RW(recvfrom, MW_NR_RECVFROM)
+MW_TP_RW(sendto, MW_NR_SENDTO)
+MW_TP_RW(recvmsg, MW_NR_RECVMSG)
+MW_TP_RW(sendmsg, MW_NR_SENDMSG)
+
+MW_TP_OPEN(openat, MW_NR_OPENAT)
+MW_TP_OPEN(openat2, MW_NR_OPENAT2)
+#if defined(__TARGET_ARCH_x86)
+/* arm64 has neither. */
+MW_TP_OPEN(open, MW_NR_OPEN)
+MW_TP_OPEN(creat, MW_NR_CREAT)
+#endif

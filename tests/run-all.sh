@@ -34,7 +34,14 @@ run_suite layers scripts/check-layers.sh
 run_suite build tests/build/arm64-bpf.sh
 run_suite unit tests/run-unit.sh $unit_bins
 if [ -x $B/tests/test_sensor_bpf ]; then
-	run_suite sensor env SUITE=sensor tests/run-unit.sh $B/tests/test_sensor_bpf
+	# The same conformance tests on each backend this kernel offers: the
+	# probed one (syscall tracepoints here; the sensor mounts tracefs when it
+	# is missing), then the raw_tp pair every kernel has. fexit runs under
+	# make kernels (refused here).
+	run_suite sensor env SUITE=sensor MW_EXPECT_IO_BACKEND=tp tests/run-unit.sh $B/tests/test_sensor_bpf
+	run_suite sensor-raw_tp env SUITE=sensor-raw_tp MCPWATCH_FILE_BACKEND=raw_tp \
+		MCPWATCH_IO_BACKEND=raw_tp MW_EXPECT_FILE_BACKEND=raw_tp MW_EXPECT_IO_BACKEND=raw_tp \
+		tests/run-unit.sh $B/tests/test_sensor_bpf
 fi
 run_suite fuzz tests/run-fuzz.sh smoke $fuzz_bins
 # Deployment: the Kubernetes manifests rendered and validated offline; the .deb.

@@ -1255,6 +1255,7 @@ static void emit_ready(struct agent *a)
 	proc_table_foreach(a->procs, count_server, &cs);
 	cJSON_AddNumberToObject(extra, "pid", getpid());
 	cJSON_AddStringToObject(extra, "file_backend", sensor_file_backend(a->sensor));
+	cJSON_AddStringToObject(extra, "io_backend", sensor_io_backend(a->sensor));
 	cJSON_AddNumberToObject(extra, "rules", (double)ruleset_count(a->rules));
 	cJSON_AddNumberToObject(extra, "processes", (double)proc_table_count(a->procs));
 	cJSON_AddNumberToObject(extra, "servers", (double)cs.servers);

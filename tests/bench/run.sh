@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # make bench: syscall cost side by side in one run —
-#   base:      no agent
-#   untracked: agent running, process not in a server tree (what every other process pays)
-#   tracked:   agent running, process is an MCP server (file opens are reported)
+#   base:        no agent
+#   tp, raw_tp:  the agent with its syscall tracepoints, or with the raw_tp
+#                pair (MCPWATCH_FILE_BACKEND/MCPWATCH_IO_BACKEND pinned), the
+#                process not in a server tree (what every other process pays)
+#   peer:        bpftrace on the same syscalls' tracepoints, filtered to a pid
+#                that never runs (what a generic tracer costs); when installed
+#   tp/raw_tp tracked: the process is an MCP server (its opens are reported)
 # Each case runs ROUNDS times interleaved; the median is reported, with ratios to base.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -11,7 +15,13 @@ N=${BENCH_N:-300000}
 ROUNDS=${BENCH_ROUNDS:-5}
 work=$(mktemp -d)
 agent_pid=
-cleanup() { [ -n "$agent_pid" ] && kill "$agent_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
+peer_pid=
+cleanup() {
+	[ -n "$agent_pid" ] && kill "$agent_pid" 2>/dev/null
+	[ -n "$peer_pid" ] && kill "$peer_pid" 2>/dev/null
+	wait 2>/dev/null
+	rm -rf "$work"
+}
 trap cleanup EXIT
 # A copy named like an MCP server is identified by its command line and tracked.
 cp "$B/bench/bench_syscalls" "$work/mcp-server-bench"
@@ -19,38 +29,75 @@ cp "$B/bench/bench_syscalls" "$work/mcp-server-bench"
 run_case() { # label, binary → appends "label case ns" lines
 	"$2" "$N" | while read -r c ns; do echo "$1 $c $ns"; done >>"$work/results"
 }
-start_agent() {
-	"$B/mcpwatch" run >"$work/agent.out" 2>"$work/agent.err" &
+start_agent() { # file backend, io backend
+	MCPWATCH_FILE_BACKEND=$1 MCPWATCH_IO_BACKEND=$2 "$B/mcpwatch" run >"$work/agent.out" 2>"$work/agent.err" &
 	agent_pid=$!
 	for _ in $(seq 1 200); do grep -q '"event":"ready"' "$work/agent.out" 2>/dev/null && return; sleep 0.1; done
 	echo "agent did not become ready"; cat "$work/agent.err"; exit 1
 }
 stop_agent() { kill "$agent_pid"; wait "$agent_pid" || true; agent_pid=; }
 
+# The peer: the syscalls the agent's tracepoints cover, each entry and exit,
+# a pid filter that never matches and a count behind it.
+peer=
+if command -v bpftrace >/dev/null 2>&1; then
+	peer=$work/peer.bt
+	calls="read write readv writev recvfrom sendto recvmsg sendmsg openat openat2 open creat"
+	for c in $calls; do
+		printf 'tracepoint:syscalls:sys_enter_%s, tracepoint:syscalls:sys_exit_%s /pid == 1/ { @n = count(); }\n' "$c" "$c"
+	done >"$peer"
+fi
+start_peer() {
+	bpftrace "$peer" >"$work/peer.out" 2>&1 &
+	peer_pid=$!
+	for _ in $(seq 1 300); do grep -q "Attaching" "$work/peer.out" 2>/dev/null && sleep 1 && return; sleep 0.1; done
+	echo "bpftrace did not attach"; cat "$work/peer.out"; exit 1
+}
+stop_peer() { kill -INT "$peer_pid"; wait "$peer_pid" || true; peer_pid=; }
+
+backends=":tp raw_tp:raw_tp"
 for r in $(seq 1 "$ROUNDS"); do
 	run_case base "$B/bench/bench_syscalls"
-	start_agent
-	run_case untracked "$B/bench/bench_syscalls"
-	run_case tracked "$work/mcp-server-bench"
-	awk '/VmHWM/ {print $2}' "/proc/$agent_pid/status" >>"$work/rss"
-	stop_agent
+	for b in $backends; do
+		start_agent "${b%%:*}" "${b##*:}"
+		grep -o '"file_backend":"[a-z_]*","io_backend":"[a-z_]*"' "$work/agent.out" >"$work/chosen.${b##*:}"
+		run_case "${b##*:}" "$B/bench/bench_syscalls"
+		run_case "${b##*:}_tracked" "$work/mcp-server-bench"
+		awk '/VmHWM/ {print $2}' "/proc/$agent_pid/status" >>"$work/rss"
+		stop_agent
+	done
+	if [ -n "$peer" ]; then
+		start_peer
+		run_case peer "$B/bench/bench_syscalls"
+		stop_peer
+	fi
 done
-awk '
+awk -v peer="${peer:+1}" '
 { k = $1 " " $2; n[k]++; v[k, n[k]] = $3; cases[$2] = 1 }
 function median(k,   i, j, t, m) {
-	m = n[k]; for (i = 1; i <= m; i++) a[i] = v[k, i]
+	m = n[k]; if (!m) return 0
+	for (i = 1; i <= m; i++) a[i] = v[k, i]
 	for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
 	return a[int((m + 1) / 2)]
 }
+function ratio(x, b) { return b > 0 && x > 0 ? sprintf("%.3f", x / b) : "-" }
 END {
-	printf "%-14s %10s %10s %10s %10s %10s\n", "ns/op median", "base", "untracked", "tracked", "untr/base", "trk/base"
+	printf "ratio to no agent (median ns/op of base in brackets)\n"
+	printf "%-14s %10s %8s %8s %8s %10s %10s\n", "case", "base ns", "tp", "raw_tp", "peer", "tp trk", "raw_tp trk"
 	for (c in cases) {
-		b = median("base " c); u = median("untracked " c); t = median("tracked " c)
-		printf "%-14s %10.1f %10.1f %10.1f %10.3f %10.3f\n", c, b, u, t, u / b, t / b
+		b = median("base " c)
+		printf "%-14s %10.1f %8s %8s %8s %10s %10s\n", c, b, ratio(median("tp " c), b),
+		       ratio(median("raw_tp " c), b), peer ? ratio(median("peer " c), b) : "-",
+		       ratio(median("tp_tracked " c), b), ratio(median("raw_tp_tracked " c), b)
 	}
 }' "$work/results"
+echo "backends: tp column $(cat "$work/chosen.tp"), raw_tp column $(cat "$work/chosen.raw_tp")"
+[ -n "$peer" ] || echo "peer: bpftrace not installed (apt-get install bpftrace)"
 echo "agent peak RSS: $(sort -n "$work/rss" | tail -n 1) kB"
-echo "(N=$N syscalls per case, $ROUNDS interleaved rounds, kernel $(uname -r))"
+echo "(N=$N syscalls per case, $ROUNDS interleaved rounds, kernel $(uname -r), $(nproc) CPUs)"
+
+# BENCH_TAP=0: the syscall table only.
+[ "${BENCH_TAP:-1}" = 0 ] && exit 0
 
 # ---------------------------------------------------------------- tool-call tap
 # A watched stdio server answering tools/call one at a time: no agent, the

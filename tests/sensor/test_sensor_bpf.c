@@ -1688,8 +1688,9 @@ static void test_tap_tls(void **state)
 /* ------------------------------------------------------------ misc */
 
 /*
- * The backend depends on what the kernel permits; MW_EXPECT_FILE_BACKEND
- * (set by tests/kernels/run-qemu.sh) pins the one a kernel must choose.
+ * The backend depends on what the kernel permits; MW_EXPECT_FILE_BACKEND and
+ * MW_EXPECT_IO_BACKEND (set by tests/kernels/run-qemu.sh and tests/run-all.sh)
+ * name the ones a kernel must choose.
  */
 static void test_counts_and_backend(void **state)
 {
@@ -1704,10 +1705,20 @@ static void test_counts_and_backend(void **state)
 	assert_int_equal(c.lost[MW_EV_EXEC], 0);
 	assert_int_equal(c.lost[MW_EV_OPEN], 0);
 	assert_int_equal(c.malformed, 0);
+	const char *want_io = getenv("MW_EXPECT_IO_BACKEND");
+	const char *got_io = sensor_io_backend(sensor);
+
 	if (want && *want)
 		assert_string_equal(got, want);
 	else
-		assert_true(!strcmp(got, "fexit") || !strcmp(got, "raw_tp"));
+		assert_true(!strcmp(got, "fexit") || !strcmp(got, "tp") || !strcmp(got, "raw_tp"));
+	if (want_io && *want_io)
+		assert_string_equal(got_io, want_io);
+	else
+		assert_true(!strcmp(got_io, "tp") || !strcmp(got_io, "raw_tp"));
+	/* raw_tp opens come only with the raw_tp pair, tp opens only with tp io. */
+	if (!strcmp(got, "raw_tp") || !strcmp(got, "tp"))
+		assert_string_equal(got_io, got);
 	assert_true(sensor_fd(sensor) >= 0);
 	assert_int_equal(sensor_untrack(sensor, 1), 0);
 }

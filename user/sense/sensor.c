@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -25,7 +26,7 @@
 #define SENSOR_RINGBUF_DEFAULT (16u << 20)
 #define SENSOR_ARGC_MAX	       512 /* argv entries decoded; more sets MW_F_ARGS_TRUNC */
 #define SENSOR_PATH_BUF	       (2 * MW_PATH_MAX + 4) /* base dir + '/' + raw string */
-#define SENSOR_LINKS_MAX       16
+#define SENSOR_LINKS_MAX 48
 
 /* Per-record working memory, so decoding allocates nothing. */
 struct sensor_decoder {
@@ -39,17 +40,20 @@ struct sensor_decoder {
 };
 
 /*
- * A way of seeing file opens. Only raw_tp works on every kernel we target;
- * fexit (cheaper: it runs on opens only, not on every syscall exit, but is
- * refused on some kernels) goes in front of it in sensor_file_backends[] and
- * is picked by trying it, never by kernel version. Programs of the backends
- * not chosen are not loaded.
+ * How the kernel side sees file opens (file) and the reads and writes of
+ * the stdout sample and the tool-call tap (io). Cheapest first:
+ *   file fexit   one program on do_sys_openat2's return: runs for opens only
+ *   file tp, io tp   the syscall-specific tracepoints of exactly the syscalls
+ *                we need: any other syscall runs no program (needs tracefs)
+ *   io raw_tp    one program on every syscall's entry and exit: the last
+ *                resort, there on every kernel we target
+ * raw_tp opens come with the raw_tp pair; tp opens with tp io (both need
+ * tracefs). A combination is picked by trying it, never by kernel version;
+ * the programs of the others are not loaded.
  */
 struct sensor_file_backend {
-	const char *name;
-	bool (*supported)(void);
-	const char *const *progs; /* NULL-terminated */
-	bool open_via_sys_enter;  /* needs sys_enter's open half (rodata flag) */
+	const char *file; /* "fexit", "tp", "raw_tp" */
+	const char *io;	  /* "tp", "raw_tp" */
 };
 
 /* TLS tap: the uprobes attached for one process. */
@@ -477,52 +481,88 @@ __attribute__((format(printf, 2, 0))) static int sensor_libbpf_print(enum libbpf
 
 /* ------------------------------------------------------------ backends */
 
-static bool raw_tp_supported(void)
-{
-	return libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_RAW_TRACEPOINT, NULL) == 1;
-}
-
-/*
- * Whether fentry/fexit is permitted (kernel config, lockdown, LSM policy)
- * can only be learnt by loading and attaching one: the real attempt is the
- * probe, and sensor_start falls back when it fails.
- */
-static bool fexit_supported(void)
-{
-	return true;
-}
-
-static const char *const fexit_progs[] = {"handle_openat2_exit", NULL};
-/* handle_sys_enter also samples stdout and handle_sys_exit copies what the
- * tool-call tap reads and writes, so neither is ever switched off; the
- * open halves follow open_via_sys_enter. */
-static const char *const raw_tp_progs[] = {NULL};
-
-/* Cheapest first; the last one must work on every kernel we target. */
 static const struct sensor_file_backend sensor_file_backends[] = {
-    {"fexit", fexit_supported, fexit_progs, false},
-    {"raw_tp", raw_tp_supported, raw_tp_progs, true},
+    {"fexit", "tp"},
+    {"tp", "tp"},
+    {"fexit", "raw_tp"},
+    {"raw_tp", "raw_tp"},
 };
 
 #define SENSOR_NBACKENDS (sizeof(sensor_file_backends) / sizeof(sensor_file_backends[0]))
 
-static void backend_progs_autoload(struct bpf_object *obj, const struct sensor_file_backend *b,
-				   bool on)
+/* Where libbpf finds tracepoint ids: tracefs, or tracing under debugfs. */
+static bool tracefs_ready(void)
 {
-	const char *const *name;
+	return access("/sys/kernel/tracing/events/syscalls", F_OK) == 0 ||
+	       access("/sys/kernel/debug/tracing/events/syscalls", F_OK) == 0;
+}
 
-	for (name = b->progs; *name; name++) {
-		struct bpf_program *prog = bpf_object__find_program_by_name(obj, *name);
+/*
+ * The syscall tracepoints need tracefs. When it is not mounted and we may
+ * (CAP_SYS_ADMIN, the mount point exists), mount it where the kernel
+ * documents it; otherwise the raw_tp pair does their work.
+ */
+static bool tracefs_available(void)
+{
+	static int state = -1;
 
-		if (prog)
-			bpf_program__set_autoload(prog, on);
+	if (state < 0) {
+		state = tracefs_ready();
+		if (!state && mount("tracefs", "/sys/kernel/tracing", "tracefs",
+				    MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == 0) {
+			state = tracefs_ready();
+			if (sensor_verbose)
+				fprintf(stderr,
+					"mcpwatch: mounted tracefs on /sys/kernel/tracing\n");
+		}
+		if (!state && sensor_verbose)
+			fprintf(stderr, "mcpwatch: no tracefs (mount -t tracefs tracefs "
+					"/sys/kernel/tracing): syscall tracepoints unavailable\n");
 	}
+	return state == 1;
+}
+
+static bool backend_supported(const struct sensor_file_backend *b)
+{
+	if (!strcmp(b->io, "raw_tp") &&
+	    libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_RAW_TRACEPOINT, NULL) != 1)
+		return false;
+	/* fexit: whether the kernel permits it (config, lockdown, LSM) is learnt
+	 * only by loading and attaching; the attempt is the probe. */
+	return strcmp(b->io, "tp") || tracefs_available();
+}
+
+static bool prog_is(const struct bpf_program *prog, const char *prefix)
+{
+	return strncmp(bpf_program__name(prog), prefix, strlen(prefix)) == 0;
+}
+
+static bool tp_prog_is_open(const struct bpf_program *prog)
+{
+	const char *name = bpf_program__name(prog);
+
+	name += prog_is(prog, "tp_enter_") ? strlen("tp_enter_") : strlen("tp_exit_");
+	return !strcmp(name, "openat") || !strcmp(name, "openat2") || !strcmp(name, "open") ||
+	       !strcmp(name, "creat");
 }
 
 static bool is_uprobe(const struct bpf_program *prog)
 {
 	return strncmp(bpf_program__section_name(prog), "uprobe", 6) == 0 ||
 	       strncmp(bpf_program__section_name(prog), "uretprobe", 9) == 0;
+}
+
+/* Whether backend b runs prog (the programs of no backend always run). */
+static bool backend_wants(const struct sensor_file_backend *b, const struct bpf_program *prog)
+{
+	if (!strcmp(bpf_program__name(prog), "handle_openat2_exit"))
+		return !strcmp(b->file, "fexit");
+	if (!strcmp(bpf_program__name(prog), "handle_sys_enter") ||
+	    !strcmp(bpf_program__name(prog), "handle_sys_exit"))
+		return !strcmp(b->io, "raw_tp");
+	if (prog_is(prog, "tp_enter_") || prog_is(prog, "tp_exit_"))
+		return tp_prog_is_open(prog) ? !strcmp(b->file, "tp") : !strcmp(b->io, "tp");
+	return true;
 }
 
 /* The TLS uprobes load only where the kernel has uprobe (kprobe-type) programs. */
@@ -541,12 +581,14 @@ static void sensor_tls_autoload(struct sensor *s)
 /* Switches on the programs of backend use, and off those of every other one. */
 static void sensor_backend_apply(struct sensor *s, const struct sensor_file_backend *use)
 {
-	size_t i;
+	struct bpf_program *prog;
 
-	for (i = 0; i < SENSOR_NBACKENDS; i++)
-		backend_progs_autoload(s->skel->obj, &sensor_file_backends[i],
-				       &sensor_file_backends[i] == use);
-	s->skel->rodata->open_via_sys_enter = use->open_via_sys_enter;
+	bpf_object__for_each_program(prog, s->skel->obj)
+	{
+		if (!is_uprobe(prog))
+			bpf_program__set_autoload(prog, backend_wants(use, prog));
+	}
+	s->skel->rodata->open_via_sys_enter = !strcmp(use->file, "raw_tp");
 	s->backend = use;
 }
 
@@ -686,55 +728,64 @@ static int sensor_start_backend(struct sensor *s, const struct sensor_opts *opts
 }
 
 /*
- * MCPWATCH_FILE_BACKEND=<name> pins one backend (for tests, or to rule one
- * out on a misbehaving kernel). Returns 0 and *only = NULL when unset.
+ * MCPWATCH_FILE_BACKEND=fexit|tp|raw_tp and MCPWATCH_IO_BACKEND=tp|raw_tp
+ * pin a backend (for tests, or to rule one out on a misbehaving kernel).
  */
-static int sensor_backend_pinned(const struct sensor_file_backend **only, char *err, size_t errlen)
+static int sensor_backend_pins(const char **file, const char **io, char *err, size_t errlen)
 {
-	const char *name = getenv("MCPWATCH_FILE_BACKEND");
-	size_t i;
-
-	*only = NULL;
-	if (!name || !*name)
-		return 0;
-	for (i = 0; i < SENSOR_NBACKENDS; i++)
-		if (!strcmp(name, sensor_file_backends[i].name))
-			*only = &sensor_file_backends[i];
-	if (*only)
-		return 0;
-	snprintf(err, errlen, "MCPWATCH_FILE_BACKEND=%.32s: unknown file backend (fexit, raw_tp)",
-		 name);
-	return -EINVAL;
+	*file = getenv("MCPWATCH_FILE_BACKEND");
+	*io = getenv("MCPWATCH_IO_BACKEND");
+	if (*file && !**file)
+		*file = NULL;
+	if (*io && !**io)
+		*io = NULL;
+	if (*file && strcmp(*file, "fexit") && strcmp(*file, "tp") && strcmp(*file, "raw_tp")) {
+		snprintf(err, errlen,
+			 "MCPWATCH_FILE_BACKEND=%.32s: unknown file backend (fexit, tp, raw_tp)",
+			 *file);
+		return -EINVAL;
+	}
+	if (*io && strcmp(*io, "tp") && strcmp(*io, "raw_tp")) {
+		snprintf(err, errlen, "MCPWATCH_IO_BACKEND=%.32s: unknown io backend (tp, raw_tp)",
+			 *io);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /*
- * Tries the file backends cheapest first. A backend the kernel refuses
- * (fexit: EPERM under lockdown, ENOTSUPP without ftrace direct calls, ESRCH
- * if do_sys_openat2 was inlined) costs one failed load or attach; the next
- * one starts from a fresh skeleton. The last backend's error is returned.
+ * Tries the backends cheapest first. One the kernel refuses (fexit: EPERM
+ * under lockdown, ENOTSUPP without ftrace direct calls, ESRCH if
+ * do_sys_openat2 was inlined; tp: no tracefs) costs one failed load or
+ * attach; the next one starts from a fresh skeleton. The last error is
+ * returned.
  */
 static int sensor_start(struct sensor *s, const struct sensor_opts *opts, char *err, size_t errlen)
 {
-	const struct sensor_file_backend *only;
+	const char *pin_file, *pin_io;
 	size_t ring, i;
 	int rc;
 
 	rc = sensor_ring_size(opts, &ring, err, errlen);
 	if (!rc)
-		rc = sensor_backend_pinned(&only, err, errlen);
+		rc = sensor_backend_pins(&pin_file, &pin_io, err, errlen);
 	if (rc)
 		return rc;
 	rc = -ENOTSUP;
-	snprintf(err, errlen, "no file-open backend is supported by this kernel");
+	snprintf(err, errlen, "no backend is supported by this kernel%s",
+		 pin_file || pin_io ? " (MCPWATCH_FILE_BACKEND/MCPWATCH_IO_BACKEND pinned one)"
+				    : "");
 	for (i = 0; i < SENSOR_NBACKENDS; i++) {
 		const struct sensor_file_backend *b = &sensor_file_backends[i];
 
-		if ((only && b != only) || !b->supported())
+		if ((pin_file && strcmp(pin_file, b->file)) || (pin_io && strcmp(pin_io, b->io)) ||
+		    !backend_supported(b))
 			continue;
 		if (s->skel) {
 			if (sensor_verbose)
-				fprintf(stderr, "mcpwatch: file backend %s unavailable: %s\n",
-					s->backend ? s->backend->name : "?", err);
+				fprintf(stderr, "mcpwatch: backend file=%s io=%s unavailable: %s\n",
+					s->backend ? s->backend->file : "?",
+					s->backend ? s->backend->io : "?", err);
 			sensor_stop(s);
 		}
 		rc = sensor_start_backend(s, opts, ring, b, err, errlen);
@@ -1019,5 +1070,10 @@ int sensor_counts(const struct sensor *s, struct sensor_counts *out)
 
 const char *sensor_file_backend(const struct sensor *s)
 {
-	return s && s->backend ? s->backend->name : "none";
+	return s && s->backend ? s->backend->file : "none";
+}
+
+const char *sensor_io_backend(const struct sensor *s)
+{
+	return s && s->backend ? s->backend->io : "none";
 }

@@ -123,8 +123,10 @@ int sensor_tap_tls(struct sensor *s, uint32_t pid, const char *lib_path, char *e
 void sensor_untap_tls(struct sensor *s, uint32_t pid);
 
 int sensor_counts(const struct sensor *s, struct sensor_counts *out);
-/* Name of the file-open backend in use ("raw_tp", ...), for the ready record. */
+/* The backends in use, for the ready record: file opens ("fexit", "tp",
+ * "raw_tp") and the stdout sample and tool-call tap ("tp", "raw_tp"). */
 const char *sensor_file_backend(const struct sensor *s);
+const char *sensor_io_backend(const struct sensor *s);
 
 /* Pure helpers, unit-tested: join leaf-first components into an absolute
  * path, and normalise "." and ".." segments. Return bytes written or -1. */
