@@ -18,7 +18,7 @@
 #include "mcpwatch_abi.h"
 
 /* Default ring size; user space resizes it before load. */
-#define MW_RINGBUF_DEFAULT (16u << 20)
+#define MW_RINGBUF_DEFAULT (8u << 20)
 
 /*
  * Scratch slots, one per record kind, so that the exec, open and stdout

@@ -201,7 +201,7 @@ void config_defaults(struct config *c)
 	memset(c, 0, sizeof(*c));
 	c->default_rules = true;
 	c->aggregate_window_s = 60;
-	c->ringbuf_mb = 16;
+	c->ringbuf_mb = 8;
 	c->lost_report_interval_s = 10;
 	c->probe_tls = true;
 	c->tls_probe_timeout_ms = 500;

@@ -54,7 +54,7 @@ static void assert_defaults(const struct config *c)
 	assert_int_equal(c->aggregate_window_s, 60);
 	assert_int_equal(c->tls_probe_timeout_ms, 500);
 	assert_int_equal(c->lost_report_interval_s, 10);
-	assert_int_equal(c->ringbuf_mb, 16);
+	assert_int_equal(c->ringbuf_mb, 8);
 	assert_true(c->probe_tls);
 	assert_int_equal(c->posture_interval_s, 300);
 }
@@ -219,7 +219,7 @@ static void test_error_leaves_config_unchanged(void **state)
 	assert_int_equal(c.nrules_files, 1);
 	assert_string_equal(c.rules_files[0], "a.json");
 	assert_string_equal(c.host_name, "h");
-	assert_int_equal(c.ringbuf_mb, 16);
+	assert_int_equal(c.ringbuf_mb, 8);
 	config_free(&c);
 }
 

@@ -23,7 +23,7 @@
 #include "mcpwatch.skel.h"
 
 #define SENSOR_BTF_PATH	       "/sys/kernel/btf/vmlinux"
-#define SENSOR_RINGBUF_DEFAULT (16u << 20)
+#define SENSOR_RINGBUF_DEFAULT (8u << 20)
 #define SENSOR_ARGC_MAX	       512 /* argv entries decoded; more sets MW_F_ARGS_TRUNC */
 #define SENSOR_PATH_BUF	       (2 * MW_PATH_MAX + 4) /* base dir + '/' + raw string */
 #define SENSOR_LINKS_MAX 48
