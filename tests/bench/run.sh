@@ -147,3 +147,11 @@ END {
 	}
 }' "$work/tap"
 echo "(tap: $TAP_CALLS calls per case, one in flight at a time, $ROUNDS interleaved rounds)"
+
+# ---------------------------------------------------------------- load
+# Throughput (open and exec storms by a watched server), alert latency at a
+# paced rate, start-up with many processes, idle RSS (tests/bench/load.mjs).
+if [ "${BENCH_LOAD:-1}" != 0 ]; then
+	echo
+	node tests/bench/load.mjs "$B"
+fi
