@@ -74,6 +74,7 @@ void record_add_container(cJSON *rec, const struct proc *p, const struct workloa
 		add_known(ctr, "id", id);
 		add_known(ctr, "name", w->container_name);
 		add_known(ctr, "image", w->container_image);
+		add_known(ctr, "image_id", w->container_image_id);
 		add_known(ctr, "runtime", w->container_runtime);
 	}
 	if (!workload_in_pod(w))

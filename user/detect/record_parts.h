@@ -24,7 +24,7 @@ void record_fill_process(cJSON *obj, const struct proc *p);
 /* rec.server = {"pid", "name", "cmdline", "version", "transport", "identified_by"}. */
 void record_add_server(cJSON *rec, const struct proc *server);
 /*
- * rec.container = {"id", "name", "image", "runtime"} when p runs in one and
+ * rec.container = {"id", "name", "image", "image_id", "runtime"} when p runs in one and
  * rec.k8s = {"pod": {"name", "uid"}, "namespace", "node": {"name"},
  * "container": {"name"}} when it runs in a pod: what w knows (w may be NULL:
  * the id from p alone); unknown members are left out.

@@ -50,6 +50,7 @@ static void add_statuses(const struct json_value *arr, struct k8s_pod *out)
 		memset(c, 0, sizeof(*c));
 		WORKLOAD_SET(c->name, str_at(st, "name"));
 		WORKLOAD_SET(c->image, str_at(st, "image"));
+		WORKLOAD_SET(c->image_id, str_at(st, "imageID"));
 		if (!k8s_container_id(str_at(st, "containerID"), c->id, sizeof(c->id)))
 			c->id[0] = '\0';
 		if (c->name[0])

@@ -28,6 +28,7 @@ struct k8s_container {
 	char id[WORKLOAD_ID_MAX]; /* "" until the runtime started it */
 	char name[WORKLOAD_LABEL_MAX];
 	char image[WORKLOAD_IMAGE_MAX];
+	char image_id[WORKLOAD_IMAGE_MAX];
 };
 
 struct k8s_pod {

@@ -397,6 +397,7 @@ static void from_pod(const struct pod *p, const char *container_id, struct workl
 			continue;
 		WORKLOAD_SET(out->k8s_container_name, p->containers[i].name);
 		WORKLOAD_SET(out->container_image, p->containers[i].image);
+		WORKLOAD_SET(out->container_image_id, p->containers[i].image_id);
 	}
 }
 
@@ -439,6 +440,7 @@ void resolver_lookup(struct resolver *r, const char *container_id, const char *p
 
 		WORKLOAD_SET(out->container_name, i->container_name);
 		WORKLOAD_SET(out->container_image, i->container_image);
+		WORKLOAD_SET(out->container_image_id, i->container_image_id);
 		fill_missing(out->pod_name, sizeof(out->pod_name), i->pod_name);
 		fill_missing(out->pod_namespace, sizeof(out->pod_namespace), i->pod_namespace);
 		fill_missing(out->pod_uid, sizeof(out->pod_uid), i->pod_uid);

@@ -64,6 +64,9 @@ int runtime_api_parse(const char *body, size_t len, struct workload *out)
 		goto out;
 	WORKLOAD_SET(out->container_name, name);
 	WORKLOAD_SET(out->container_image, image);
+	/* Docker and Podman: "Image" is the image id; CRI-O: image_ref. */
+	WORKLOAD_SET(out->container_image_id, str_at(root, "Image"));
+	WORKLOAD_SET(out->container_image_id, str_at(root, "image_ref"));
 	pod_from_labels(
 	    config ? json_object_get(config, "Labels") : json_object_get(root, "labels"), out);
 	ret = 0;

@@ -22,6 +22,7 @@ struct workload {
 	char container_runtime[16]; /* "docker", "containerd", "cri-o", "podman", "cri" */
 	char container_name[WORKLOAD_NAME_MAX];
 	char container_image[WORKLOAD_IMAGE_MAX];
+	char container_image_id[WORKLOAD_IMAGE_MAX]; /* "sha256:..." or repo@sha256:... */
 	char pod_name[WORKLOAD_NAME_MAX];
 	char pod_uid[WORKLOAD_UID_MAX];
 	char pod_namespace[WORKLOAD_LABEL_MAX];
