@@ -470,6 +470,9 @@ void resolver_stats(struct resolver *r, struct resolver_stats *out)
 		k8s_client_stats(r->k8s, &ks);
 		out->kubernetes_synced = ks.synced;
 		out->kubernetes_status = ks.last_status;
+		out->kubernetes_lists = ks.lists;
+		out->kubernetes_watches = ks.watches;
+		out->kubernetes_gone = ks.gone;
 		snprintf(out->kubernetes_error, sizeof(out->kubernetes_error), "%s", ks.last_error);
 	}
 }

@@ -48,7 +48,8 @@ struct resolver_stats {
 	size_t pods, containers;
 	bool kubernetes;	/* the API client runs */
 	bool kubernetes_synced; /* ... and its last list succeeded */
-	long kubernetes_status; /* HTTP status of its last answer */
+	long kubernetes_status; /* HTTP status of its last answer (-1: none, a transport error) */
+	uint64_t kubernetes_lists, kubernetes_watches, kubernetes_gone;
 	char kubernetes_error[256];
 	size_t nsockets;
 };
