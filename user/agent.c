@@ -945,6 +945,19 @@ struct identity *agent_identity_from_config(const struct config *cfg)
 	return id;
 }
 
+/* A server's container and pod, for its posture records. */
+static bool server_workload(uint32_t pid, struct workload *out, void *arg)
+{
+	struct agent *a = arg;
+	struct proc *p = proc_table_lookup(a->procs, pid);
+
+	if (!p)
+		return false;
+	fill_container(a, p);
+	resolver_lookup(a->resolver, p->container_id, p->pod_uid, p->container_runtime, out);
+	return true;
+}
+
 /* The posture daemon, with the config's posture keys and the agent's identity. */
 static struct postured *start_postured(struct agent *a)
 {
@@ -960,6 +973,7 @@ static struct postured *start_postured(struct agent *a)
 	    .rate_limit = a->cfg->posture_rate_limit,
 	    .known = known_servers,
 	    .known_arg = a,
+	    .workload = server_workload,
 	};
 
 	return postured_new(&po, a->out);

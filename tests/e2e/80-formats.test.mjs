@@ -210,7 +210,14 @@ test("container and Kubernetes names map to OCSF, ECS and Falco", () => {
 		mcp: { method: "tools/call", request: { id: "1" }, tool: { name: "read" }, transport: "stdio" },
 		tool_call: { start: POD_ALERT.time, duration_ms: 3, outcome: "result", is_error: false, request_bytes: 10, response_bytes: 20 },
 	};
-	checkAllFormats([POD_ALERT, call], "pod");
+	// A server's posture record, from the recorded run, as if the server ran in that pod.
+	const posture = { ...readNdjson(RECORDED).find((r) => r.kind === "posture" && r.scope === "server"), container: POD_ALERT.container, k8s: POD_ALERT.k8s };
+	checkAllFormats([POD_ALERT, call, posture], "pod");
+	const [ocsfPosture] = formatRecords("ocsf", [posture]);
+	const [ecsPosture] = formatRecords("ecs", [posture]);
+	assert.equal(ocsfPosture.container.pod_uuid, POD_ALERT.k8s.pod.uid);
+	assert.equal(ecsPosture.orchestrator.resource.name, "mcp-fs-7d9f8");
+	assert.deepEqual(ecsPosture.mcpwatch.k8s, POD_ALERT.k8s);
 	const [ocsf, ocsfCall] = formatRecords("ocsf", [POD_ALERT, call]);
 	for (const o of [ocsf, ocsfCall]) {
 		assert.deepEqual(o.container, {

@@ -252,7 +252,7 @@ describe("Podman: container names from the runtime's API socket", () => {
 		const sock = path.join(home.dir, "podman.sock");
 		service = spawn("podman", [...opts.global, "system", "service", "--time=0", `unix://${sock}`], { stdio: "ignore" });
 		await poll(() => existsSync(sock), 15000, "podman's API socket");
-		const config = home.writeJson("config.json", { alerts: { aggregate_window_s: 2 }, metadata: { runtime_socket: sock, kubernetes: "off" } });
+		const config = home.writeJson("config.json", { alerts: { aggregate_window_s: 2 }, posture: { interval_s: 10 }, metadata: { runtime_socket: sock, kubernetes: "off" } });
 		agent = await startAgent({ config });
 	});
 
@@ -290,5 +290,8 @@ describe("Podman: container names from the runtime's API socket", () => {
 		const inspect = JSON.parse(execFileSync("podman", ["inspect", name], { encoding: "utf8" }))[0];
 		expectFields(alert, { "container.id": inspect.Id, "container.name": name, "container.image": IMAGE, "container.image_id": (v) => typeof v === "string" && v.includes(inspect.Image.replace(/^sha256:/, "")) }, "podman container alert");
 		assert.equal(alert.k8s, undefined, "no pod: no k8s object");
+		// The server's posture record (graded at least every 10 s here) names its container too.
+		const posture = await agent.waitFor((r) => r.kind === "posture" && r.scope === "server" && r.server?.pid === alert.server.pid && r.container?.name, 40000, "a posture record of the containerized server with its container");
+		expectFields(posture, { "container.id": inspect.Id, "container.name": name, "container.image": IMAGE, "container.runtime": "podman" }, "posture record");
 	});
 });

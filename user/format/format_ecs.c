@@ -231,7 +231,9 @@ static cJSON *ecs_posture(const struct native *n)
 	fmt_copy_int(p, "pid", n->rec, "server.pid");
 	fmt_copy_str(p, "command_line", n->rec, "server.command");
 	fmt_attach(o, "process", p);
-	m = cJSON_AddObjectToObject(cJSON_AddObjectToObject(o, PRODUCT_NAME), "posture");
+	ecs_container(o, n->rec);
+	fmt_copy_any(cJSON_AddObjectToObject(o, PRODUCT_NAME), "k8s", n->rec, "k8s");
+	m = cJSON_AddObjectToObject(cJSON_GetObjectItem(o, PRODUCT_NAME), "posture");
 	fmt_copy_any(m, "scope", n->rec, "scope");
 	fmt_add_str(m, "grade", g.grade);
 	if (g.has_score)
