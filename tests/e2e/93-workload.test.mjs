@@ -124,6 +124,7 @@ describe("Kubernetes: pod names from the API server", () => {
 		cgUnknown = makePodCgroup(root, UNKNOWN_POD, UNKNOWN_CTR);
 		const config = home.writeJson("config.json", {
 			alerts: { aggregate_window_s: 2 },
+			audit: { tool_calls: true },
 			metadata: { enabled: "on", kubernetes: "on", node_name: "node-1", api_url: `https://127.0.0.1:${api.port}`, ca_file: path.join(home.dir, "ca.crt"), token_file: path.join(home.dir, "token") },
 		});
 		agent = await startAgent({ config, rules: [home.writeJson("k8s-rules.json", K8S_RULES)], args: ["--verbose"] });
@@ -187,6 +188,9 @@ describe("Kubernetes: pod names from the API server", () => {
 			"an alert with the pod's name"
 		);
 		expectFields(alert, want, "alert after the watch");
+		// The audit record of that tool call names the pod too.
+		const audit = await agent.waitFor((r) => r.kind === "tool_call" && r.server?.pid === box.pid && r.k8s?.pod?.name, 15000, "a tool_call record with the pod");
+		expectFields(audit, want, "tool_call record");
 		// A rule on k8s.namespace matches, and its message renders the k8s fields.
 		const from = agent.mark();
 		await box.call("exec_file", { file: "/usr/bin/true", args: [] });
