@@ -411,10 +411,15 @@ static long get(struct k8s_client *c, const char *url, long timeout_ms,
 	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
 	curl_easy_setopt(h, CURLOPT_XFERINFODATA, c);
 	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+	/* An error status's body (a Status object) is not a PodList or an event. */
+	curl_easy_setopt(h, CURLOPT_FAILONERROR, 1L);
 	rc = curl_easy_perform(h);
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-	if (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && status == 200) &&
-	    !atomic_load(&c->stop) && !(rc == CURLE_OPERATION_TIMEDOUT && status == 200)) {
+	/* Ours to end (a relist, a malformed event, stop) or the server's: not a transport error.
+	 */
+	if (rc != CURLE_OK && rc != CURLE_HTTP_RETURNED_ERROR &&
+	    !(rc == CURLE_WRITE_ERROR && status == 200) && !atomic_load(&c->stop) &&
+	    !(rc == CURLE_OPERATION_TIMEDOUT && status == 200)) {
 		logf_(c, "kubernetes: %s: %s", url, errbuf[0] ? errbuf : curl_easy_strerror(rc));
 		status = -1;
 	}
@@ -447,6 +452,10 @@ static bool list(struct k8s_client *c)
 	c->body_over = false;
 	status = get(c, url, 60000, on_list_body);
 	count(c, &c->stats.lists, status);
+	if (c->body_over) {
+		logf_(c, "kubernetes: list pods: more than %u bytes", K8S_LIST_MAX);
+		return false;
+	}
 	if (status != 200) {
 		if (status > 0)
 			logf_(c, "kubernetes: list pods: HTTP %ld%s", status,
@@ -454,8 +463,6 @@ static bool list(struct k8s_client *c)
 				  ? " (check the ServiceAccount token and its RBAC: get, list, "
 				    "watch pods)"
 				  : "");
-		else if (c->body_over)
-			logf_(c, "kubernetes: list pods: more than %u bytes", K8S_LIST_MAX);
 		return false;
 	}
 	c->sink.begin(c->sink.arg);
