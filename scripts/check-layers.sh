@@ -10,8 +10,9 @@
 #   sense    lib
 #   identify lib sense
 #   deliver  lib format
-#   detect   lib sense identify deliver format
-#   posture  lib sense identify detect deliver format
+#   enrich   lib sense
+#   detect   lib sense identify enrich deliver format
+#   posture  lib sense identify enrich detect deliver format
 #   (root)   everything: main, agent, config wire the layers together
 set -u
 cd "$(dirname "$0")/.."
@@ -22,8 +23,9 @@ declare -A allowed=(
 	[sense]="lib"
 	[identify]="lib sense"
 	[deliver]="lib format"
-	[detect]="lib sense identify deliver format"
-	[posture]="lib sense identify detect deliver format"
+	[enrich]="lib sense"
+	[detect]="lib sense identify enrich deliver format"
+	[posture]="lib sense identify enrich detect deliver format"
 )
 
 layer_of() { # user/deliver/sinks/x.c → deliver; user/main.c → root

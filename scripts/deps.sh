@@ -10,6 +10,9 @@ PKGS=(clang llvm make pkg-config libbpf-dev libelf-dev zlib1g-dev libcjson-dev
       dpkg-dev lintian)
 # bpftool: its own package on Debian 12 / Ubuntu 24.04, linux-tools on older Ubuntu.
 BPFTOOL_PKG=bpftool
+# podman, runc: the container-name end-to-end test (tests/e2e/93-workload), runc where crun
+# cannot run on a cgroup v1/v2 hybrid host.
+PKGS+=(podman runc)
 
 missing=()
 for p in "${PKGS[@]}"; do

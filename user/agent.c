@@ -35,6 +35,7 @@
 #include "identify/tap.h"
 #include "detect/audit.h"
 #include "deliver/health.h"
+#include "enrich/resolver.h"
 
 #define SWEEP_INTERVAL_NS (30LL * 1000000000)
 #define POLL_MS		  100
@@ -63,6 +64,7 @@ struct agent {
 	struct tlsprobe *probe;
 	struct postured *postured; /* NULL when posture is disabled */
 	struct tap *tap;	   /* NULL when the tool-call tap is off */
+	struct resolver *resolver; /* container and pod names; NULL when metadata is off */
 	struct listener *listeners;
 	size_t nlisteners;
 	uint64_t next_cookie;
@@ -132,7 +134,7 @@ static void emit_agent_record(struct agent *a, const char *event, cJSON *extra)
 
 static void fill_container(struct agent *a, struct proc *p)
 {
-	char path[64], buf[8192], id[CONTAINER_ID_LEN + 1];
+	char path[64], buf[8192], id[CONTAINER_ID_LEN + 1], uid[CONTAINER_POD_UID_LEN + 1];
 	const char *runtime = NULL;
 	ssize_t n;
 	int fd;
@@ -146,8 +148,14 @@ static void fill_container(struct agent *a, struct proc *p)
 		return;
 	n = read(fd, buf, sizeof(buf));
 	close(fd);
-	if (n > 0 && container_id_from_cgroup(buf, (size_t)n, id, sizeof(id), &runtime) == 1)
-		proc_set_string(&p->container_id, id);
+	if (n <= 0)
+		return;
+	/* An exec re-reads it: the process may have been moved into another cgroup. */
+	container_id_from_cgroup(buf, (size_t)n, id, sizeof(id), &runtime);
+	container_pod_uid_from_cgroup(buf, (size_t)n, uid, sizeof(uid));
+	proc_set_string(&p->container_id, id[0] ? id : NULL);
+	proc_set_string(&p->pod_uid, uid[0] ? uid : NULL);
+	p->container_runtime = runtime;
 }
 
 /* Once per process image, not once per event: opens of a tracked tree are frequent. */
@@ -205,6 +213,8 @@ static void evctx_init(struct agent *a, struct evctx *c, enum rule_event kind, s
 	fill_container(a, p);
 	fill_user(p);
 	c->user_name = p->user_name;
+	resolver_lookup(a->resolver, p->container_id, p->pod_uid, p->container_runtime,
+			&c->workload);
 	if (a->tap && p->server_tgid)
 		evctx_attribute(c, a->tap, p->server_tgid);
 }
@@ -608,6 +618,8 @@ static void on_call_start(const struct tap_call *call, void *arg)
 static void on_call_end(const struct tap_call *call, void *arg)
 {
 	struct agent *a = arg;
+	struct workload w;
+	struct proc *p;
 	cJSON *rec;
 
 	evaluate_call(a, call, RULE_EV_TOOL_RESULT);
@@ -615,9 +627,11 @@ static void on_call_end(const struct tap_call *call, void *arg)
 		postured_note_call(a->postured, call->server_tgid, call->end_ns);
 	if (!a->cfg->audit_tool_calls)
 		return;
-	rec = audit_record(call, proc_table_lookup(a->procs, call->server_tgid),
-			   proc_table_lookup(a->procs, call->tgid), a->host,
-			   a->cfg->audit_arguments == 1);
+	p = proc_table_lookup(a->procs, call->tgid);
+	if (p)
+		resolver_lookup(a->resolver, p->container_id, p->pod_uid, p->container_runtime, &w);
+	rec = audit_record(call, proc_table_lookup(a->procs, call->server_tgid), p, p ? &w : NULL,
+			   a->host, a->cfg->audit_arguments == 1);
 	if (rec)
 		output_write(a->out, rec);
 	cJSON_Delete(rec);
@@ -1123,6 +1137,19 @@ struct identity *agent_identity_from_config(const struct config *cfg)
 	return id;
 }
 
+/* A server's container and pod, for its posture records. */
+static bool server_workload(uint32_t pid, struct workload *out, void *arg)
+{
+	struct agent *a = arg;
+	struct proc *p = proc_table_lookup(a->procs, pid);
+
+	if (!p)
+		return false;
+	fill_container(a, p);
+	resolver_lookup(a->resolver, p->container_id, p->pod_uid, p->container_runtime, out);
+	return true;
+}
+
 /* The posture daemon, with the config's posture keys and the agent's identity. */
 static struct postured *start_postured(struct agent *a)
 {
@@ -1138,9 +1165,49 @@ static struct postured *start_postured(struct agent *a)
 	    .rate_limit = a->cfg->posture_rate_limit,
 	    .known = known_servers,
 	    .known_arg = a,
+	    .workload = server_workload,
 	};
 
 	return postured_new(&po, a->out);
+}
+
+/* From the resolver's threads: one write per line, so lines do not mix. */
+static void metadata_log(void *arg, const char *msg)
+{
+	(void)arg;
+	fprintf(stderr, "mcpwatch: %s\n", msg);
+}
+
+/* Container and pod names (config "metadata"); off: records carry the cgroup's ids only. */
+static void start_resolver(struct agent *a)
+{
+	const struct config *cfg = a->cfg;
+	static const enum resolver_mode modes[] = {RESOLVER_AUTO, RESOLVER_ON, RESOLVER_OFF};
+	enum resolver_mode mode = modes[cfg->metadata_enabled];
+	struct resolver_opts ro = {
+	    .runtime = mode,
+	    .runtime_socket = cfg->metadata_runtime_socket,
+	    .host_root = cfg->metadata_host_root ? cfg->metadata_host_root : cfg->posture_fs_root,
+	    .kubernetes = mode == RESOLVER_OFF ? RESOLVER_OFF : modes[cfg->metadata_kubernetes],
+	    .node_name = cfg->metadata_node_name,
+	    .api_url = cfg->metadata_api_url,
+	    .ca_file = cfg->metadata_ca_file,
+	    .token_file = cfg->metadata_token_file,
+	    .log = metadata_log,
+	};
+	char err[256], what[2048];
+
+	if (mode == RESOLVER_OFF)
+		return;
+	if (ro.kubernetes == RESOLVER_AUTO && mode == RESOLVER_ON)
+		ro.kubernetes = RESOLVER_ON;
+	a->resolver = resolver_new(&ro, err, sizeof(err));
+	if (!a->resolver) {
+		logmsg(a, false, "%s", err);
+		return;
+	}
+	resolver_describe(a->resolver, what, sizeof(what));
+	logmsg(a, true, "metadata: %s", what);
 }
 
 /* Redaction patterns first (nothing is written before), then the outputs:
@@ -1178,6 +1245,7 @@ static int agent_setup(struct agent *a)
 	if (!a->procs || !a->identity || !a->listeners)
 		return MW_EXIT_RUNTIME;
 	a->alerter = alerter_new(a->out, a->host, a->cfg->aggregate_window_s);
+	start_resolver(a);
 	if (a->cfg->posture_enabled)
 		a->postured = start_postured(a);
 	if (!a->alerter)
@@ -1221,6 +1289,7 @@ static void agent_teardown(struct agent *a)
 	postured_free(a->postured); /* a grade still running is killed */
 	alerter_free(a->alerter);   /* writes what is still aggregated */
 	output_free(a->out);	    /* network outputs get OUTPUT_STOP_MS to deliver */
+	resolver_free(a->resolver); /* cuts an open Kubernetes watch */
 	redact_clear_patterns();
 	identity_free(a->identity);
 	proc_table_free(a->procs);

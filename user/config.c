@@ -37,6 +37,8 @@ enum opt_kind {
 	OPT_PATH,     /* absolute path */
 	OPT_PATTERNS, /* array of POSIX extended regular expressions */
 	OPT_CHOICE,   /* one string of choices; the field holds its index */
+	OPT_DNSNAME,  /* a DNS subdomain (a Kubernetes node name) */
+	OPT_URL,      /* an http:// or https:// URL without spaces */
 	OPT_GROUP,
 };
 
@@ -128,6 +130,23 @@ static const struct opt audit_opts[] = {
     {.key = NULL},
 };
 
+static const char *const auto_on_off[] = {"auto", "on", "off", NULL};
+
+static const struct opt metadata_opts[] = {
+    {.key = "enabled", .kind = OPT_CHOICE, .off = FIELD(metadata_enabled), .choices = auto_on_off},
+    {.key = "runtime_socket", .kind = OPT_PATH, .off = FIELD(metadata_runtime_socket)},
+    {.key = "host_root", .kind = OPT_PATH, .off = FIELD(metadata_host_root)},
+    {.key = "kubernetes",
+     .kind = OPT_CHOICE,
+     .off = FIELD(metadata_kubernetes),
+     .choices = auto_on_off},
+    {.key = "node_name", .kind = OPT_DNSNAME, .off = FIELD(metadata_node_name)},
+    {.key = "api_url", .kind = OPT_URL, .off = FIELD(metadata_api_url)},
+    {.key = "ca_file", .kind = OPT_PATH, .off = FIELD(metadata_ca_file)},
+    {.key = "token_file", .kind = OPT_PATH, .off = FIELD(metadata_token_file)},
+    {.key = NULL},
+};
+
 static const struct opt redaction_opts[] = {
     ARRAY("patterns", OPT_PATTERNS, redact_patterns, nredact_patterns),
     {.key = NULL},
@@ -146,6 +165,7 @@ static const struct opt top_opts[] = {
     {.key = "outputs", .kind = OPT_OUTPUTS},
     {.key = "spool_dir", .kind = OPT_PATH, .off = FIELD(spool_dir)},
     GROUP("redaction", redaction_opts),
+    GROUP("metadata", metadata_opts),
     {.key = NULL},
 };
 
@@ -260,6 +280,12 @@ void config_free(struct config *c)
 	free(c->posture_fs_root);
 	free(c->health_file);
 	free(c->health_metrics_file);
+	free(c->metadata_runtime_socket);
+	free(c->metadata_host_root);
+	free(c->metadata_node_name);
+	free(c->metadata_api_url);
+	free(c->metadata_ca_file);
+	free(c->metadata_token_file);
 	strings_free(c->redact_patterns, c->nredact_patterns);
 	config_defaults(c);
 }
@@ -333,6 +359,8 @@ static bool config_copy(struct config *dst, const struct config *src)
 	dst->rules_files = dst->ignore_globs = dst->launchers = dst->redact_patterns = NULL;
 	dst->posture_home_dirs = NULL;
 	dst->nposture_home_dirs = 0;
+	dst->metadata_runtime_socket = dst->metadata_host_root = dst->metadata_node_name = NULL;
+	dst->metadata_api_url = dst->metadata_ca_file = dst->metadata_token_file = NULL;
 	dst->selectors = NULL;
 	dst->outputs = NULL;
 	dst->nrules_files = dst->nignore_globs = dst->nlaunchers = dst->nselectors = 0;
@@ -341,7 +369,13 @@ static bool config_copy(struct config *dst, const struct config *src)
 	    !dup_or_null(&dst->spool_dir, src->spool_dir) ||
 	    !dup_or_null(&dst->posture_fs_root, src->posture_fs_root) ||
 	    !dup_or_null(&dst->health_file, src->health_file) ||
-	    !dup_or_null(&dst->health_metrics_file, src->health_metrics_file))
+	    !dup_or_null(&dst->health_metrics_file, src->health_metrics_file) ||
+	    !dup_or_null(&dst->metadata_runtime_socket, src->metadata_runtime_socket) ||
+	    !dup_or_null(&dst->metadata_host_root, src->metadata_host_root) ||
+	    !dup_or_null(&dst->metadata_node_name, src->metadata_node_name) ||
+	    !dup_or_null(&dst->metadata_api_url, src->metadata_api_url) ||
+	    !dup_or_null(&dst->metadata_ca_file, src->metadata_ca_file) ||
+	    !dup_or_null(&dst->metadata_token_file, src->metadata_token_file))
 		return false;
 	if (!outputs_copy(&dst->outputs, &dst->noutputs, src->outputs, src->noutputs))
 		return false;
@@ -855,6 +889,61 @@ static void set_path(struct loader *ld, const struct opt *o, const struct json_v
 		report(ld, v, "out of memory");
 }
 
+/* Replaces the string at o's field with a copy of s. */
+static void set_text(struct loader *ld, const struct opt *o, const struct json_value *v,
+		     const char *s)
+{
+	char **dst = field_at(ld, o->off);
+
+	free(*dst);
+	*dst = strdup(s);
+	if (!*dst)
+		report(ld, v, "out of memory");
+}
+
+/* RFC 1123 subdomain, as Kubernetes names nodes: [a-z0-9]([-a-z0-9.]*[a-z0-9])? */
+static void set_dnsname(struct loader *ld, const struct opt *o, const struct json_value *v)
+{
+	char what[64];
+	const char *s;
+	size_t n;
+
+	snprintf(what, sizeof(what), "\"%s\"", o->key);
+	s = want_text(ld, v, what);
+	if (!s)
+		return;
+	n = strlen(s);
+	if (n > HOST_NAME_MAX_LEN || strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-.") != n ||
+	    s[0] == '-' || s[0] == '.' || s[n - 1] == '-' || s[n - 1] == '.') {
+		report(ld, v,
+		       "\"%s\" must be a node name: lowercase letters, digits, '-' and '.', at "
+		       "most %d characters",
+		       o->key, HOST_NAME_MAX_LEN);
+		return;
+	}
+	set_text(ld, o, v, s);
+}
+
+static void set_url(struct loader *ld, const struct opt *o, const struct json_value *v)
+{
+	char what[64];
+	const char *s;
+
+	snprintf(what, sizeof(what), "\"%s\"", o->key);
+	s = want_text(ld, v, what);
+	if (!s)
+		return;
+	if ((strncmp(s, "https://", 8) && strncmp(s, "http://", 7)) || strlen(s) > 512 ||
+	    strpbrk(s, " \t?#")) {
+		report(ld, v,
+		       "\"%s\" must be an https:// (or http://) URL of at most 512 bytes, "
+		       "without spaces, query or fragment",
+		       o->key);
+		return;
+	}
+	set_text(ld, o, v, s);
+}
+
 /* ------------------------------------------------------------------ patterns */
 
 /* "{m}", "{m,}", "{m,n}" at p (after '{'): the largest count, p past '}'. */
@@ -1038,7 +1127,8 @@ static void apply_member(struct loader *ld, const struct opt *o, const struct js
 	    [OPT_BASENAMES] = set_strings, [OPT_SELECTORS] = set_selectors,
 	    [OPT_OUTPUTS] = set_outputs,   [OPT_PATH] = set_path,
 	    [OPT_PATTERNS] = set_patterns, [OPT_CHOICE] = set_choice,
-	    [OPT_GROUP] = apply_group,
+	    [OPT_GROUP] = apply_group,	   [OPT_DNSNAME] = set_dnsname,
+	    [OPT_URL] = set_url,
 	};
 
 	setters[o->kind](ld, o, v);

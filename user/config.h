@@ -100,6 +100,16 @@ struct config {
 	char *health_metrics_file; /* Prometheus text; NULL: none */
 	int health_interval_s;	   /* 1..3600 */
 
+	/* "metadata": container and pod names (enrich/resolver) */
+	int metadata_enabled;	       /* 0 "auto", 1 "on", 2 "off" */
+	char *metadata_runtime_socket; /* asked before the default sockets; NULL: none */
+	char *metadata_host_root;      /* prefix of the default sockets; NULL: posture.fs_root */
+	int metadata_kubernetes;       /* 0 "auto", 1 "on", 2 "off" */
+	char *metadata_node_name;      /* NULL: $MCPWATCH_NODE_NAME */
+	char *metadata_api_url;	       /* NULL: from $KUBERNETES_SERVICE_HOST/PORT */
+	char *metadata_ca_file;	       /* NULL: the ServiceAccount's ca.crt */
+	char *metadata_token_file;     /* NULL: the ServiceAccount's token */
+
 	/* "redaction" */
 	char **redact_patterns; /* POSIX EREs, checked with regcomp at load */
 	size_t nredact_patterns;

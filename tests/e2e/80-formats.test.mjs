@@ -176,6 +176,106 @@ test("recorded agent records validate as OCSF 1.3.0, ECS 8.11.0 and Falco", () =
 	checkAllFormats(records, "recorded");
 });
 
+// A pod's container as the resolver names it (enrich/resolver): every format's container and
+// Kubernetes fields, validated by the schemas (which forbid ECS kubernetes.*: not ECS).
+const POD_ALERT = {
+	kind: "alert",
+	time: "2026-11-25T12:49:20.486102482Z",
+	host: { name: "node-1" },
+	rule: { id: "mcp-sensitive-file", name: "Credential or secret file opened by an MCP server", severity: "high", tags: ["mcp"] },
+	message: "MCP server fs opened /etc/shadow",
+	count: 1,
+	server: { pid: 41, name: "fs", cmdline: "node fs.js", transport: "stdio", identified_by: "protocol" },
+	process: { pid: 41, ppid: 1, uid: 0, exe: "/usr/bin/node", cmdline: "node fs.js", comm: "node" },
+	file: { path: "/etc/shadow", flags: "O_RDONLY", result: 3 },
+	container: {
+		id: "3f4e5d6c7b8a99887766554433221100ffeeddccbbaa00112233445566778899",
+		name: "mcp-fs",
+		image: "registry.local:5000/team/mcp-fs:1.4",
+		image_id: "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+		runtime: "containerd",
+	},
+	k8s: { pod: { name: "mcp-fs-7d9f8", uid: "5a1b2c3d-4e5f-6789-abcd-ef0123456789" }, namespace: "agents", node: { name: "node-1" }, container: { name: "mcp-fs" } },
+};
+
+test("container and Kubernetes names map to OCSF, ECS and Falco", () => {
+	const call = {
+		kind: "tool_call",
+		time: POD_ALERT.time,
+		host: POD_ALERT.host,
+		server: POD_ALERT.server,
+		process: POD_ALERT.process,
+		container: POD_ALERT.container,
+		k8s: POD_ALERT.k8s,
+		mcp: { method: "tools/call", request: { id: "1" }, tool: { name: "read" }, transport: "stdio" },
+		tool_call: { start: POD_ALERT.time, duration_ms: 3, outcome: "result", is_error: false, request_bytes: 10, response_bytes: 20 },
+	};
+	// A server's posture record, from the recorded run, as if the server ran in that pod.
+	const posture = { ...readNdjson(RECORDED).find((r) => r.kind === "posture" && r.scope === "server"), container: POD_ALERT.container, k8s: POD_ALERT.k8s };
+	checkAllFormats([POD_ALERT, call, posture], "pod");
+	const [ocsfPosture] = formatRecords("ocsf", [posture]);
+	const [ecsPosture] = formatRecords("ecs", [posture]);
+	assert.equal(ocsfPosture.container.pod_uuid, POD_ALERT.k8s.pod.uid);
+	assert.equal(ecsPosture.orchestrator.resource.name, "mcp-fs-7d9f8");
+	assert.deepEqual(ecsPosture.mcpwatch.k8s, POD_ALERT.k8s);
+	const [ocsf, ocsfCall] = formatRecords("ocsf", [POD_ALERT, call]);
+	for (const o of [ocsf, ocsfCall]) {
+		assert.deepEqual(o.container, {
+			uid: POD_ALERT.container.id,
+			name: "mcp-fs",
+			runtime: "containerd",
+			image: { uid: POD_ALERT.container.image_id, name: POD_ALERT.container.image },
+			orchestrator: "Kubernetes",
+			pod_uuid: POD_ALERT.k8s.pod.uid,
+		});
+		assert.deepEqual(o.unmapped.k8s, POD_ALERT.k8s, "the pod's name and namespace have no OCSF attribute");
+	}
+	assert.ok(ocsf.metadata.profiles.includes("container"));
+	const [ecs, ecsCall] = formatRecords("ecs", [POD_ALERT, call]);
+	for (const e of [ecs, ecsCall]) {
+		assert.deepEqual(e.container, { id: POD_ALERT.container.id, name: "mcp-fs", image: { name: POD_ALERT.container.image }, runtime: "containerd" });
+		assert.deepEqual(e.orchestrator, { type: "kubernetes", namespace: "agents", resource: { type: "pod", name: "mcp-fs-7d9f8" } });
+		assert.equal(e.kubernetes, undefined);
+		assert.deepEqual(e.mcpwatch.k8s, POD_ALERT.k8s);
+	}
+	const [falco] = formatRecords("falco", [POD_ALERT]);
+	const f = falco.output_fields;
+	assert.equal(f["container.id"], POD_ALERT.container.id);
+	assert.equal(f["container.name"], "mcp-fs");
+	assert.equal(f["container.type"], "containerd");
+	assert.equal(f["container.image"], POD_ALERT.container.image);
+	assert.equal(f["container.image.repository"], "registry.local:5000/team/mcp-fs");
+	assert.equal(f["container.image.tag"], "1.4");
+	assert.equal(f["k8s.pod.name"], "mcp-fs-7d9f8");
+	assert.equal(f["k8s.pod.uid"], POD_ALERT.k8s.pod.uid);
+	assert.equal(f["k8s.ns.name"], "agents");
+
+	// What is not known is left out: a container known by its id alone.
+	const bare = structuredClone(POD_ALERT);
+	bare.container = { id: POD_ALERT.container.id, runtime: "docker" };
+	delete bare.k8s;
+	const [o2] = formatRecords("ocsf", [bare]);
+	const [e2] = formatRecords("ecs", [bare]);
+	const [f2] = formatRecords("falco", [bare]);
+	validate(V.detection, o2, "bare container as OCSF");
+	assert.deepEqual(o2.container, { uid: POD_ALERT.container.id, runtime: "docker" });
+	assert.deepEqual(e2.container, { id: POD_ALERT.container.id, runtime: "docker" });
+	assert.equal(e2.orchestrator, undefined);
+	assert.equal(f2.output_fields["k8s.pod.name"], undefined);
+	assert.equal(f2.output_fields["container.name"], undefined);
+
+	// The schemas check these objects too.
+	const broken = structuredClone(ocsf);
+	delete broken.container.image.uid;
+	assert.equal(V.detection(broken), false, "an OCSF image without uid");
+	const badPod = structuredClone(ocsf);
+	badPod.container.pod_uuid = "mcp-fs-7d9f8";
+	assert.equal(V.detection(badPod), false, "an OCSF pod_uuid that is not a uuid");
+	const k8sEcs = structuredClone(ecs);
+	k8sEcs.kubernetes = { pod: { name: "x" } };
+	assert.equal(V.ecs(k8sEcs), false, "ECS has no kubernetes.* fields");
+});
+
 test("the schemas reject records that break them (they are not vacuous)", () => {
 	const alert = readNdjson(RECORDED).find((r) => r.kind === "alert" && r.network);
 	const [ocsf] = formatRecords("ocsf", [alert]);

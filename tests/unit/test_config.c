@@ -136,12 +136,52 @@ static void test_every_key(void **state)
 	assert_defaults(&c);
 }
 
+static void test_metadata_keys(void **state)
+{
+	struct config c;
+
+	config_defaults(&c);
+	assert_int_equal(c.metadata_enabled, 0);
+	assert_int_equal(c.metadata_kubernetes, 0);
+	assert_int_equal(load(&c, "{\"metadata\": {\"enabled\": \"on\", \"kubernetes\": \"off\", "
+				  "\"runtime_socket\": \"/run/x.sock\", \"host_root\": \"/host\", "
+				  "\"node_name\": \"node-1.example\", \"api_url\": "
+				  "\"https://127.0.0.1:6443\", \"ca_file\": \"/ca.crt\", "
+				  "\"token_file\": \"/token\"}}"),
+			 0);
+	assert_int_equal(c.metadata_enabled, 1);
+	assert_int_equal(c.metadata_kubernetes, 2);
+	assert_string_equal(c.metadata_runtime_socket, "/run/x.sock");
+	assert_string_equal(c.metadata_host_root, "/host");
+	assert_string_equal(c.metadata_node_name, "node-1.example");
+	assert_string_equal(c.metadata_api_url, "https://127.0.0.1:6443");
+	assert_string_equal(c.metadata_ca_file, "/ca.crt");
+	assert_string_equal(c.metadata_token_file, "/token");
+	config_free(&c);
+
+	expect_diag("{\"metadata\": {\"enabled\": true}}",
+		    "c.json:1:26: \"enabled\" must be one of \"auto\", \"on\", \"off\"\n");
+	expect_diag("{\"metadata\": {\"node_name\": \"Node_1\"}}",
+		    "c.json:1:28: \"node_name\" must be a node name: lowercase letters, digits, "
+		    "'-' and '.', at most 253 characters\n");
+	expect_diag("{\"metadata\": {\"api_url\": \"ftp://x\"}}",
+		    "c.json:1:26: \"api_url\" must be an https:// (or http://) URL of at most 512 "
+		    "bytes, without spaces, query or fragment\n");
+	expect_diag("{\"metadata\": {\"runtime_socket\": \"run/docker.sock\"}}",
+		    "c.json:1:33: \"runtime_socket\" must be an absolute path of at most 4000 "
+		    "bytes\n");
+	expect_diag("{\"metadata\": {\"socket\": \"/x\"}}",
+		    "c.json:1:15: unknown key \"socket\" in metadata (expected enabled, "
+		    "runtime_socket, host_root, kubernetes, node_name, api_url, ca_file, "
+		    "token_file)\n");
+}
+
 static void test_errors_keys_and_types(void **state)
 {
-	expect_diag(
-	    "{\"hostname\": \"x\"}",
-	    "c.json:1:2: unknown key \"hostname\" (expected host_name, rules, servers, "
-	    "alerts, sensor, posture, tap, audit, health, outputs, spool_dir, redaction)\n");
+	expect_diag("{\"hostname\": \"x\"}",
+		    "c.json:1:2: unknown key \"hostname\" (expected host_name, rules, servers, "
+		    "alerts, sensor, posture, tap, audit, health, outputs, spool_dir, redaction, "
+		    "metadata)\n");
 	expect_diag("{\"sensor\": {\"ringbuf\": 8}}",
 		    "c.json:1:13: unknown key \"ringbuf\" in sensor (expected ringbuf_mb, "
 		    "lost_report_interval_s)\n");
@@ -298,6 +338,7 @@ int main(void)
 	    cmocka_unit_test(test_deploy_example_is_the_defaults),
 	    cmocka_unit_test(test_every_key),
 	    cmocka_unit_test(test_errors_keys_and_types),
+	    cmocka_unit_test(test_metadata_keys),
 	    cmocka_unit_test(test_errors_ranges),
 	    cmocka_unit_test(test_errors_selectors),
 	    cmocka_unit_test(test_error_leaves_config_unchanged),

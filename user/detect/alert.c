@@ -143,7 +143,7 @@ cJSON *alert_build(const struct rule *r, const struct evctx *c, const char *host
 		add_file(rec, c);
 	else if (c->kind == RULE_EV_LISTEN || c->kind == RULE_EV_CONNECT)
 		add_network(rec, c);
-	record_add_container(rec, c->proc);
+	record_add_container(rec, c->proc, &c->workload);
 	add_mcp(rec, c);
 	return rec;
 }

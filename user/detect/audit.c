@@ -21,7 +21,7 @@ static void add_call(cJSON *rec, const struct tap_call *c)
 }
 
 cJSON *audit_record(const struct tap_call *c, const struct proc *server, const struct proc *proc,
-		    const char *host, bool arguments)
+		    const struct workload *w, const char *host, bool arguments)
 {
 	cJSON *rec = record_new("tool_call", c->end_ns ? c->end_ns : c->start_ns, host);
 
@@ -31,7 +31,7 @@ cJSON *audit_record(const struct tap_call *c, const struct proc *server, const s
 		record_add_server(rec, server);
 	if (proc) {
 		record_fill_process(cJSON_AddObjectToObject(rec, "process"), proc);
-		record_add_container(rec, proc);
+		record_add_container(rec, proc, w);
 	}
 	record_add_mcp(rec, c, arguments);
 	add_call(rec, c);

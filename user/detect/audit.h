@@ -12,12 +12,14 @@
 #include <cjson/cJSON.h>
 #include <stdbool.h>
 
+#include "enrich/workload.h"
 #include "identify/proctable.h"
 #include "identify/tap.h"
 
 /* The record for call c (ended); server and proc may be NULL when the
- * table no longer knows them. arguments: include the redacted values. */
+ * table no longer knows them; w is proc's container and pod (may be NULL).
+ * arguments: include the redacted values. */
 cJSON *audit_record(const struct tap_call *c, const struct proc *server, const struct proc *proc,
-		    const char *host, bool arguments);
+		    const struct workload *w, const char *host, bool arguments);
 
 #endif /* MCPWATCH_AUDIT_H */

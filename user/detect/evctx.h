@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "detect/field_value.h"
+#include "enrich/workload.h"
 #include "identify/proctable.h"
 #include "identify/tap.h"
 
@@ -35,6 +36,9 @@ struct evctx {
 		const char *tls_evidence;
 	} net;
 	const char *user_name; /* NULL when the uid has no name */
+	/* The container and pod of proc as known when the event was handled
+	 * (enrich/resolver); all "" outside containers or when not filled. */
+	struct workload workload;
 	/*
 	 * The MCP request behind the event (tool-call tap): for tool_call and
 	 * tool_result events the call itself; for the others the request the

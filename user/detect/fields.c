@@ -176,9 +176,59 @@ static void server_transport(const struct evctx *c, struct field_value *out)
 	set_str(out, c->server ? c->server->transport : NULL);
 }
 
+/* A workload string: "" is unknown (no value), never an empty match. */
+static void set_known(struct field_value *out, const char *s)
+{
+	if (s[0])
+		set_str(out, s);
+}
+
 static void container_id(const struct evctx *c, struct field_value *out)
 {
-	set_str(out, c->proc->container_id);
+	if (c->workload.container_id[0])
+		set_str(out, c->workload.container_id);
+	else
+		set_str(out, c->proc->container_id);
+}
+
+static void container_name(const struct evctx *c, struct field_value *out)
+{
+	set_known(out, c->workload.container_name);
+}
+
+static void container_image(const struct evctx *c, struct field_value *out)
+{
+	set_known(out, c->workload.container_image);
+}
+
+static void container_runtime(const struct evctx *c, struct field_value *out)
+{
+	set_known(out, c->workload.container_runtime);
+}
+
+static void k8s_pod_name(const struct evctx *c, struct field_value *out)
+{
+	set_known(out, c->workload.pod_name);
+}
+
+static void k8s_pod_uid(const struct evctx *c, struct field_value *out)
+{
+	set_known(out, c->workload.pod_uid);
+}
+
+static void k8s_namespace(const struct evctx *c, struct field_value *out)
+{
+	set_known(out, c->workload.pod_namespace);
+}
+
+static void k8s_node_name(const struct evctx *c, struct field_value *out)
+{
+	set_known(out, c->workload.node_name);
+}
+
+static void k8s_container_name(const struct evctx *c, struct field_value *out)
+{
+	set_known(out, c->workload.k8s_container_name);
 }
 
 static void user_name(const struct evctx *c, struct field_value *out)
@@ -395,6 +445,17 @@ static const struct field_def catalogue[] = {
     {"server.cmdline", FV_STR, FIELD_EV_ALL, server_cmdline, "its command line"},
     {"server.transport", FV_STR, FIELD_EV_ALL, server_transport, "stdio, http, ..."},
     {"container.id", FV_STR, FIELD_EV_ALL, container_id, "container id from the cgroup, if any"},
+    {"container.name", FV_STR, FIELD_EV_ALL, container_name,
+     "container name from the runtime (or the pod spec)"},
+    {"container.image", FV_STR, FIELD_EV_ALL, container_image, "its image, repository:tag"},
+    {"container.runtime", FV_STR, FIELD_EV_ALL, container_runtime,
+     "docker, containerd, cri-o, podman or cri (from the cgroup layout)"},
+    {"k8s.pod.name", FV_STR, FIELD_EV_ALL, k8s_pod_name, "Kubernetes pod name"},
+    {"k8s.pod.uid", FV_STR, FIELD_EV_ALL, k8s_pod_uid, "its uid (from the cgroup)"},
+    {"k8s.namespace", FV_STR, FIELD_EV_ALL, k8s_namespace, "its namespace"},
+    {"k8s.node.name", FV_STR, FIELD_EV_ALL, k8s_node_name, "the node it runs on"},
+    {"k8s.container.name", FV_STR, FIELD_EV_ALL, k8s_container_name,
+     "the container's name in the pod spec"},
     {"user.name", FV_STR, FIELD_EV_ALL, user_name, "the user name of process.uid"},
     {"file.path", FV_STR, EV_OPEN, file_path, "absolute path"},
     {"file.name", FV_STR, EV_OPEN, file_name, "its basename"},

@@ -45,11 +45,54 @@ void record_add_server(cJSON *rec, const struct proc *s)
 				s->name_from_protocol ? "protocol" : "cmdline");
 }
 
-void record_add_container(cJSON *rec, const struct proc *p)
+/* parent[key] = s unless s is empty (unknown). */
+static void add_known(cJSON *parent, const char *key, const char *s)
 {
-	if (p->container_id)
-		cJSON_AddStringToObject(cJSON_AddObjectToObject(rec, "container"), "id",
-					p->container_id);
+	if (parent && s && s[0])
+		cJSON_AddStringToObject(parent, key, s);
+}
+
+/* parent[key] = {} created on first use. */
+static cJSON *object_of(cJSON *parent, const char *key)
+{
+	cJSON *o = cJSON_GetObjectItemCaseSensitive(parent, key);
+
+	return o ? o : cJSON_AddObjectToObject(parent, key);
+}
+
+void record_add_container(cJSON *rec, const struct proc *p, const struct workload *w)
+{
+	static const struct workload none;
+	const char *id;
+	cJSON *ctr, *k8s;
+
+	if (!w)
+		w = &none;
+	id = w->container_id[0] ? w->container_id : p ? p->container_id : NULL;
+	if ((id && id[0]) || w->container_name[0] || w->container_image[0]) {
+		ctr = cJSON_AddObjectToObject(rec, "container");
+		add_known(ctr, "id", id);
+		add_known(ctr, "name", w->container_name);
+		add_known(ctr, "image", w->container_image);
+		add_known(ctr, "image_id", w->container_image_id);
+		add_known(ctr, "runtime", w->container_runtime);
+	}
+	if (!workload_in_pod(w))
+		return;
+	k8s = cJSON_AddObjectToObject(rec, "k8s");
+	if (!k8s)
+		return;
+	if (w->pod_name[0] || w->pod_uid[0]) {
+		cJSON *pod = object_of(k8s, "pod");
+
+		add_known(pod, "name", w->pod_name);
+		add_known(pod, "uid", w->pod_uid);
+	}
+	add_known(k8s, "namespace", w->pod_namespace);
+	if (w->node_name[0])
+		add_known(object_of(k8s, "node"), "name", w->node_name);
+	if (w->k8s_container_name[0])
+		add_known(object_of(k8s, "container"), "name", w->k8s_container_name);
 }
 
 /* parent[key] = s, redacted, unless s is empty. */

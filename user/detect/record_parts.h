@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 #include <stdbool.h>
 
+#include "enrich/workload.h"
 #include "identify/proctable.h"
 #include "identify/tap.h"
 
@@ -22,8 +23,13 @@ void record_add_redacted(cJSON *obj, const char *key, const char *value);
 void record_fill_process(cJSON *obj, const struct proc *p);
 /* rec.server = {"pid", "name", "cmdline", "version", "transport", "identified_by"}. */
 void record_add_server(cJSON *rec, const struct proc *server);
-/* rec.container = {"id"} when p runs in one. */
-void record_add_container(cJSON *rec, const struct proc *p);
+/*
+ * rec.container = {"id", "name", "image", "image_id", "runtime"} when p runs in one and
+ * rec.k8s = {"pod": {"name", "uid"}, "namespace", "node": {"name"},
+ * "container": {"name"}} when it runs in a pod: what w knows (w may be NULL:
+ * the id from p alone); unknown members are left out.
+ */
+void record_add_container(cJSON *rec, const struct proc *p, const struct workload *w);
 /*
  * The request as an "mcp" object: method, request.id, tool.{name,
  * argument_keys and, with arguments, arguments}, client, transport,

@@ -114,6 +114,37 @@ static void ecs_file(cJSON *o, const cJSON *rec)
 }
 
 /* What ECS has no field for, under "mcpwatch", as in the native record. */
+/*
+ * container.{id,name,image.name,runtime}; a pod is ECS's orchestrator:
+ * {type: kubernetes, namespace, resource: {type: pod, name}}. ECS has no
+ * kubernetes.* fields: the rest of k8s stays under mcpwatch.k8s.
+ */
+static void ecs_container(cJSON *o, const cJSON *rec)
+{
+	cJSON *c = cJSON_CreateObject(), *img = cJSON_CreateObject();
+	cJSON *orch = cJSON_CreateObject(), *res = cJSON_CreateObject();
+
+	fmt_copy_str(c, "id", rec, "container.id");
+	fmt_copy_str(c, "name", rec, "container.name");
+	fmt_copy_str(img, "name", rec, "container.image");
+	fmt_attach(c, "image", img);
+	fmt_copy_str(c, "runtime", rec, "container.runtime");
+	fmt_attach(o, "container", c);
+	if (!cJSON_IsObject(fmt_at(rec, "k8s"))) {
+		cJSON_Delete(orch);
+		cJSON_Delete(res);
+		return;
+	}
+	fmt_add_str(orch, "type", "kubernetes");
+	fmt_copy_str(orch, "namespace", rec, "k8s.namespace");
+	if (fmt_str_at(rec, "k8s.pod.name")) {
+		fmt_add_str(res, "type", "pod");
+		fmt_copy_str(res, "name", rec, "k8s.pod.name");
+	}
+	fmt_attach(orch, "resource", res);
+	fmt_attach(o, "orchestrator", orch);
+}
+
 static cJSON *ecs_extra(const cJSON *rec)
 {
 	cJSON *m = cJSON_CreateObject(), *f = cJSON_CreateObject(), *net = cJSON_CreateObject();
@@ -123,6 +154,7 @@ static cJSON *ecs_extra(const cJSON *rec)
 	fmt_copy_any(m, "aggregate", rec, "aggregate");
 	fmt_copy_any(m, "posture", rec, "posture");
 	fmt_copy_any(m, "mcp", rec, "mcp");
+	fmt_copy_any(m, "k8s", rec, "k8s"); /* the pod uid, node and container name */
 	fmt_copy_any(f, "flags", rec, "file.flags");
 	fmt_copy_any(f, "result", rec, "file.result");
 	fmt_attach(m, "file", f);
@@ -158,7 +190,7 @@ static cJSON *ecs_rule(const struct native *n)
 static cJSON *ecs_alert(const struct native *n)
 {
 	const char *category, *type;
-	cJSON *event, *o, *c;
+	cJSON *event, *o;
 
 	ecs_alert_event(n, &category, &type);
 	event = ecs_event(n, "alert", category, type, "mcpwatch.alert");
@@ -179,9 +211,7 @@ static cJSON *ecs_alert(const struct native *n)
 		ecs_file(o, n->rec);
 	if (n->object == OBJ_LISTEN || n->object == OBJ_CONNECT)
 		ecs_network(o, n);
-	c = cJSON_CreateObject();
-	fmt_copy_str(c, "id", n->rec, "container.id");
-	fmt_attach(o, "container", c);
+	ecs_container(o, n->rec);
 	cJSON_AddItemToObject(o, "tags", fmt_strings_of(fmt_at(n->rec, "rule.tags")));
 	fmt_attach(o, PRODUCT_NAME, ecs_extra(n->rec));
 	return o;
@@ -201,7 +231,9 @@ static cJSON *ecs_posture(const struct native *n)
 	fmt_copy_int(p, "pid", n->rec, "server.pid");
 	fmt_copy_str(p, "command_line", n->rec, "server.command");
 	fmt_attach(o, "process", p);
-	m = cJSON_AddObjectToObject(cJSON_AddObjectToObject(o, PRODUCT_NAME), "posture");
+	ecs_container(o, n->rec);
+	fmt_copy_any(cJSON_AddObjectToObject(o, PRODUCT_NAME), "k8s", n->rec, "k8s");
+	m = cJSON_AddObjectToObject(cJSON_GetObjectItem(o, PRODUCT_NAME), "posture");
 	fmt_copy_any(m, "scope", n->rec, "scope");
 	fmt_add_str(m, "grade", g.grade);
 	if (g.has_score)
@@ -280,7 +312,7 @@ static void ecs_call_error(cJSON *o, const struct mcp_call *c)
 static cJSON *ecs_tool_call(const struct native *n)
 {
 	struct mcp_call c;
-	cJSON *o, *m, *ct;
+	cJSON *o, *m;
 	char text[512];
 
 	fmt_mcp_read(n, &c);
@@ -289,10 +321,9 @@ static cJSON *ecs_tool_call(const struct native *n)
 	fmt_add_str(o, "message", text);
 	fmt_attach(o, "process", ecs_process(n));
 	ecs_call_error(o, &c);
-	ct = cJSON_CreateObject();
-	fmt_copy_str(ct, "id", n->rec, "container.id");
-	fmt_attach(o, "container", ct);
+	ecs_container(o, n->rec);
 	m = cJSON_CreateObject();
+	fmt_copy_any(m, "k8s", n->rec, "k8s");
 	fmt_copy_any(m, "server", n->rec, "server");
 	fmt_copy_any(m, "mcp", n->rec, "mcp");
 	fmt_copy_any(m, "tool_call", n->rec, "tool_call");

@@ -76,6 +76,44 @@ static void falco_mcp(cJSON *f, const struct native *n)
 	fmt_add_str(f, "mcp.result.outcome", c.outcome);
 }
 
+/*
+ * Falco's container and k8s fields: container.name, container.type (the
+ * runtime), container.image (as written: repository:tag),
+ * container.image.repository and .tag split from it, container.image.id,
+ * k8s.pod.name, k8s.pod.uid, k8s.ns.name.
+ */
+static void falco_container(cJSON *f, const cJSON *rec)
+{
+	const char *image = fmt_str_at(rec, "container.image");
+
+	fmt_copy_str(f, "container.name", rec, "container.name");
+	fmt_copy_str(f, "container.type", rec, "container.runtime");
+	fmt_copy_str(f, "container.image.id", rec, "container.image_id");
+	if (image) {
+		/* "registry:5000/app:1.2@sha256:..." → repository, tag (digest apart). */
+		const char *at = strchr(image, '@');
+		size_t name_len = at ? (size_t)(at - image) : strlen(image), repo_len = name_len;
+		char name[512];
+
+		snprintf(name, sizeof(name), "%.*s", (int)name_len, image);
+		{
+			const char *slash = strrchr(name, '/');
+			const char *colon = strrchr(slash ? slash : name, ':');
+
+			if (colon) {
+				repo_len = (size_t)(colon - name);
+				fmt_add_str(f, "container.image.tag", colon + 1);
+			}
+		}
+		name[repo_len < sizeof(name) ? repo_len : sizeof(name) - 1] = '\0';
+		fmt_add_str(f, "container.image", image);
+		fmt_add_str(f, "container.image.repository", name);
+	}
+	fmt_copy_str(f, "k8s.pod.name", rec, "k8s.pod.name");
+	fmt_copy_str(f, "k8s.pod.uid", rec, "k8s.pod.uid");
+	fmt_copy_str(f, "k8s.ns.name", rec, "k8s.namespace");
+}
+
 static cJSON *falco_fields(const struct native *n)
 {
 	cJSON *f = cJSON_CreateObject();
@@ -93,6 +131,7 @@ static cJSON *falco_fields(const struct native *n)
 		falco_network(f, n);
 	fmt_add_str(f, "container.id",
 		    container ? container : "host"); /* Falco's name for "none" */
+	falco_container(f, n->rec);
 	fmt_copy_str(f, "mcp.server.name", n->rec, "server.name");
 	fmt_copy_int(f, "mcp.server.pid", n->rec, "server.pid");
 	fmt_copy_str(f, "mcp.rule.id", n->rec, "rule.id");

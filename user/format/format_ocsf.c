@@ -104,6 +104,30 @@ static void ocsf_classify(cJSON *o, const struct ocsf_class *c)
 	fmt_add_str(o, "type_name", type_name);
 }
 
+/*
+ * OCSF's container: uid, name, runtime, image {uid, name} (an image needs
+ * its uid: without the image id the name is not written there), and for a
+ * pod orchestrator "Kubernetes" and pod_uuid. The pod's name and namespace
+ * have no OCSF attribute: they stay under unmapped.k8s.
+ */
+static void ocsf_container(cJSON *c, const cJSON *rec)
+{
+	fmt_copy_str(c, "uid", rec, "container.id");
+	fmt_copy_str(c, "name", rec, "container.name");
+	fmt_copy_str(c, "runtime", rec, "container.runtime");
+	if (fmt_str_at(rec, "container.image_id")) {
+		cJSON *img = cJSON_CreateObject();
+
+		fmt_copy_str(img, "uid", rec, "container.image_id");
+		fmt_copy_str(img, "name", rec, "container.image");
+		fmt_attach(c, "image", img);
+	}
+	if (cJSON_IsObject(fmt_at(rec, "k8s"))) {
+		fmt_add_str(c, "orchestrator", "Kubernetes");
+		fmt_copy_str(c, "pod_uuid", rec, "k8s.pod.uid");
+	}
+}
+
 /* What every event has: class, time, metadata, device, container. */
 static cJSON *ocsf_base(const struct native *n, const struct ocsf_class *cls)
 {
@@ -115,7 +139,7 @@ static cJSON *ocsf_base(const struct native *n, const struct ocsf_class *cls)
 	cJSON_AddItemToObject(o, "metadata", ocsf_metadata(n));
 	cJSON_AddItemToObject(o, "device", ocsf_device(n));
 	c = cJSON_CreateObject();
-	fmt_copy_str(c, "uid", n->rec, "container.id");
+	ocsf_container(c, n->rec);
 	fmt_attach(o, "container", c);
 	return o;
 }
@@ -336,7 +360,7 @@ static void ocsf_call_resources(cJSON *o, const struct mcp_call *c)
 
 static cJSON *ocsf_call_unmapped(const cJSON *rec)
 {
-	static const char *const kept[] = {"mcp", "tool_call", "server", "process", NULL};
+	static const char *const kept[] = {"mcp", "tool_call", "server", "process", "k8s", NULL};
 	cJSON *u = cJSON_CreateObject();
 
 	for (const char *const *k = kept; *k; k++)
@@ -434,7 +458,7 @@ static cJSON *ocsf_analytic(const struct native *n)
 static cJSON *ocsf_unmapped(const cJSON *rec)
 {
 	static const char *const kept[] = {"server",  "aggregate", "posture", "file",
-					   "network", "mcp",	   NULL};
+					   "network", "mcp",	   "k8s",     NULL};
 	cJSON *u = cJSON_CreateObject(), *rule = cJSON_CreateObject();
 
 	fmt_copy_any(rule, "tags", rec, "rule.tags");

@@ -50,6 +50,7 @@ static void proc_free(struct proc *p)
 	free(p->exe);
 	free(p->cmdline);
 	free(p->container_id);
+	free(p->pod_uid);
 	free(p->user_name);
 	free(p->server_name);
 	free(p->server_version);
@@ -223,6 +224,8 @@ struct proc *proc_table_fork(struct proc_table *t, uint32_t child, uint32_t pare
 	memcpy(c->comm, par->comm, sizeof(c->comm));
 	proc_set_image(c, par->exe, (const char *const *)par->argv, par->argc);
 	proc_set_string(&c->container_id, par->container_id);
+	proc_set_string(&c->pod_uid, par->pod_uid);
+	c->container_runtime = par->container_runtime;
 	/* A forked server is not a second server: it is a member of the tree. */
 	c->server_tgid = par->server_tgid;
 	if (par->server_tgid)

@@ -27,8 +27,10 @@ struct proc {
 	char *exe; /* absolute, "" when unknown */
 	char **argv;
 	int argc;
-	char *cmdline;	    /* argv joined with spaces */
-	char *container_id; /* NULL outside containers */
+	char *cmdline;		       /* argv joined with spaces */
+	char *container_id;	       /* NULL outside containers */
+	char *pod_uid;		       /* Kubernetes pod uid from the cgroup, NULL if none */
+	const char *container_runtime; /* static name from the cgroup layout, or NULL */
 	enum proc_role role;
 	uint32_t server_tgid; /* root of its server tree, 0 if none */
 	char *server_name;    /* ROLE_SERVER: serverInfo or derived name; LAUNCHER: pending name */

@@ -49,6 +49,9 @@ static void add_process(struct proc_table *t, const struct proc_info *info)
 	proc_set_image(p, info->exe, (const char *const *)info->argv, info->argc);
 	if (info->container_id[0])
 		proc_set_string(&p->container_id, info->container_id);
+	if (info->pod_uid[0])
+		proc_set_string(&p->pod_uid, info->pod_uid);
+	p->container_runtime = info->container_runtime;
 	p->container_checked = true;
 }
 

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "detect/record_parts.h"
 #include "lib/redact.h"
 #include "lib/clock.h"
 
@@ -296,6 +297,16 @@ static int int_of(const cJSON *o, const char *key)
 	return cJSON_IsNumber(v) ? v->valueint : 0;
 }
 
+/* The container and pod of the server's process, when the agent knows them. */
+static void add_workload(struct postured *pd, cJSON *rec, const cJSON *srv)
+{
+	struct workload w;
+	int pid = int_of(srv, "pid");
+
+	if (pd->o.workload && pid > 0 && pd->o.workload((uint32_t)pid, &w, pd->o.known_arg))
+		record_add_container(rec, NULL, &w);
+}
+
 static void emit_server(struct postured *pd, const cJSON *srv)
 {
 	cJSON *rec = record_new("posture", clock_realtime_ns(), pd->host);
@@ -304,6 +315,7 @@ static void emit_server(struct postured *pd, const cJSON *srv)
 		return;
 	cJSON_AddStringToObject(rec, "scope", "server");
 	cJSON_AddItemToObject(rec, "server", cJSON_Duplicate(srv, true));
+	add_workload(pd, rec, srv);
 	output_write(pd->out, rec);
 	cJSON_Delete(rec);
 }
@@ -387,6 +399,7 @@ static void emit_drop(struct postured *pd, const cJSON *srv, const struct last_g
 	cJSON_AddStringToObject(post, "to", grade);
 	cJSON_AddNumberToObject(post, "score_from", was->score);
 	cJSON_AddNumberToObject(post, "score_to", int_of(srv, "score"));
+	add_workload(pd, rec, srv);
 	output_write(pd->out, rec);
 	cJSON_Delete(rec);
 }

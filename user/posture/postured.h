@@ -14,11 +14,14 @@
 
 #include "posture/grade.h"
 #include "deliver/output.h"
+#include "enrich/workload.h"
 
 struct postured;
 
 /* Fills up to max servers the agent knows; returns how many. */
 typedef size_t (*postured_known_fn)(struct grade_known *out, size_t max, void *arg);
+/* The container and pod of a server process (out zeroed first); false when unknown. */
+typedef bool (*postured_workload_fn)(uint32_t pid, struct workload *out, void *arg);
 
 /* What the daemon grades with; the caller fills it from its configuration.
  * identity and fs_root must outlive the postured; the rest is copied. */
@@ -34,6 +37,7 @@ struct postured_opts {
 	bool rate_limit;	 /* opt-in: send a burst to test rate limiting */
 	postured_known_fn known; /* NULL: only what a /proc scan finds */
 	void *known_arg;
+	postured_workload_fn workload; /* NULL: records without container and k8s */
 };
 
 struct postured *postured_new(const struct postured_opts *o, struct output *out);

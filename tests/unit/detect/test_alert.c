@@ -112,6 +112,41 @@ static void test_build_fields_and_redaction(void **state)
 	assert_int_equal(num_at(rec, "file", "result"), 5);
 	assert_string_equal(str_at(rec, "container", "id"), proc.container_id);
 	assert_null(cJSON_GetObjectItem(rec, "network"));
+	/* Only the id is known: no name, image, runtime or k8s object. */
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(rec, "container")), 1);
+	assert_null(cJSON_GetObjectItem(rec, "k8s"));
+	cJSON_Delete(rec);
+}
+
+/* A pod's container: every name known goes in, an unknown one stays out. */
+static void test_container_and_pod_names(void **state)
+{
+	struct evctx c = open_ctx("/etc/shadow", 1764072000000000000LL);
+	struct workload *w = &c.workload;
+	const cJSON *k8s;
+	cJSON *rec;
+
+	(void)state;
+	WORKLOAD_SET(w->container_id, proc.container_id);
+	WORKLOAD_SET(w->container_runtime, "containerd");
+	WORKLOAD_SET(w->container_name, "mcp");
+	WORKLOAD_SET(w->pod_name, "mcp-7d9f");
+	WORKLOAD_SET(w->pod_uid, "5a1b2c3d-4e5f-6789-abcd-ef0123456789");
+	WORKLOAD_SET(w->pod_namespace, "agents");
+	WORKLOAD_SET(w->k8s_container_name, "mcp");
+	/* No image and no node name known: left out, never "". */
+	rec = alert_build(ruleset_get(rs, 0), &c, "host-1");
+	assert_non_null(rec);
+	assert_string_equal(str_at(rec, "container", "id"), proc.container_id);
+	assert_string_equal(str_at(rec, "container", "name"), "mcp");
+	assert_string_equal(str_at(rec, "container", "runtime"), "containerd");
+	assert_null(cJSON_GetObjectItem(cJSON_GetObjectItem(rec, "container"), "image"));
+	k8s = cJSON_GetObjectItem(rec, "k8s");
+	assert_string_equal(str_at(k8s, "pod", "name"), "mcp-7d9f");
+	assert_string_equal(str_at(k8s, "pod", "uid"), "5a1b2c3d-4e5f-6789-abcd-ef0123456789");
+	assert_string_equal(str_at(k8s, "namespace", NULL), "agents");
+	assert_string_equal(str_at(k8s, "container", "name"), "mcp");
+	assert_null(cJSON_GetObjectItem(k8s, "node"));
 	cJSON_Delete(rec);
 }
 
@@ -378,6 +413,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_build_fields_and_redaction),
+	    cmocka_unit_test(test_container_and_pod_names),
 	    cmocka_unit_test(test_repeats_are_aggregated),
 	    cmocka_unit_test(test_reconfigure),
 	    cmocka_unit_test(test_many_distinct_keys),

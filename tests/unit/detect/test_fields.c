@@ -233,6 +233,17 @@ static struct evctx full_event(enum rule_event ev)
 	c.net.remote_port = 80;
 	c.net.tls = 0;
 	c.user_name = "u";
+	/* A pod's container, every name known. */
+	snprintf(c.workload.container_id, sizeof(c.workload.container_id), "%064d", 1);
+	snprintf(c.workload.container_runtime, sizeof(c.workload.container_runtime), "containerd");
+	snprintf(c.workload.container_name, sizeof(c.workload.container_name), "mcp");
+	snprintf(c.workload.container_image, sizeof(c.workload.container_image), "reg/mcp:1");
+	snprintf(c.workload.pod_name, sizeof(c.workload.pod_name), "mcp-7d9f");
+	snprintf(c.workload.pod_uid, sizeof(c.workload.pod_uid),
+		 "5a1b2c3d-4e5f-6789-abcd-ef0123456789");
+	snprintf(c.workload.pod_namespace, sizeof(c.workload.pod_namespace), "agents");
+	snprintf(c.workload.node_name, sizeof(c.workload.node_name), "node-1");
+	snprintf(c.workload.k8s_container_name, sizeof(c.workload.k8s_container_name), "mcp");
 	c.mcp.call = &full_call;
 	c.mcp.result_text = "the result's text";
 	return c;

@@ -729,6 +729,108 @@ static void test_parse_and_names(void **state)
 	assert_string_equal(format_name(FMT_NATIVE), "native");
 }
 
+/* ---------------------------------------------------------------- containers and pods */
+
+static const char pod_alert[] =
+    "{\"kind\":\"alert\",\"time\":\"" T0 "\",\"host\":{\"name\":\"node-1\"},"
+    "\"rule\":{\"id\":\"mcp-sensitive-file\",\"name\":\"Secret file\",\"severity\":\"high\"},"
+    "\"message\":\"m\",\"count\":1,\"process\":{\"pid\":41,\"exe\":\"/usr/bin/node\"},"
+    "\"container\":{\"id\":\"c0ffee\",\"name\":\"mcp-fs\",\"image\":"
+    "\"registry.local:5000/team/mcp-fs:1.4@sha256:ab\",\"image_id\":\"sha256:cd\","
+    "\"runtime\":\"containerd\"},\"k8s\":{\"pod\":{\"name\":\"mcp-fs-7d9f8\",\"uid\":"
+    "\"5a1b2c3d-4e5f-6789-abcd-ef0123456789\"},\"namespace\":\"agents\",\"node\":{\"name\":"
+    "\"node-1\"},\"container\":{\"name\":\"mcp-fs\"}}}";
+
+static void test_ocsf_container_and_pod(void **state)
+{
+	cJSON *o = fmt(FMT_OCSF, pod_alert), *s = fmt(FMT_OCSF, shell_alert);
+
+	expect_str(o, "container/uid", "c0ffee");
+	expect_str(o, "container/name", "mcp-fs");
+	expect_str(o, "container/runtime", "containerd");
+	expect_str(o, "container/image/uid", "sha256:cd");
+	expect_str(o, "container/image/name", "registry.local:5000/team/mcp-fs:1.4@sha256:ab");
+	expect_str(o, "container/orchestrator", "Kubernetes");
+	expect_str(o, "container/pod_uuid", "5a1b2c3d-4e5f-6789-abcd-ef0123456789");
+	expect_str(o, "unmapped/k8s/namespace", "agents");
+	expect_str(o, "unmapped/k8s/pod/name", "mcp-fs-7d9f8");
+	/* An id alone: no image (OCSF needs its uid), no orchestrator. */
+	expect_str(s, "container/uid", "0123456789ab");
+	expect_absent(s, "container/image");
+	expect_absent(s, "container/orchestrator");
+	expect_absent(s, "unmapped/k8s");
+	cJSON_Delete(o);
+	cJSON_Delete(s);
+}
+
+static void test_ecs_container_and_pod(void **state)
+{
+	cJSON *e = fmt(FMT_ECS, pod_alert), *s = fmt(FMT_ECS, shell_alert);
+
+	expect_str(e, "container/id", "c0ffee");
+	expect_str(e, "container/name", "mcp-fs");
+	expect_str(e, "container/image/name", "registry.local:5000/team/mcp-fs:1.4@sha256:ab");
+	expect_str(e, "container/runtime", "containerd");
+	expect_str(e, "orchestrator/type", "kubernetes");
+	expect_str(e, "orchestrator/namespace", "agents");
+	expect_str(e, "orchestrator/resource/type", "pod");
+	expect_str(e, "orchestrator/resource/name", "mcp-fs-7d9f8");
+	expect_absent(e, "kubernetes"); /* not an ECS field set */
+	expect_str(e, "mcpwatch/k8s/node/name", "node-1");
+	expect_str(s, "container/id", "0123456789ab");
+	expect_absent(s, "container/name");
+	expect_absent(s, "orchestrator");
+	cJSON_Delete(e);
+	cJSON_Delete(s);
+}
+
+static void test_falco_container_and_pod(void **state)
+{
+	cJSON *f = fmt(FMT_FALCO, pod_alert), *s = fmt(FMT_FALCO, shell_alert);
+	struct {
+		const char *in, *repo, *tag;
+	} images[] = {
+	    {"nginx", "nginx", NULL},
+	    {"nginx:1.27", "nginx", "1.27"},
+	    {"registry.local:5000/nginx", "registry.local:5000/nginx", NULL},
+	    {"registry.local:5000/team/nginx:1.27", "registry.local:5000/team/nginx", "1.27"},
+	    {"nginx@sha256:ab", "nginx", NULL},
+	};
+
+	expect_str(f, "output_fields/container.id", "c0ffee");
+	expect_str(f, "output_fields/container.name", "mcp-fs");
+	expect_str(f, "output_fields/container.type", "containerd");
+	expect_str(f, "output_fields/container.image.id", "sha256:cd");
+	expect_str(f, "output_fields/container.image",
+		   "registry.local:5000/team/mcp-fs:1.4@sha256:ab");
+	expect_str(f, "output_fields/container.image.repository",
+		   "registry.local:5000/team/mcp-fs");
+	expect_str(f, "output_fields/container.image.tag", "1.4");
+	expect_str(f, "output_fields/k8s.pod.name", "mcp-fs-7d9f8");
+	expect_str(f, "output_fields/k8s.pod.uid", "5a1b2c3d-4e5f-6789-abcd-ef0123456789");
+	expect_str(f, "output_fields/k8s.ns.name", "agents");
+	expect_absent(s, "output_fields/container.name");
+	expect_absent(s, "output_fields/k8s.pod.name");
+	cJSON_Delete(f);
+	cJSON_Delete(s);
+	for (size_t i = 0; i < sizeof(images) / sizeof(images[0]); i++) {
+		char rec[1024];
+		cJSON *out;
+
+		snprintf(rec, sizeof(rec),
+			 "{\"kind\":\"alert\",\"time\":\"" T0 "\",\"rule\":{\"id\":\"r\"},"
+			 "\"container\":{\"id\":\"x\",\"image\":\"%s\"}}",
+			 images[i].in);
+		out = fmt(FMT_FALCO, rec);
+		expect_str(out, "output_fields/container.image.repository", images[i].repo);
+		if (images[i].tag)
+			expect_str(out, "output_fields/container.image.tag", images[i].tag);
+		else
+			expect_absent(out, "output_fields/container.image.tag");
+		cJSON_Delete(out);
+	}
+}
+
 static void test_native_and_not_records(void **state)
 {
 	cJSON *n = fmt(FMT_NATIVE, agent_ready);
@@ -836,6 +938,9 @@ int main(void)
 	    cmocka_unit_test(test_falco_alerts),
 	    cmocka_unit_test(test_falco_no_form),
 	    cmocka_unit_test(test_parse_and_names),
+	    cmocka_unit_test(test_ocsf_container_and_pod),
+	    cmocka_unit_test(test_ecs_container_and_pod),
+	    cmocka_unit_test(test_falco_container_and_pod),
 	    cmocka_unit_test(test_native_and_not_records),
 	    cmocka_unit_test(test_wrong_types),
 	    cmocka_unit_test(test_ocsf_constraints),
