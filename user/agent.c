@@ -928,7 +928,25 @@ static void keep_restart_keys(const struct config *old, struct config *cfg, cJSO
 	KEEP_INT(tap_enabled, "tap.enabled");
 	KEEP_INT(probe_tls, "posture.probe_tls");
 	KEEP_INT(tls_probe_timeout_ms, "posture.tls_probe_timeout_ms");
+	KEEP_INT(metadata_enabled, "metadata.enabled");
+	KEEP_INT(metadata_kubernetes, "metadata.kubernetes");
 #undef KEEP_INT
+#define KEEP_STR(field, name)                                                                      \
+	do {                                                                                       \
+		if (!same_str(cfg->field, old->field)) {                                           \
+			cJSON_AddItemToArray(names, cJSON_CreateString(name));                     \
+			free(cfg->field);                                                          \
+			cfg->field = old->field ? strdup(old->field) : NULL;                       \
+		}                                                                                  \
+	} while (0)
+	/* The resolver's workers were started with these. */
+	KEEP_STR(metadata_runtime_socket, "metadata.runtime_socket");
+	KEEP_STR(metadata_host_root, "metadata.host_root");
+	KEEP_STR(metadata_node_name, "metadata.node_name");
+	KEEP_STR(metadata_api_url, "metadata.api_url");
+	KEEP_STR(metadata_ca_file, "metadata.ca_file");
+	KEEP_STR(metadata_token_file, "metadata.token_file");
+#undef KEEP_STR
 	if (!same_str(cfg->host_name, old->host_name)) {
 		cJSON_AddItemToArray(names, cJSON_CreateString("host_name"));
 		free(cfg->host_name);
