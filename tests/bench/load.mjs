@@ -111,6 +111,16 @@ function metrics(file) {
 	return out;
 }
 
+// Asynchronously, so that the agent's lines are read (and timed) while it runs.
+function runAsync(cmd, args) {
+	return new Promise((resolve, reject) => {
+		const c = spawn(cmd, args, { stdio: ["ignore", "pipe", "inherit"] });
+		let out = "";
+		c.stdout.on("data", (d) => (out += d));
+		c.on("close", (code) => (code === 0 ? resolve(out.trim().split(" ")) : reject(new Error(`${cmd} ${args.join(" ")}: exit ${code}`))));
+	});
+}
+
 function run(cmd, args) {
 	const r = spawnSync(cmd, args, { encoding: "utf8" });
 	if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")}: ${r.stderr}`);
@@ -154,7 +164,7 @@ async function latency() {
 	const a = await startAgent({ alerts: { aggregate_window_s: 0 }, posture: { enabled: false }, sensor: { lost_report_interval_s: 1 } }, (r, at) => {
 		if (r.kind === "alert" && r.rule?.id === "bench-open") lat.push(Number(at - recordNs(r.time)) / 1e6);
 	});
-	const [, n] = run(storm, ["paced", files, String(RATE), String(SECONDS)]);
+	const [, n] = await runAsync(storm, ["paced", files, String(RATE), String(SECONDS)]);
 	await sleep(3000);
 	await stopAgent(a);
 	lat.sort((x, y) => x - y);
