@@ -6,7 +6,10 @@ set -euo pipefail
 
 PKGS=(clang llvm make pkg-config libbpf-dev libelf-dev zlib1g-dev libcjson-dev
       libcurl4-openssl-dev libcmocka-dev libclang-rt-dev iproute2 openssl jq procps
-      busybox-static ca-certificates libssl-dev rsyslog python3)
+      busybox-static ca-certificates libssl-dev rsyslog python3
+      podman runc mmdebstrap)
+# podman, runc, mmdebstrap: `make image` (deploy/Dockerfile) and `make test-image`;
+# runc because crun cannot run on a cgroup v1/v2 hybrid host.
 # bpftool: its own package on Debian 12 / Ubuntu 24.04, linux-tools on older Ubuntu.
 BPFTOOL_PKG=bpftool
 
