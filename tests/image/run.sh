@@ -33,7 +33,7 @@ export IMAGE ENGINE
 export ENGINE_GLOBAL_ARGS="${ENGINE_GLOBAL[*]}" ENGINE_RUN_ARGS="${ENGINE_OPTS[*]}"
 start=$(date +%s)
 status=0
-flock /tmp/mcpwatch-kernel.lock \
-	node --test --test-concurrency=1 --test-timeout=300000 tests/image/ || status=$?
+flock /tmp/mcpwatch-kernel.lock sh -c 'echo "test-image: kernel lock taken after $(($(date +%s) - $0)) s"
+	exec node --test --test-concurrency=1 --test-timeout=300000 tests/image/' "$start" || status=$?
 echo "test-image: $(($(date +%s) - start)) s"
 exit "$status"
