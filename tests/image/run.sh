@@ -2,8 +2,8 @@
 # make test-image: run the built image as the DaemonSet does and check that it
 # alerts on an MCP server started on this host (tests/image/*.test.mjs).
 #   IMAGE=localhost/mcpwatch:VERSION tests/image/run.sh
-# The container runs under the kernel lock (other agents must not run at the
-# same time); every container the tests start is removed on exit.
+# The containers run under the kernel lock (no other agent may run at the same
+# time), and every container the tests start is removed on exit.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=scripts/container-engine.sh
@@ -27,13 +27,18 @@ cleanup() {
 		"$ENGINE" "${ENGINE_GLOBAL[@]}" rm -f "$c" >/dev/null 2>&1 || true
 	done
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap "exit 130" INT TERM
 
 export IMAGE ENGINE
 export ENGINE_GLOBAL_ARGS="${ENGINE_GLOBAL[*]}" ENGINE_RUN_ARGS="${ENGINE_OPTS[*]}"
+# The lock is held from here to the end of this script, after the EXIT trap
+# has removed the containers: no agent of ours runs without it.
 start=$(date +%s)
+exec 9>/tmp/mcpwatch-kernel.lock
+flock 9
+echo "test-image: kernel lock taken after $(($(date +%s) - start)) s"
 status=0
-flock /tmp/mcpwatch-kernel.lock sh -c 'echo "test-image: kernel lock taken after $(($(date +%s) - $0)) s"
-	exec node --test --test-concurrency=1 --test-timeout=300000 tests/image/' "$start" || status=$?
+node --test --test-concurrency=1 --test-timeout=300000 tests/image/ || status=$?
 echo "test-image: $(($(date +%s) - start)) s"
 exit "$status"
