@@ -7,7 +7,7 @@
 // test-image), which sets IMAGE, ENGINE and the engine's options.
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { readFileSync, readlinkSync } from "node:fs";
+import { existsSync, readFileSync, readlinkSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { Agent, READY_TIMEOUT_MS, expectAlertShape, expectFields } from "../e2e/lib/agent.mjs";
@@ -15,10 +15,21 @@ import { ROOT, makeHome } from "../e2e/lib/env.mjs";
 import { connectToolbox } from "../e2e/lib/mcp.mjs";
 import { PODMAN_DEFAULT_PROFILE, agentProfile } from "./seccomp.mjs";
 
-// The capabilities the DaemonSet grants (drop ALL, then add these). The lead
-// sets the proven least-privilege set here; MCPWATCH_IMAGE_CAPS (comma
-// separated) overrides it for one run.
-const CAPS = (process.env.MCPWATCH_IMAGE_CAPS ?? "BPF,PERFMON,SYS_RESOURCE,SYS_PTRACE,DAC_READ_SEARCH").split(",").filter(Boolean);
+// The capabilities the DaemonSet grants (drop ALL, then add these): the
+// proven least-privilege set of deploy/capabilities.txt (CAP_ names, one a
+// line, # comments) once that file exists, else DEFAULT_CAPS.
+// MCPWATCH_IMAGE_CAPS (comma separated) overrides both for one run.
+const DEFAULT_CAPS = ["BPF", "PERFMON", "SYS_RESOURCE", "SYS_PTRACE", "DAC_READ_SEARCH"];
+const CAPS_FILE = path.join(ROOT, "deploy/capabilities.txt");
+const CAPS = process.env.MCPWATCH_IMAGE_CAPS
+	? process.env.MCPWATCH_IMAGE_CAPS.split(",").filter(Boolean)
+	: existsSync(CAPS_FILE)
+		? readFileSync(CAPS_FILE, "utf8")
+				.split("\n")
+				.map((l) => l.replace(/#.*/, "").trim())
+				.filter(Boolean)
+				.map((c) => c.replace(/^CAP_/, ""))
+		: DEFAULT_CAPS;
 
 const CAP_NUMBER = { DAC_READ_SEARCH: 2, SYS_PTRACE: 19, SYS_ADMIN: 21, SYS_RESOURCE: 24, NET_ADMIN: 12, PERFMON: 38, BPF: 39 };
 const IMAGE = process.env.IMAGE;
@@ -77,10 +88,10 @@ function removeContainer(name) {
 before(async () => {
 	assert.ok(IMAGE, "IMAGE is not set: run tests/image/run.sh (make test-image)");
 	home = makeHome();
-	// The engine's default profile blocks bpf(2) without CAP_SYS_ADMIN (the
-	// first test shows it); the agent gets that profile plus bpf for CAP_BPF
-	// and perf_event_open for CAP_PERFMON. An engine without a profile file
-	// here (docker keeps it built in) runs unconfined, and says so.
+	// Podman's default profile blocks bpf(2) without CAP_SYS_ADMIN (the first
+	// test shows it); the agent gets that profile plus bpf for CAP_BPF and
+	// perf_event_open for CAP_PERFMON. An engine without a profile file here
+	// (docker keeps it built in) runs unconfined, and says so.
 	if (ENGINE === "podman") {
 		seccompFile = home.writeJson("seccomp.json", agentProfile(JSON.parse(readFileSync(PODMAN_DEFAULT_PROFILE, "utf8"))));
 		seccompNote = `${PODMAN_DEFAULT_PROFILE} + bpf(CAP_BPF) + perf_event_open(CAP_PERFMON)`;

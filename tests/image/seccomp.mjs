@@ -1,8 +1,8 @@
 // A seccomp profile for the agent's container: the engine's default profile
 // with bpf(2) allowed to a holder of CAP_BPF and perf_event_open(2) to a holder
-// of CAP_PERFMON. The defaults of podman (containers-common) and containerd
-// allow both only with CAP_SYS_ADMIN, which the agent does not get; everything
-// else of the default profile is kept as it is.
+// of CAP_PERFMON. The default of podman 4.3 (containers-common 0.50, Debian
+// 12) allows both only with CAP_SYS_ADMIN, which the agent does not get;
+// everything else of the default profile is kept as it is.
 //   node tests/image/seccomp.mjs [DEFAULT.json] > mcpwatch-seccomp.json
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
