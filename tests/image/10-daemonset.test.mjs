@@ -128,8 +128,10 @@ test("the engine's default seccomp profile keeps bpf(2) from an agent without CA
 		!other.records.some((r) => r.event === "ready"),
 		`the agent started under the default seccomp profile with ${CAPS.join(",")}: either that holds SYS_ADMIN, or the default now allows bpf(2) with CAP_BPF and the extended profile is not needed`
 	);
-	assert.notEqual(exit.code, 0, "the agent must fail under the default profile");
-	assert.match(other.stderr.join("\n"), /Operation not permitted/, `stderr:\n${other.stderr.join("\n")}`);
+	// The same flags with the extended profile start (the other tests): the
+	// profile is the difference. What the agent says about it is its own business.
+	assert.notEqual(exit.code, 0, `the agent must fail under the default profile; stderr:\n${other.stderr.join("\n")}`);
+	console.log(`under the default profile: exit ${exit.code ?? exit.signal}, ${other.stderr.join(" | ")}`);
 });
 
 test("the containerised agent runs with exactly the granted capabilities, no CAP_SYS_ADMIN, seccomp on, read-only root", () => {
@@ -143,12 +145,12 @@ test("the containerised agent runs with exactly the granted capabilities, no CAP
 	const want = capMask(CAPS) & bounding;
 	const eff = BigInt("0x" + statusField(pid, "CapEff"));
 	const missing = CAPS.filter((c) => !(bounding & (1n << BigInt(CAP_NUMBER[c]))));
-	if (missing.length) console.log(`# this host's bounding set lacks ${missing.join(", ")}: the container cannot have it`);
+	if (missing.length) console.log(`this host's bounding set lacks ${missing.join(", ")}: the container cannot have it`);
 	assert.equal(eff.toString(16), want.toString(16), `CapEff of the agent (pid ${pid})`);
 	assert.equal(eff & (1n << 21n), 0n, "CAP_SYS_ADMIN must not be granted");
 	assert.equal(BigInt("0x" + statusField(pid, "CapBnd")), want, "the bounding set must hold the granted capabilities only");
 	assert.equal(statusField(pid, "Seccomp"), seccompFile === "unconfined" ? "0" : "2", `seccomp mode (${seccompNote})`);
-	console.log(`# seccomp: ${seccompNote}; CapEff ${eff.toString(16).padStart(16, "0")}`);
+	console.log(`seccomp: ${seccompNote}; CapEff ${eff.toString(16).padStart(16, "0")}`);
 	// The root filesystem is mounted read-only, the spool is the one writable place.
 	const mounts = readFileSync(`/proc/${pid}/mountinfo`, "utf8").split("\n");
 	const root = mounts.find((l) => l.split(" ")[4] === "/");
