@@ -11,6 +11,8 @@
 #   make vmlinux  regenerate bpf/arch/<this arch>/vmlinux.h from this kernel's BTF
 #   make bpf      build the linked BPF object and skeleton only
 #   make kernels  run the BPF sensor tests on Debian 6.1 and 6.12 kernels under qemu
+#   make image    build the container image (podman, or docker) from deploy/Dockerfile
+#   make test-image  run that image as the DaemonSet would and check it alerts
 #
 # ARCH (x86, arm64; default this machine's) selects the BPF target and its
 # committed bpf/arch/$(ARCH)/vmlinux.h; another ARCH than this machine's builds
@@ -80,7 +82,7 @@ SAN_OBJS := $(patsubst user/%.c,$(BUILD)/san/%.o,$(LIB_SRCS)) $(BUILD)/obj/embed
 FUZZ_OBJS := $(patsubst user/%.c,$(BUILD)/fuzzobj/%.o,$(LIB_SRCS)) $(BUILD)/obj/embedded.o
 
 # Unit tests mirror user/ (tests/unit/<folder>/test_<module>.c); binaries are flat.
-UNIT_SRCS := $(shell find tests/unit -name 'test_*.c' | sort)
+UNIT_SRCS := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
 UNIT_BINS := $(addprefix $(BUILD)/tests/,$(basename $(notdir $(UNIT_SRCS))))
 vpath test_%.c $(sort $(dir $(UNIT_SRCS)))
 SENSOR_SRCS := $(wildcard tests/sensor/test_*.c)
@@ -91,7 +93,7 @@ BENCH_SRCS := $(wildcard tests/bench/bench_*.c)
 BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
 
 .PHONY: all deps run test unit sensor-test fuzz-smoke fuzz e2e bench install vmlinux clean kernels \
-	format check-deps bpf cross cross-deps
+	format check-deps bpf cross cross-deps image test-image
 
 all: $(BUILD)/mcpwatch
 
@@ -242,6 +244,21 @@ kernels: check-deps $(BUILD)/mcpwatch $(BUILD)/tests/test_sensor_bpf
 	@command -v qemu-system-x86_64 >/dev/null || \
 		{ apt-get update -qq && apt-get install -y -qq --no-install-recommends qemu-system-x86; }
 	tests/kernels/run-qemu.sh
+
+# ---------------------------------------------------------------- container image
+# IMAGE:VERSION and IMAGE:latest; the Debian 12 base is made locally when missing
+# (scripts/image-base.sh). IMAGE_BINARY=prebuilt copies $(BUILD)/mcpwatch
+# instead of compiling in the build stage.
+IMAGE ?= localhost/mcpwatch
+IMAGE_BINARY ?= compiled
+IMAGE_SOURCE ?= https://github.com/mcpwatch/mcpwatch
+
+image: check-deps $(if $(filter prebuilt,$(IMAGE_BINARY)),$(BUILD)/mcpwatch)
+	@IMAGE=$(IMAGE) VERSION=$(VERSION) SOURCE=$(IMAGE_SOURCE) BINARY=$(IMAGE_BINARY) \
+		REVISION=$$(git rev-parse HEAD 2>/dev/null || echo unknown) scripts/image.sh
+
+test-image: image
+	@IMAGE=$(IMAGE):$(VERSION) tests/image/run.sh
 
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > bpf/arch/$(HOST_ARCH)/vmlinux.h
