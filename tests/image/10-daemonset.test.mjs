@@ -71,6 +71,8 @@ function runArgs(name, seccomp) {
 		`--cap-add=${CAPS.join(",")}`,
 		"--read-only",
 		"--volume=/sys/kernel/btf:/sys/kernel/btf:ro",
+		// The host's tracefs, as the DaemonSet mounts it: the syscall tracepoints.
+		...(existsSync("/sys/kernel/tracing/events/syscalls") ? ["--volume=/sys/kernel/tracing:/sys/kernel/tracing:ro"] : []),
 		"--tmpfs=/var/lib/mcpwatch:rw,mode=0700,size=64m",
 		`--volume=${CONFIG}:/etc/mcpwatch/config.json:ro`,
 		...(seccomp ? [`--security-opt=seccomp=${seccomp}`] : []),
@@ -159,6 +161,9 @@ test("the containerised agent runs with exactly the granted capabilities, no CAP
 	assert.ok(spool && spool.split(" ")[5].split(",").includes("rw"), `no writable /var/lib/mcpwatch: ${spool}`);
 	const btf = mounts.find((l) => l.split(" ")[4] === "/sys/kernel/btf");
 	assert.ok(btf && btf.split(" ")[5].split(",").includes("ro"), `/sys/kernel/btf is not mounted read-only: ${btf}`);
+	// With the host's tracefs the agent needs no program on every syscall.
+	if (existsSync("/sys/kernel/tracing/events/syscalls"))
+		assert.equal(agent.ready.io_backend, "tp", `io backend in the container: ${JSON.stringify(agent.ready)}`);
 });
 
 test("an MCP server on the host spawning a shell raises mcp-shell-spawn on the container's stdout", async () => {

@@ -522,11 +522,19 @@ static bool tracefs_available(void)
 	return state == 1;
 }
 
+/* A probe refused outright (not "unsupported"): seccomp or a missing capability. */
+static int sensor_probe_err;
+
 static bool backend_supported(const struct sensor_file_backend *b)
 {
-	if (!strcmp(b->io, "raw_tp") &&
-	    libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_RAW_TRACEPOINT, NULL) != 1)
-		return false;
+	if (!strcmp(b->io, "raw_tp")) {
+		int rc = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_RAW_TRACEPOINT, NULL);
+
+		if (rc < 0)
+			sensor_probe_err = rc;
+		if (rc != 1)
+			return false;
+	}
 	/* fexit: whether the kernel permits it (config, lockdown, LSM) is learnt
 	 * only by loading and attaching; the attempt is the probe. */
 	return strcmp(b->io, "tp") || tracefs_available();
@@ -791,6 +799,13 @@ static int sensor_start(struct sensor *s, const struct sensor_opts *opts, char *
 		rc = sensor_start_backend(s, opts, ring, b, err, errlen);
 		if (!rc)
 			return 0;
+	}
+	if (!s->skel && (sensor_probe_err == -EPERM || sensor_probe_err == -EACCES)) {
+		snprintf(err, errlen,
+			 "the kernel refused to load even a probe BPF program (%s): a seccomp "
+			 "profile that blocks bpf(2), or missing CAP_BPF/CAP_PERFMON",
+			 strerror(-sensor_probe_err));
+		return sensor_probe_err;
 	}
 	return rc;
 }
