@@ -21,6 +21,7 @@
 #include "identify/identity.h"
 #include "identify/mcpproto.h"
 #include "deliver/output.h"
+#include "lib/caps.h"
 #include "lib/paths.h"
 #include "posture/postured.h"
 #include "sense/procfs.h"
@@ -623,18 +624,29 @@ static void on_call_end(const struct tap_call *call, void *arg)
  */
 static void tap_tls_of(struct agent *a, struct proc *p)
 {
-	char lib[512], err[256];
+	char lib[512], err[256], hint[128];
 	cJSON *extra;
+	int rc;
 
 	if (!a->tap || !p || p->tgid != p->server_tgid || p->tls_tap_tried)
 		return;
 	p->tls_tap_tried = true;
-	if (!sensor_tls_available(a->sensor) ||
-	    procfs_find_mapped(a->opts->proc_root, p->tgid, "libssl.so", lib, sizeof(lib)) != 0)
+	if (!sensor_tls_available(a->sensor))
+		return;
+	rc = procfs_find_mapped(a->opts->proc_root, p->tgid, "libssl.so", lib, sizeof(lib));
+	/* Unreadable maps (another user's process) must not pass for "no libssl". */
+	if (rc && rc != -EACCES && rc != -EPERM)
 		return;
 	extra = cJSON_CreateObject();
 	cJSON_AddNumberToObject(extra, "server_pid", p->tgid);
-	if (sensor_tap_tls(a->sensor, p->tgid, lib, err, sizeof(err)) == 0) {
+	if (rc) {
+		snprintf(err, sizeof(err), "reading %s/%u/maps failed: %s%s", a->opts->proc_root,
+			 p->tgid, strerror(-rc),
+			 caps_missing_hint(rc, CAPS_BIT(CAPS_SYS_PTRACE), caps_effective(), hint,
+					   sizeof(hint)));
+		cJSON_AddStringToObject(extra, "tap", "partial");
+		cJSON_AddStringToObject(extra, "reason", err);
+	} else if (sensor_tap_tls(a->sensor, p->tgid, lib, err, sizeof(err)) == 0) {
 		p->tls_tapped = true;
 		cJSON_AddStringToObject(extra, "tap", "tls");
 		cJSON_AddStringToObject(extra, "library", lib);

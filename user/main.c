@@ -5,12 +5,10 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <linux/capability.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "agent.h"
@@ -20,14 +18,8 @@
 #include "config.h"
 #include "format/format.h"
 #include "detect/rules.h"
+#include "lib/caps.h"
 #include "lib/diag.h"
-
-#ifndef CAP_BPF
-#define CAP_BPF 39
-#endif
-#ifndef CAP_PERFMON
-#define CAP_PERFMON 38
-#endif
 
 /* Diagnostics of the files the command line names go to stderr, one a line. */
 static struct diag *stderr_diag(void)
@@ -57,25 +49,56 @@ static const char usage_text[] =
     "exit codes: 0 ok, 1 runtime error, 2 bad usage/config/rules,\n"
     "            3 not root or missing capability, 4 kernel not supported\n";
 
-static bool has_capability(const struct __user_cap_data_struct *d, int cap)
-{
-	return d[cap / 32].effective & (1u << (cap % 32));
-}
+/* What is lost without each capability that is not strictly required. */
+static const struct {
+	int cap;
+	const char *without;
+} optional_caps[] = {
+    {CAPS_SYS_PTRACE, "the executable, memory maps and open files of processes of other users "
+		      "(or with more capabilities than mcpwatch) cannot be read: their alerts "
+		      "lack process.exe, listeners lack their process, HTTPS tool calls through "
+		      "libssl are not tapped"},
+    {CAPS_DAC_READ_SEARCH, "client configurations in other users' private home directories "
+			   "are missing from the inventory and the grade"},
+};
 
-/* BPF needs CAP_BPF+CAP_PERFMON (or CAP_SYS_ADMIN); /proc needs CAP_SYS_PTRACE. */
-static int check_privileges(void)
+/*
+ * BPF needs CAP_BPF+CAP_PERFMON (or CAP_SYS_ADMIN): without them nothing
+ * works and run refuses to start. Every other capability only narrows what
+ * is seen, so its absence is said, not refused. One line says what the agent
+ * runs with, so an operator sees what a unit or a pod really granted.
+ */
+static int check_privileges(int verbose)
 {
-	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
-	struct __user_cap_data_struct data[2];
+	uint64_t have = caps_effective();
+	uint64_t bpf = have & CAPS_BIT(CAPS_SYS_ADMIN) ? CAPS_FOR_BPF : have & CAPS_FOR_BPF;
+	uint64_t extra = have & ~CAPS_NEEDED;
+	char names[1024];
+	int nextra = 0;
 
-	if (syscall(SYS_capget, &hdr, data) != 0)
-		return geteuid() == 0 ? 0 : -1;
-	if (has_capability(data, CAP_SYS_ADMIN) ||
-	    (has_capability(data, CAP_BPF) && has_capability(data, CAP_PERFMON)))
-		return 0;
-	fprintf(stderr, "mcpwatch: needs root (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN) to load "
+	if (!have && geteuid() == 0)
+		return 0; /* capget failed: a root of old, let the kernel decide */
+	if (bpf != CAPS_FOR_BPF) {
+		fprintf(stderr,
+			"mcpwatch: needs root (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN) to load "
 			"its BPF programs; run it with sudo or as a privileged container\n");
-	return -1;
+		return -1;
+	}
+	for (int cap = 0; cap < 64; cap++)
+		nextra += (extra & CAPS_BIT(cap)) != 0;
+	fprintf(stderr, "mcpwatch: running as uid %u with capabilities %s", (unsigned)geteuid(),
+		caps_format(have & CAPS_NEEDED, names, sizeof(names)));
+	if (nextra && verbose)
+		fprintf(stderr, ", and not needed %s", caps_format(extra, names, sizeof(names)));
+	else if (nextra)
+		fprintf(stderr, ", and %d more not needed", nextra);
+	fputs(" (deploy/capabilities.txt)\n", stderr);
+	for (size_t i = 0; i < sizeof(optional_caps) / sizeof(optional_caps[0]); i++)
+		if (*caps_missing_hint(EPERM, CAPS_BIT(optional_caps[i].cap), have, names,
+				       sizeof(names)))
+			fprintf(stderr, "mcpwatch: without %s, %s\n",
+				caps_name(optional_caps[i].cap), optional_caps[i].without);
+	return 0;
 }
 
 static int load_rules(struct ruleset *rs, const struct config *cfg, char **extra, int nextra)
@@ -190,7 +213,7 @@ static int cmd_run(int argc, char **argv)
 		rc = rs ? MW_EXIT_USAGE : MW_EXIT_RUNTIME;
 		goto out;
 	}
-	if (check_privileges() != 0) {
+	if (check_privileges(verbose) != 0) {
 		rc = MW_EXIT_PRIVILEGE;
 		goto out;
 	}

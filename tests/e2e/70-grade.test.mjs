@@ -11,6 +11,7 @@ import { after, before, test } from "node:test";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { cmdlineText } from "./lib/agent.mjs";
+import { withCaps } from "./lib/caps.mjs";
 import { BIN, EVERYTHING_SERVER, FIXTURES, ROOT, descendants, makeHome, pinnedVersion, readCmdline } from "./lib/env.mjs";
 import {
 	HTTP_CHECK_IDS,
@@ -125,8 +126,9 @@ test("grade without --json: a table naming the server and what to fix first; col
 		assert.match(piped.stdout, /\b[DF]\b/, `no D/F grade in the table${show}`);
 
 		// script(1) gives the grade a terminal; NO_COLOR turns colours off there too.
+		const graded = withCaps(BIN, ["grade"]);
 		const onTty = (extraEnv) =>
-			spawnSync("script", ["-qec", `${BIN} grade`, "/dev/null"], { cwd: ROOT, env: { ...env, ...extraEnv }, encoding: "utf8", timeout: 30000 });
+			spawnSync("script", ["-qec", [graded.file, ...graded.args].join(" "), "/dev/null"], { cwd: ROOT, env: { ...env, ...extraEnv }, encoding: "utf8", timeout: 30000 });
 		const tty = onTty({});
 		assert.equal(tty.status, 0, `grade on a TTY exited ${tty.status}: ${tty.stderr}`);
 		assert.ok(tty.stdout.includes("\x1b["), `no colour escape on a TTY:\n${tty.stdout}`);

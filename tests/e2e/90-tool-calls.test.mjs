@@ -379,13 +379,46 @@ function httpsPost(port, ca, body, headers = {}) {
 	});
 }
 
-test("HTTPS through Python's shared libssl (selector): the TLS tap attaches and an injection-shaped call is seen, transport https", async () => {
+// Python's ssl module through a shared libssl: a server the TLS tap can see.
+async function startTlsServer() {
+	const cert = makeCert(0);
+	cleanups.push(async () => cert.cleanup());
+	const port = await freePort();
+	const srv = await startProcess({ command: PYTHON, args: [TLS_SERVER, "--port", String(port), "--cert", cert.cert, "--key", cert.key], readyLine: /^listening \d+$/ });
+	cleanups.push(() => srv.stop());
+	return { cert, port, srv };
+}
+
+// Since Linux 6.16 (and its stable backports) the kernel wants CAP_SYS_ADMIN
+// for uprobes; without it the tap must say so, naming the capability.
+test("HTTPS through Python's shared libssl, agent with the proven capabilities: the TLS tap attaches, or says which capability it lacks", async () => {
+	const from = agent.mark();
+	const { srv } = await startTlsServer();
+	const tap = await agent.waitFor((r) => r.kind === "agent" && r.event === "tap" && r.server_pid === srv.pid, 10000, `the tap record for pid ${srv.pid}`, from);
+	if (tap.tap === "tls") expectFields(tap, { library: (v) => typeof v === "string" && /libssl\.so/.test(v) }, "tap record");
+	else expectFields(tap, { tap: "partial", reason: /^attaching the TLS tap to SSL_read in \S*libssl\.so\S* failed: .*\(missing CAP_SYS_ADMIN, which uprobes need since Linux 6\.16\)$/ }, "tap record without CAP_SYS_ADMIN");
+});
+
+test("HTTPS from node (OpenSSL linked statically): the agent says the tap is partial for that server", async () => {
 	const cert = makeCert(0);
 	cleanups.push(async () => cert.cleanup());
 	const port = await freePort();
 	const from = agent.mark();
-	const srv = await startProcess({ command: PYTHON, args: [TLS_SERVER, "--port", String(port), "--cert", cert.cert, "--key", cert.key], readyLine: /^listening \d+$/ });
+	// Bound to every interface so the agent's TLS check runs (loopback
+	// listeners are not probed); nothing but the agent connects to it.
+	const script = `const fs=require("fs");require("https").createServer({key:fs.readFileSync(process.env.KEY),cert:fs.readFileSync(process.env.CERT)},(q,r)=>r.end("{}")).listen(${port},"0.0.0.0",()=>console.log("listening"))`;
+	const srv = await startProcess({ args: ["-e", script, "mcpwatch-e2e-node-https"], env: { KEY: cert.key, CERT: cert.cert }, readyLine: /^listening$/ });
 	cleanups.push(() => srv.stop());
+	const tap = await agent.waitFor((r) => r.kind === "agent" && r.event === "tap" && r.server_pid === srv.pid, 10000, `a tap record for node pid ${srv.pid}`, from);
+	expectFields(tap, { tap: "partial", reason: (v) => typeof v === "string" && v.includes(String(port)) && v.includes("no shared libssl") }, "tap record of a node HTTPS server");
+	assertNoAlerts((await alertsAfterQuiet(agent, from, 500)).filter(mine(srv.pid)), "for a TLS listener");
+});
+
+test("HTTPS through Python's shared libssl (selector), agent with CAP_SYS_ADMIN added: the TLS tap attaches and an injection-shaped call is seen, transport https", async () => {
+	await agent.stop();
+	agent = await startAgent({ config: home.writeJson("config-tls.json", agentConfig({ audit: { tool_calls: true, arguments: "keys" } })), extraCaps: ["CAP_SYS_ADMIN"] });
+	const from = agent.mark();
+	const { cert, port, srv } = await startTlsServer();
 	const tap = await agent.waitFor((r) => r.kind === "agent" && r.event === "tap" && r.server_pid === srv.pid, 10000, `the tap record for pid ${srv.pid}`, from);
 	expectFields(tap, { tap: "tls", library: (v) => typeof v === "string" && /libssl\.so/.test(v) }, "tap record");
 
@@ -415,21 +448,6 @@ test("HTTPS through Python's shared libssl (selector): the TLS tap attaches and 
 	);
 	const audit = await agent.waitFor((r) => r.kind === "tool_call" && mine(srv.pid)(r) && r.mcp?.request?.id === '"call-7"', 10000, "the audit record of the HTTPS call", from);
 	expectFields(audit, { "tool_call.outcome": "result", "mcp.transport": "https" }, "HTTPS audit record");
-});
-
-test("HTTPS from node (OpenSSL linked statically): the agent says the tap is partial for that server", async () => {
-	const cert = makeCert(0);
-	cleanups.push(async () => cert.cleanup());
-	const port = await freePort();
-	const from = agent.mark();
-	// Bound to every interface so the agent's TLS check runs (loopback
-	// listeners are not probed); nothing but the agent connects to it.
-	const script = `const fs=require("fs");require("https").createServer({key:fs.readFileSync(process.env.KEY),cert:fs.readFileSync(process.env.CERT)},(q,r)=>r.end("{}")).listen(${port},"0.0.0.0",()=>console.log("listening"))`;
-	const srv = await startProcess({ args: ["-e", script, "mcpwatch-e2e-node-https"], env: { KEY: cert.key, CERT: cert.cert }, readyLine: /^listening$/ });
-	cleanups.push(() => srv.stop());
-	const tap = await agent.waitFor((r) => r.kind === "agent" && r.event === "tap" && r.server_pid === srv.pid, 10000, `a tap record for node pid ${srv.pid}`, from);
-	expectFields(tap, { tap: "partial", reason: (v) => typeof v === "string" && v.includes(String(port)) && v.includes("no shared libssl") }, "tap record of a node HTTPS server");
-	assertNoAlerts((await alertsAfterQuiet(agent, from, 500)).filter(mine(srv.pid)), "for a TLS listener");
 });
 
 // ------------------------------------------------------------------ other agents

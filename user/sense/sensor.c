@@ -19,6 +19,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "lib/caps.h"
 #include "mcpwatch.skel.h"
 
 #define SENSOR_BTF_PATH	       "/sys/kernel/btf/vmlinux"
@@ -475,6 +476,45 @@ __attribute__((format(printf, 2, 0))) static int sensor_libbpf_print(enum libbpf
 	return 0;
 }
 
+/* Set when raising RLIMIT_MEMLOCK failed (no CAP_SYS_RESOURCE, a low hard limit). */
+static bool sensor_memlock_low;
+
+/*
+ * What to add when the kernel said EPERM or EACCES: the capabilities of need
+ * this process lacks, or, holding them all, a memlock limit too low for a
+ * kernel that still charges BPF memory to it (before 5.11). "" otherwise.
+ */
+static const char *sensor_eperm_hint(int rc, uint64_t need)
+{
+	static char hint[160];
+
+	caps_missing_hint(rc, need, caps_effective(), hint, sizeof(hint));
+	if (!hint[0] && rc == -EPERM && sensor_memlock_low)
+		snprintf(hint, sizeof(hint),
+			 " (RLIMIT_MEMLOCK is too low and could not be raised: set "
+			 "LimitMEMLOCK=infinity or grant CAP_SYS_RESOURCE)");
+	return hint;
+}
+
+/*
+ * Uprobes need CAP_PERFMON up to Linux 6.15; 6.16 went back to CAP_SYS_ADMIN
+ * ("perf: Revert to requiring CAP_SYS_ADMIN for uprobes", also in stable
+ * kernels), which the agent does not hold by default: the TLS tap is then
+ * the one thing lost, and its record says why.
+ */
+static const char *sensor_uprobe_hint(int rc)
+{
+	static char hint[96];
+	uint64_t have = caps_effective();
+	const char *h = sensor_eperm_hint(rc, CAPS_FOR_BPF);
+
+	if (*h || (rc != -EACCES && rc != -EPERM) || (have & CAPS_BIT(CAPS_SYS_ADMIN)))
+		return h;
+	snprintf(hint, sizeof(hint),
+		 " (missing CAP_SYS_ADMIN, which uprobes need since Linux 6.16)");
+	return hint;
+}
+
 /* ------------------------------------------------------------ backends */
 
 static bool raw_tp_supported(void)
@@ -593,10 +633,11 @@ static int sensor_load(struct sensor *s, char *err, size_t errlen)
 	if (!rc)
 		return 0;
 	if (sensor_failed_prog[0])
-		snprintf(err, errlen, "loading BPF program '%s' failed: %s", sensor_failed_prog,
-			 strerror(-rc));
+		snprintf(err, errlen, "loading BPF program '%s' failed: %s%s", sensor_failed_prog,
+			 strerror(-rc), sensor_eperm_hint(rc, CAPS_FOR_BPF));
 	else
-		snprintf(err, errlen, "loading BPF object failed: %s", strerror(-rc));
+		snprintf(err, errlen, "loading BPF object failed: %s%s", strerror(-rc),
+			 sensor_eperm_hint(rc, CAPS_FOR_BPF));
 	return rc;
 }
 
@@ -621,8 +662,9 @@ static int sensor_attach(struct sensor *s, char *err, size_t errlen)
 		if (!link) {
 			int rc = -errno;
 
-			snprintf(err, errlen, "attaching BPF program '%s' failed: %s",
-				 bpf_program__name(prog), strerror(-rc));
+			snprintf(err, errlen, "attaching BPF program '%s' failed: %s%s",
+				 bpf_program__name(prog), strerror(-rc),
+				 sensor_eperm_hint(rc, CAPS_FOR_BPF));
 			return rc;
 		}
 		s->links[s->nlinks++] = link;
@@ -748,7 +790,7 @@ int sensor_open(struct sensor **out, const struct sensor_opts *opts, sensor_even
 		char *err, size_t errlen)
 {
 	static const struct sensor_opts defaults;
-	struct rlimit unlimited = {RLIM_INFINITY, RLIM_INFINITY};
+	struct rlimit unlimited = {RLIM_INFINITY, RLIM_INFINITY}, memlock;
 	struct sensor *s;
 	int rc;
 
@@ -763,8 +805,14 @@ int sensor_open(struct sensor **out, const struct sensor_opts *opts, sensor_even
 	}
 	sensor_verbose = opts->verbose;
 	libbpf_set_print(sensor_libbpf_print);
-	/* Only pre-5.11 kernels charge BPF memory to RLIMIT_MEMLOCK. */
-	setrlimit(RLIMIT_MEMLOCK, &unlimited);
+	/*
+	 * Only pre-5.11 kernels charge BPF memory to RLIMIT_MEMLOCK; raising
+	 * the hard limit needs CAP_SYS_RESOURCE, which newer kernels do not
+	 * need, so a failure is only remembered for the error hint.
+	 */
+	sensor_memlock_low =
+	    setrlimit(RLIMIT_MEMLOCK, &unlimited) != 0 &&
+	    (getrlimit(RLIMIT_MEMLOCK, &memlock) != 0 || memlock.rlim_cur != RLIM_INFINITY);
 	s = calloc(1, sizeof(*s));
 	if (!s) {
 		snprintf(err, errlen, "out of memory allocating the sensor");
@@ -949,8 +997,9 @@ int sensor_tap_tls(struct sensor *s, uint32_t pid, const char *lib_path, char *e
 			bpf_link__destroy(in);
 			for (size_t k = 0; k < n; k++)
 				bpf_link__destroy(slot->links[k]);
-			snprintf(err, errlen, "attaching the TLS tap to %s in %.200s failed: %s",
-				 sensor_tls_funcs[i].func, lib_path, strerror(-rc));
+			snprintf(err, errlen, "attaching the TLS tap to %s in %.200s failed: %s%s",
+				 sensor_tls_funcs[i].func, lib_path, strerror(-rc),
+				 sensor_uprobe_hint(rc));
 			return rc;
 		}
 		slot->links[n++] = in;
