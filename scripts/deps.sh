@@ -6,7 +6,7 @@ set -euo pipefail
 
 PKGS=(clang llvm make pkg-config libbpf-dev libelf-dev zlib1g-dev libcjson-dev
       libcurl4-openssl-dev libcmocka-dev libclang-rt-dev iproute2 openssl jq procps
-      busybox-static ca-certificates libssl-dev rsyslog python3)
+      busybox-static ca-certificates libssl-dev rsyslog python3 systemd util-linux)
 # bpftool: its own package on Debian 12 / Ubuntu 24.04, linux-tools on older Ubuntu.
 BPFTOOL_PKG=bpftool
 

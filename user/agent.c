@@ -1068,6 +1068,7 @@ static void emit_ready(struct agent *a)
 {
 	cJSON *extra = cJSON_CreateObject();
 	struct count_servers cs = {0};
+	int rc;
 
 	proc_table_foreach(a->procs, count_server, &cs);
 	cJSON_AddNumberToObject(extra, "pid", getpid());
@@ -1078,7 +1079,10 @@ static void emit_ready(struct agent *a)
 	emit_agent_record(a, "ready", extra);
 	/* Sensors attached, the scan done: what a Type=notify unit waits for. */
 	a->watchdog_ns = health_watchdog_ns();
-	health_notify("READY=1");
+	rc = health_notify("READY=1");
+	if (rc < 0) /* the unit would wait for it until its start times out */
+		fprintf(stderr, "mcpwatch: telling systemd READY=1 on %s failed: %s\n",
+			getenv("NOTIFY_SOCKET"), strerror(-rc));
 }
 
 /* "outputs": what each output delivered, has pending, and dropped. */

@@ -62,6 +62,18 @@ static const struct {
 			   "are missing from the inventory and the grade"},
 };
 
+/* One line for each capability whose absence narrows what is seen. */
+static void warn_missing_caps(uint64_t have)
+{
+	char hint[256];
+
+	for (size_t i = 0; i < sizeof(optional_caps) / sizeof(optional_caps[0]); i++)
+		if (*caps_missing_hint(EPERM, CAPS_BIT(optional_caps[i].cap), have, hint,
+				       sizeof(hint)))
+			fprintf(stderr, "mcpwatch: without %s, %s\n",
+				caps_name(optional_caps[i].cap), optional_caps[i].without);
+}
+
 /*
  * BPF needs CAP_BPF+CAP_PERFMON (or CAP_SYS_ADMIN): without them nothing
  * works and run refuses to start. Every other capability only narrows what
@@ -81,7 +93,8 @@ static int check_privileges(int verbose)
 	if (bpf != CAPS_FOR_BPF) {
 		fprintf(stderr,
 			"mcpwatch: needs root (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN) to load "
-			"its BPF programs; run it with sudo or as a privileged container\n");
+			"its BPF programs%s; run it with sudo or as a privileged container\n",
+			caps_missing_hint(EPERM, CAPS_FOR_BPF, have, names, sizeof(names)));
 		return -1;
 	}
 	for (int cap = 0; cap < 64; cap++)
@@ -92,12 +105,8 @@ static int check_privileges(int verbose)
 		fprintf(stderr, ", and not needed %s", caps_format(extra, names, sizeof(names)));
 	else if (nextra)
 		fprintf(stderr, ", and %d more not needed", nextra);
-	fputs(" (deploy/capabilities.txt)\n", stderr);
-	for (size_t i = 0; i < sizeof(optional_caps) / sizeof(optional_caps[0]); i++)
-		if (*caps_missing_hint(EPERM, CAPS_BIT(optional_caps[i].cap), have, names,
-				       sizeof(names)))
-			fprintf(stderr, "mcpwatch: without %s, %s\n",
-				caps_name(optional_caps[i].cap), optional_caps[i].without);
+	fputc('\n', stderr);
+	warn_missing_caps(have);
 	return 0;
 }
 
@@ -285,6 +294,8 @@ static int cmd_grade(int argc, char **argv)
 	if (geteuid() != 0)
 		fprintf(stderr, "mcpwatch: not root: other users' processes and configs may be "
 				"missing from the grade\n");
+	else
+		warn_missing_caps(caps_effective());
 	go.identity = id = agent_identity_from_config(&cfg);
 	go.rate_limit = cfg.posture_rate_limit;
 	go.runtime_window_s = cfg.posture_runtime_window_s;

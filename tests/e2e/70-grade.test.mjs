@@ -5,7 +5,7 @@
 // secrets; hostile endpoints neither hang nor crash the scan.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { cpSync, chownSync, mkdirSync } from "node:fs";
+import { chmodSync, cpSync, chownSync, mkdirSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -313,6 +313,17 @@ const PLANTED_SECRETS = [
 	"FAKEfake0123456789",
 ];
 
+function privateTree(dir, uid) {
+	for (const e of readdirSync(dir, { withFileTypes: true })) {
+		const p = path.join(dir, e.name);
+		if (e.isDirectory()) privateTree(p, uid);
+		else chmodSync(p, 0o600);
+		chownSync(p, uid, uid);
+	}
+	chmodSync(dir, 0o700);
+	chownSync(dir, uid, uid);
+}
+
 function buildClientRoot() {
 	const root = path.join(home.dir, "fsroot");
 	for (const [name, dest] of CLIENT_FILES) {
@@ -322,6 +333,14 @@ function buildClientRoot() {
 	mkdirSync(path.join(root, "home/alice/src/empty"), { recursive: true });
 	// A project's file is attributed to its owner.
 	chownSync(path.join(root, "home/alice/src/webapp/.mcp.json"), 1000, 1000);
+	// Homes are private to their users (mode 0700, files 0600), as useradd
+	// makes them: the agent reads them as root without CAP_DAC_OVERRIDE, so
+	// this is what proves CAP_DAC_READ_SEARCH in deploy/capabilities.txt.
+	for (const [user, uid] of [
+		["alice", 1000],
+		["bob", 1001],
+	])
+		privateTree(path.join(root, "home", user), uid);
 	return root;
 }
 
