@@ -54,12 +54,13 @@ static const struct {
 	int cap;
 	const char *without;
 } optional_caps[] = {
-    {CAPS_SYS_PTRACE, "the executable, memory maps and open files of processes of other users "
-		      "(or with more capabilities than mcpwatch) cannot be read: their alerts "
-		      "lack process.exe, listeners lack their process, HTTPS tool calls through "
-		      "libssl are not tapped"},
-    {CAPS_DAC_READ_SEARCH, "client configurations in other users' private home directories "
-			   "are missing from the inventory and the grade"},
+    {CAPS_SYS_PTRACE, "the executable, open files and memory maps of processes of other users, "
+		      "or of root processes holding capabilities mcpwatch lacks, cannot be read: "
+		      "such MCP servers go unidentified, alerts lack process.exe, listeners lack "
+		      "their process"},
+    {CAPS_DAC_READ_SEARCH, "other users' private files cannot be read: client configurations "
+			   "in their homes are missing from the grade, and the listeners of their "
+			   "processes lack their process"},
 };
 
 /* One line for each capability whose absence narrows what is seen. */
