@@ -119,15 +119,13 @@ export class Agent {
 // Start `mcpwatch run` with optional config and rule files; wait for ready.
 // It runs with exactly the capabilities of deploy/capabilities.txt (see
 // caps.mjs), checked in /proc once it is ready.
-// extraCaps adds to that set (for a test of an opt-in capability).
-export async function startAgent({ config, rules = [], args = [], env = {}, extraCaps = [] } = {}) {
+export async function startAgent({ config, rules = [], args = [], env = {} } = {}) {
 	assert.ok(existsSync(BIN), `${BIN} does not exist: build it with make first`);
 	const argv = ["run"];
 	if (config) argv.push("--config", config);
 	for (const r of rules) argv.push("--rules", r);
 	argv.push(...args);
-	const base = agentCaps();
-	const caps = base === null ? null : [...new Set([...base, ...extraCaps])];
+	const caps = agentCaps();
 	const cmd = withCaps(BIN, argv, caps);
 	const child = spawn(cmd.file, cmd.args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
 	const agent = new Agent(child);
