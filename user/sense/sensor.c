@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
-#include <gelf.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/socket.h>
@@ -23,6 +22,7 @@
 #include <bpf/libbpf.h>
 
 #include "lib/caps.h"
+#include "sense/elfsym.h"
 #include "mcpwatch.skel.h"
 
 #define SENSOR_BTF_PATH	       "/sys/kernel/btf/vmlinux"
@@ -1041,62 +1041,6 @@ static const struct {
     {"SSL_write_ex", "mw_ssl_write_ex"},
 };
 
-/*
- * The file offset of func's code in the ELF file path, as uprobes want it:
- * its symbol's address moved from its executable segment's address to that
- * segment's place in the file.
- */
-static int sensor_elf_func_offset(const char *path, const char *func, uint64_t *off)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = -ENOENT;
-	Elf_Scn *scn = NULL;
-	uint64_t addr = 0;
-	bool found = false;
-	size_t nph = 0;
-	Elf *e;
-
-	if (fd < 0)
-		return -errno;
-	if (elf_version(EV_CURRENT) == EV_NONE || !(e = elf_begin(fd, ELF_C_READ, NULL))) {
-		close(fd);
-		return -ENOEXEC;
-	}
-	while (!found && (scn = elf_nextscn(e, scn))) {
-		GElf_Shdr sh;
-		Elf_Data *d;
-
-		if (!gelf_getshdr(scn, &sh) ||
-		    (sh.sh_type != SHT_DYNSYM && sh.sh_type != SHT_SYMTAB) || !sh.sh_entsize ||
-		    !(d = elf_getdata(scn, NULL)))
-			continue;
-		for (size_t i = 0; i < sh.sh_size / sh.sh_entsize && !found; i++) {
-			GElf_Sym sym;
-			const char *name;
-
-			if (!gelf_getsym(d, (int)i, &sym) ||
-			    GELF_ST_TYPE(sym.st_info) != STT_FUNC || sym.st_shndx == SHN_UNDEF)
-				continue;
-			name = elf_strptr(e, sh.sh_link, sym.st_name);
-			if (name && !strcmp(name, func)) {
-				addr = sym.st_value;
-				found = true;
-			}
-		}
-	}
-	for (size_t i = 0; found && rc && !elf_getphdrnum(e, &nph) && i < nph; i++) {
-		GElf_Phdr ph;
-
-		if (gelf_getphdr(e, (int)i, &ph) && ph.p_type == PT_LOAD && (ph.p_flags & PF_X) &&
-		    addr >= ph.p_vaddr && addr < ph.p_vaddr + ph.p_memsz) {
-			*off = addr - ph.p_vaddr + ph.p_offset;
-			rc = 0;
-		}
-	}
-	elf_end(e);
-	close(fd);
-	return rc;
-}
-
 /* Attaches prog_name to func in lib_path for pid, as link k of slot. */
 static int sensor_tls_attach_one(struct sensor *s, struct sensor_tls *slot, size_t k,
 				 const char *prog_name, const char *func, bool retprobe,
@@ -1113,7 +1057,7 @@ static int sensor_tls_attach_one(struct sensor *s, struct sensor_tls *slot, size
 		slot->links[k] = bpf_program__attach_uprobe_opts(prog, (pid_t)pid, lib_path, 0, &o);
 		return slot->links[k] ? 0 : -errno;
 	}
-	rc = sensor_elf_func_offset(lib_path, func, &off);
+	rc = elfsym_file_offset(lib_path, func, &off);
 	if (!rc)
 		rc = sensor_uprobe_multi_link(bpf_program__fd(prog), lib_path, off, retprobe, pid);
 	if (rc < 0)
