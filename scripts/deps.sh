@@ -6,10 +6,10 @@ set -euo pipefail
 
 PKGS=(clang llvm make pkg-config libbpf-dev libelf-dev zlib1g-dev libcjson-dev
       libcurl4-openssl-dev libcmocka-dev libclang-rt-dev iproute2 openssl jq procps
-      busybox-static ca-certificates libssl-dev rsyslog python3
+      busybox-static ca-certificates libssl-dev rsyslog python3 systemd util-linux
       dpkg-dev lintian mmdebstrap)
 # dpkg-dev, lintian: `make deb` and its test. mmdebstrap: the local base image of
-# `make image` (no registry).
+# `make image` (no registry). systemd, util-linux: the hardened unit's test, setpriv.
 # bpftool: its own package on Debian 12 / Ubuntu 24.04, linux-tools on older Ubuntu.
 BPFTOOL_PKG=bpftool
 # podman, runc: `make image`, `make test-image` and the container-name end-to-end test

@@ -32,6 +32,7 @@ unit_bins=${UNIT_BINS:-$(ls $B/tests/test_* | grep -v '/test_sensor_bpf$')}
 fuzz_bins=${FUZZ_BINS:-$(ls $B/fuzz/fuzz_*)}
 run_suite layers scripts/check-layers.sh
 run_suite build tests/build/arm64-bpf.sh
+run_suite deploy tests/deploy/systemd-unit.sh
 run_suite unit tests/run-unit.sh $unit_bins
 if [ -x $B/tests/test_sensor_bpf ]; then
 	# The same conformance tests on each backend this kernel offers: the

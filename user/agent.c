@@ -23,6 +23,7 @@
 #include "identify/mcpproto.h"
 #include "deliver/output.h"
 #include "lib/diag.h"
+#include "lib/caps.h"
 #include "lib/paths.h"
 #include "posture/postured.h"
 #include "sense/procfs.h"
@@ -644,18 +645,29 @@ static void on_call_end(const struct tap_call *call, void *arg)
  */
 static void tap_tls_of(struct agent *a, struct proc *p)
 {
-	char lib[512], err[256];
+	char lib[512], err[256], hint[128];
 	cJSON *extra;
+	int rc;
 
 	if (!a->tap || !p || p->tgid != p->server_tgid || p->tls_tap_tried)
 		return;
 	p->tls_tap_tried = true;
-	if (!sensor_tls_available(a->sensor) ||
-	    procfs_find_mapped(a->opts->proc_root, p->tgid, "libssl.so", lib, sizeof(lib)) != 0)
+	if (!sensor_tls_available(a->sensor))
+		return;
+	rc = procfs_find_mapped(a->opts->proc_root, p->tgid, "libssl.so", lib, sizeof(lib));
+	/* Unreadable maps (another user's process) must not pass for "no libssl". */
+	if (rc && rc != -EACCES && rc != -EPERM)
 		return;
 	extra = cJSON_CreateObject();
 	cJSON_AddNumberToObject(extra, "server_pid", p->tgid);
-	if (sensor_tap_tls(a->sensor, p->tgid, lib, err, sizeof(err)) == 0) {
+	if (rc) {
+		snprintf(err, sizeof(err), "reading %s/%u/maps failed: %s%s", a->opts->proc_root,
+			 p->tgid, strerror(-rc),
+			 caps_missing_hint(rc, CAPS_BIT(CAPS_SYS_PTRACE), caps_effective(), hint,
+					   sizeof(hint)));
+		cJSON_AddStringToObject(extra, "tap", "partial");
+		cJSON_AddStringToObject(extra, "reason", err);
+	} else if (sensor_tap_tls(a->sensor, p->tgid, lib, err, sizeof(err)) == 0) {
 		p->tls_tapped = true;
 		cJSON_AddStringToObject(extra, "tap", "tls");
 		cJSON_AddStringToObject(extra, "library", lib);
@@ -1342,6 +1354,7 @@ static void emit_ready(struct agent *a)
 {
 	cJSON *extra = cJSON_CreateObject();
 	struct count_servers cs = {0};
+	int rc;
 
 	proc_table_foreach(a->procs, count_server, &cs);
 	cJSON_AddNumberToObject(extra, "pid", getpid());
@@ -1353,7 +1366,10 @@ static void emit_ready(struct agent *a)
 	emit_agent_record(a, "ready", extra);
 	/* Sensors attached, the scan done: what a Type=notify unit waits for. */
 	a->watchdog_ns = health_watchdog_ns();
-	health_notify("READY=1");
+	rc = health_notify("READY=1");
+	if (rc < 0) /* the unit would wait for it until its start times out */
+		fprintf(stderr, "mcpwatch: telling systemd READY=1 on %s failed: %s\n",
+			getenv("NOTIFY_SOCKET"), strerror(-rc));
 }
 
 /* "outputs": what each output delivered, has pending, and dropped. */

@@ -5,12 +5,10 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <linux/capability.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "agent.h"
@@ -20,14 +18,8 @@
 #include "config.h"
 #include "format/format.h"
 #include "detect/rules.h"
+#include "lib/caps.h"
 #include "lib/diag.h"
-
-#ifndef CAP_BPF
-#define CAP_BPF 39
-#endif
-#ifndef CAP_PERFMON
-#define CAP_PERFMON 38
-#endif
 
 /* Diagnostics of the files the command line names go to stderr, one a line. */
 static struct diag *stderr_diag(void)
@@ -57,25 +49,66 @@ static const char usage_text[] =
     "exit codes: 0 ok, 1 runtime error, 2 bad usage/config/rules,\n"
     "            3 not root or missing capability, 4 kernel not supported\n";
 
-static bool has_capability(const struct __user_cap_data_struct *d, int cap)
+/* What is lost without each capability that is not strictly required. */
+static const struct {
+	int cap;
+	const char *without;
+} optional_caps[] = {
+    {CAPS_SYS_PTRACE, "the executable, open files and memory maps of processes of other users, "
+		      "or of root processes holding capabilities mcpwatch lacks, cannot be read: "
+		      "such MCP servers go unidentified, alerts lack process.exe, listeners lack "
+		      "their process"},
+    {CAPS_DAC_READ_SEARCH, "other users' private files cannot be read: client configurations "
+			   "in their homes are missing from the grade, and the listeners of their "
+			   "processes lack their process"},
+};
+
+/* One line for each capability whose absence narrows what is seen. */
+static void warn_missing_caps(uint64_t have)
 {
-	return d[cap / 32].effective & (1u << (cap % 32));
+	char hint[256];
+
+	for (size_t i = 0; i < sizeof(optional_caps) / sizeof(optional_caps[0]); i++)
+		if (*caps_missing_hint(EPERM, CAPS_BIT(optional_caps[i].cap), have, hint,
+				       sizeof(hint)))
+			fprintf(stderr, "mcpwatch: without %s, %s\n",
+				caps_name(optional_caps[i].cap), optional_caps[i].without);
 }
 
-/* BPF needs CAP_BPF+CAP_PERFMON (or CAP_SYS_ADMIN); /proc needs CAP_SYS_PTRACE. */
-static int check_privileges(void)
+/*
+ * BPF needs CAP_BPF+CAP_PERFMON (or CAP_SYS_ADMIN): without them nothing
+ * works and run refuses to start. Every other capability only narrows what
+ * is seen, so its absence is said, not refused. One line says what the agent
+ * runs with, so an operator sees what a unit or a pod really granted.
+ */
+static int check_privileges(int verbose)
 {
-	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
-	struct __user_cap_data_struct data[2];
+	uint64_t have = caps_effective();
+	uint64_t bpf = have & CAPS_BIT(CAPS_SYS_ADMIN) ? CAPS_FOR_BPF : have & CAPS_FOR_BPF;
+	uint64_t extra = have & ~CAPS_NEEDED;
+	char names[1024];
+	int nextra = 0;
 
-	if (syscall(SYS_capget, &hdr, data) != 0)
-		return geteuid() == 0 ? 0 : -1;
-	if (has_capability(data, CAP_SYS_ADMIN) ||
-	    (has_capability(data, CAP_BPF) && has_capability(data, CAP_PERFMON)))
-		return 0;
-	fprintf(stderr, "mcpwatch: needs root (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN) to load "
-			"its BPF programs; run it with sudo or as a privileged container\n");
-	return -1;
+	if (!have && geteuid() == 0)
+		return 0; /* capget failed: a root of old, let the kernel decide */
+	if (bpf != CAPS_FOR_BPF) {
+		fprintf(stderr,
+			"mcpwatch: needs root (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN) to load "
+			"its BPF programs%s; run it with sudo or as a privileged container\n",
+			caps_missing_hint(EPERM, CAPS_FOR_BPF, have, names, sizeof(names)));
+		return -1;
+	}
+	for (int cap = 0; cap < 64; cap++)
+		nextra += (extra & CAPS_BIT(cap)) != 0;
+	fprintf(stderr, "mcpwatch: running as uid %u with capabilities %s", (unsigned)geteuid(),
+		caps_format(have & CAPS_NEEDED, names, sizeof(names)));
+	if (nextra && verbose)
+		fprintf(stderr, ", and not needed %s", caps_format(extra, names, sizeof(names)));
+	else if (nextra)
+		fprintf(stderr, ", and %d more not needed", nextra);
+	fputc('\n', stderr);
+	warn_missing_caps(have);
+	return 0;
 }
 
 static int load_rules(struct ruleset *rs, const struct config *cfg, char **extra, int nextra,
@@ -211,7 +244,7 @@ static int cmd_run(int argc, char **argv)
 	rc = load_sources(&src, &cfg, &rs, stderr_diag());
 	if (rc)
 		goto out;
-	if (check_privileges() != 0) {
+	if (check_privileges(verbose) != 0) {
 		rc = MW_EXIT_PRIVILEGE;
 		goto out;
 	}
@@ -288,6 +321,8 @@ static int cmd_grade(int argc, char **argv)
 	if (geteuid() != 0)
 		fprintf(stderr, "mcpwatch: not root: other users' processes and configs may be "
 				"missing from the grade\n");
+	else
+		warn_missing_caps(caps_effective());
 	go.identity = id = agent_identity_from_config(&cfg);
 	go.rate_limit = cfg.posture_rate_limit;
 	go.runtime_window_s = cfg.posture_runtime_window_s;

@@ -5,12 +5,13 @@
 // secrets; hostile endpoints neither hang nor crash the scan.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { cpSync, chownSync, mkdirSync } from "node:fs";
+import { chmodSync, cpSync, chownSync, mkdirSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { cmdlineText } from "./lib/agent.mjs";
+import { withCaps } from "./lib/caps.mjs";
 import { BIN, EVERYTHING_SERVER, FIXTURES, ROOT, descendants, makeHome, pinnedVersion, readCmdline } from "./lib/env.mjs";
 import {
 	HTTP_CHECK_IDS,
@@ -125,8 +126,9 @@ test("grade without --json: a table naming the server and what to fix first; col
 		assert.match(piped.stdout, /\b[DF]\b/, `no D/F grade in the table${show}`);
 
 		// script(1) gives the grade a terminal; NO_COLOR turns colours off there too.
+		const graded = withCaps(BIN, ["grade"]);
 		const onTty = (extraEnv) =>
-			spawnSync("script", ["-qec", `${BIN} grade`, "/dev/null"], { cwd: ROOT, env: { ...env, ...extraEnv }, encoding: "utf8", timeout: 30000 });
+			spawnSync("script", ["-qec", [graded.file, ...graded.args].join(" "), "/dev/null"], { cwd: ROOT, env: { ...env, ...extraEnv }, encoding: "utf8", timeout: 30000 });
 		const tty = onTty({});
 		assert.equal(tty.status, 0, `grade on a TTY exited ${tty.status}: ${tty.stderr}`);
 		assert.ok(tty.stdout.includes("\x1b["), `no colour escape on a TTY:\n${tty.stdout}`);
@@ -311,6 +313,17 @@ const PLANTED_SECRETS = [
 	"FAKEfake0123456789",
 ];
 
+function privateTree(dir, uid) {
+	for (const e of readdirSync(dir, { withFileTypes: true })) {
+		const p = path.join(dir, e.name);
+		if (e.isDirectory()) privateTree(p, uid);
+		else chmodSync(p, 0o600);
+		chownSync(p, uid, uid);
+	}
+	chmodSync(dir, 0o700);
+	chownSync(dir, uid, uid);
+}
+
 function buildClientRoot() {
 	const root = path.join(home.dir, "fsroot");
 	for (const [name, dest] of CLIENT_FILES) {
@@ -320,6 +333,14 @@ function buildClientRoot() {
 	mkdirSync(path.join(root, "home/alice/src/empty"), { recursive: true });
 	// A project's file is attributed to its owner.
 	chownSync(path.join(root, "home/alice/src/webapp/.mcp.json"), 1000, 1000);
+	// Homes are private to their users (mode 0700, files 0600), as useradd
+	// makes them: the agent reads them as root without CAP_DAC_OVERRIDE, so
+	// this is what proves CAP_DAC_READ_SEARCH in deploy/capabilities.txt.
+	for (const [user, uid] of [
+		["alice", 1000],
+		["bob", 1001],
+	])
+		privateTree(path.join(root, "home", user), uid);
 	return root;
 }
 

@@ -5,6 +5,7 @@
 // nothing of it when the tap is off.
 import assert from "node:assert/strict";
 import https from "node:https";
+import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { CallToolResultSchema, ListPromptsResultSchema } from "@modelcontextprotocol/sdk/types.js";
@@ -379,14 +380,47 @@ function httpsPost(port, ca, body, headers = {}) {
 	});
 }
 
-test("HTTPS through Python's shared libssl (selector): the TLS tap attaches and an injection-shaped call is seen, transport https", async () => {
+// Python's ssl module through a shared libssl: a server the TLS tap can see.
+async function startTlsServer() {
+	const cert = makeCert(0);
+	cleanups.push(async () => cert.cleanup());
+	const port = await freePort();
+	const srv = await startProcess({ command: PYTHON, args: [TLS_SERVER, "--port", String(port), "--cert", cert.cert, "--key", cert.key], readyLine: /^listening \d+$/ });
+	cleanups.push(() => srv.stop());
+	return { cert, port, srv };
+}
+
+test("HTTPS from node (OpenSSL linked statically): the agent says the tap is partial for that server", async () => {
 	const cert = makeCert(0);
 	cleanups.push(async () => cert.cleanup());
 	const port = await freePort();
 	const from = agent.mark();
-	const srv = await startProcess({ command: PYTHON, args: [TLS_SERVER, "--port", String(port), "--cert", cert.cert, "--key", cert.key], readyLine: /^listening \d+$/ });
+	// Bound to every interface so the agent's TLS check runs (loopback
+	// listeners are not probed); nothing but the agent connects to it.
+	const script = `const fs=require("fs");require("https").createServer({key:fs.readFileSync(process.env.KEY),cert:fs.readFileSync(process.env.CERT)},(q,r)=>r.end("{}")).listen(${port},"0.0.0.0",()=>console.log("listening"))`;
+	const srv = await startProcess({ args: ["-e", script, "mcpwatch-e2e-node-https"], env: { KEY: cert.key, CERT: cert.cert }, readyLine: /^listening$/ });
 	cleanups.push(() => srv.stop());
+	const tap = await agent.waitFor((r) => r.kind === "agent" && r.event === "tap" && r.server_pid === srv.pid, 10000, `a tap record for node pid ${srv.pid}`, from);
+	expectFields(tap, { tap: "partial", reason: (v) => typeof v === "string" && v.includes(String(port)) && v.includes("no shared libssl") }, "tap record of a node HTTPS server");
+	assertNoAlerts((await alertsAfterQuiet(agent, from, 500)).filter(mine(srv.pid)), "for a TLS listener");
+});
+
+// With the proven capabilities, no CAP_SYS_ADMIN: the tap uses uprobe_multi
+// links (Linux 6.6+), since perf uprobes want CAP_SYS_ADMIN from Linux 6.16
+// (and in kernels that took that change back). On a kernel with neither,
+// the tap record must name the missing capability.
+test("HTTPS through Python's shared libssl (selector): the TLS tap attaches and an injection-shaped call is seen, transport https", async (t) => {
+	const from = agent.mark();
+	const { cert, port, srv } = await startTlsServer();
 	const tap = await agent.waitFor((r) => r.kind === "agent" && r.event === "tap" && r.server_pid === srv.pid, 10000, `the tap record for pid ${srv.pid}`, from);
+	const [major, minor] = os.release().split(".").map(Number);
+	if (major < 6 || (major === 6 && minor < 6)) {
+		if (tap.tap === "partial") {
+			expectFields(tap, { reason: /\(missing CAP_SYS_ADMIN, which uprobes need since Linux 6\.16\)$/ }, "tap record on a kernel without uprobe_multi");
+			t.skip(`kernel ${os.release()}: no uprobe_multi, perf uprobes want CAP_SYS_ADMIN`);
+			return;
+		}
+	}
 	expectFields(tap, { tap: "tls", library: (v) => typeof v === "string" && /libssl\.so/.test(v) }, "tap record");
 
 	const init = await httpsPost(port, cert.pem, { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "mcpwatch-e2e-tls-client", version: "2.0.0" } } });
@@ -415,21 +449,6 @@ test("HTTPS through Python's shared libssl (selector): the TLS tap attaches and 
 	);
 	const audit = await agent.waitFor((r) => r.kind === "tool_call" && mine(srv.pid)(r) && r.mcp?.request?.id === '"call-7"', 10000, "the audit record of the HTTPS call", from);
 	expectFields(audit, { "tool_call.outcome": "result", "mcp.transport": "https" }, "HTTPS audit record");
-});
-
-test("HTTPS from node (OpenSSL linked statically): the agent says the tap is partial for that server", async () => {
-	const cert = makeCert(0);
-	cleanups.push(async () => cert.cleanup());
-	const port = await freePort();
-	const from = agent.mark();
-	// Bound to every interface so the agent's TLS check runs (loopback
-	// listeners are not probed); nothing but the agent connects to it.
-	const script = `const fs=require("fs");require("https").createServer({key:fs.readFileSync(process.env.KEY),cert:fs.readFileSync(process.env.CERT)},(q,r)=>r.end("{}")).listen(${port},"0.0.0.0",()=>console.log("listening"))`;
-	const srv = await startProcess({ args: ["-e", script, "mcpwatch-e2e-node-https"], env: { KEY: cert.key, CERT: cert.cert }, readyLine: /^listening$/ });
-	cleanups.push(() => srv.stop());
-	const tap = await agent.waitFor((r) => r.kind === "agent" && r.event === "tap" && r.server_pid === srv.pid, 10000, `a tap record for node pid ${srv.pid}`, from);
-	expectFields(tap, { tap: "partial", reason: (v) => typeof v === "string" && v.includes(String(port)) && v.includes("no shared libssl") }, "tap record of a node HTTPS server");
-	assertNoAlerts((await alertsAfterQuiet(agent, from, 500)).filter(mine(srv.pid)), "for a TLS listener");
 });
 
 // ------------------------------------------------------------------ other agents

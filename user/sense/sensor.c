@@ -11,8 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -20,13 +22,15 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "lib/caps.h"
+#include "sense/elfsym.h"
 #include "mcpwatch.skel.h"
 
 #define SENSOR_BTF_PATH	       "/sys/kernel/btf/vmlinux"
 #define SENSOR_RINGBUF_DEFAULT (8u << 20)
 #define SENSOR_ARGC_MAX	       512 /* argv entries decoded; more sets MW_F_ARGS_TRUNC */
 #define SENSOR_PATH_BUF	       (2 * MW_PATH_MAX + 4) /* base dir + '/' + raw string */
-#define SENSOR_LINKS_MAX 48
+#define SENSOR_LINKS_MAX       48
 
 /* Per-record working memory, so decoding allocates nothing. */
 struct sensor_decoder {
@@ -61,14 +65,16 @@ struct sensor_file_backend {
 #define SENSOR_TLS_LINKS 8  /* four functions, entry and return each */
 
 struct sensor_tls {
-	uint32_t pid; /* 0: free slot */
-	struct bpf_link *links[SENSOR_TLS_LINKS];
+	uint32_t pid;				  /* 0: free slot */
+	struct bpf_link *links[SENSOR_TLS_LINKS]; /* perf uprobes */
+	int fds[SENSOR_TLS_LINKS];		  /* uprobe_multi links; -1: none */
 };
 
 struct sensor {
 	struct mcpwatch_bpf *skel;
 	struct sensor_tls tls[SENSOR_TLS_MAX];
 	bool tls_loaded;
+	bool tls_multi; /* uprobe_multi links, not perf uprobes */
 	struct ring_buffer *ring;
 	struct bpf_link *links[SENSOR_LINKS_MAX];
 	size_t nlinks;
@@ -479,6 +485,45 @@ __attribute__((format(printf, 2, 0))) static int sensor_libbpf_print(enum libbpf
 	return 0;
 }
 
+/* Set when raising RLIMIT_MEMLOCK failed (no CAP_SYS_RESOURCE, a low hard limit). */
+static bool sensor_memlock_low;
+
+/*
+ * What to add when the kernel said EPERM or EACCES: the capabilities of need
+ * this process lacks, or, holding them all, a memlock limit too low for a
+ * kernel that still charges BPF memory to it (before 5.11). "" otherwise.
+ */
+static const char *sensor_eperm_hint(int rc, uint64_t need)
+{
+	static char hint[160];
+
+	caps_missing_hint(rc, need, caps_effective(), hint, sizeof(hint));
+	if (!hint[0] && rc == -EPERM && sensor_memlock_low)
+		snprintf(hint, sizeof(hint),
+			 " (RLIMIT_MEMLOCK is too low and could not be raised: set "
+			 "LimitMEMLOCK=infinity or grant CAP_SYS_RESOURCE)");
+	return hint;
+}
+
+/*
+ * Uprobes need CAP_PERFMON up to Linux 6.15; 6.16 went back to CAP_SYS_ADMIN
+ * ("perf: Revert to requiring CAP_SYS_ADMIN for uprobes", also in stable
+ * kernels), which the agent does not hold by default: the TLS tap is then
+ * the one thing lost, and its record says why.
+ */
+static const char *sensor_uprobe_hint(int rc)
+{
+	static char hint[96];
+	uint64_t have = caps_effective();
+	const char *h = sensor_eperm_hint(rc, CAPS_FOR_BPF);
+
+	if (*h || (rc != -EACCES && rc != -EPERM) || (have & CAPS_BIT(CAPS_SYS_ADMIN)))
+		return h;
+	snprintf(hint, sizeof(hint),
+		 " (missing CAP_SYS_ADMIN, which uprobes need since Linux 6.16)");
+	return hint;
+}
+
 /* ------------------------------------------------------------ backends */
 
 static const struct sensor_file_backend sensor_file_backends[] = {
@@ -573,16 +618,82 @@ static bool backend_wants(const struct sensor_file_backend *b, const struct bpf_
 	return true;
 }
 
-/* The TLS uprobes load only where the kernel has uprobe (kprobe-type) programs. */
+/* BPF_TRACE_UPROBE_MULTI and its return flag (Linux 6.6), not in every linux/bpf.h. */
+#define SENSOR_UPROBE_MULTI	   48
+#define SENSOR_UPROBE_MULTI_RETURN 1u
+
+/* The head of union bpf_attr for BPF_LINK_CREATE of a uprobe_multi link. */
+struct sensor_uprobe_multi_attr {
+	uint32_t prog_fd, target_fd, attach_type, flags;
+	uint64_t path, offsets, ref_ctr_offsets, cookies;
+	uint32_t cnt, multi_flags, pid;
+} __attribute__((aligned(8)));
+
+/* A link of prog_fd at offset in path (pid 0: every process); its fd or -errno. */
+static int sensor_uprobe_multi_link(int prog_fd, const char *path, uint64_t offset, bool retprobe,
+				    uint32_t pid)
+{
+	struct sensor_uprobe_multi_attr a;
+	int fd;
+
+	memset(&a, 0, sizeof(a));
+	a.prog_fd = (uint32_t)prog_fd;
+	a.attach_type = SENSOR_UPROBE_MULTI;
+	a.path = (uintptr_t)path;
+	a.offsets = (uintptr_t)&offset;
+	a.cnt = 1;
+	a.multi_flags = retprobe ? SENSOR_UPROBE_MULTI_RETURN : 0;
+	a.pid = pid;
+	fd = (int)syscall(__NR_bpf, BPF_LINK_CREATE, &a, sizeof(a));
+	return fd < 0 ? -errno : fd;
+}
+
+/*
+ * Whether the kernel has uprobe_multi links. They want CAP_BPF and
+ * CAP_PERFMON, where perf uprobes want CAP_SYS_ADMIN since Linux 6.16, so
+ * the TLS tap uses them where they exist: a link on "/" fails with EBADF
+ * there, with EINVAL before 6.6.
+ */
+static bool sensor_uprobe_multi_supported(void)
+{
+	const struct bpf_insn insns[] = {
+	    {.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0},
+	    {.code = BPF_JMP | BPF_EXIT},
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = SENSOR_UPROBE_MULTI);
+	int prog = bpf_prog_load(BPF_PROG_TYPE_KPROBE, "mw_probe_umulti", "GPL", insns, 2, &o);
+	int rc;
+
+	if (prog < 0)
+		return false;
+	rc = sensor_uprobe_multi_link(prog, "/", 0, false, 0);
+	if (rc >= 0)
+		close(rc);
+	close(prog);
+	return rc == -EBADF;
+}
+
+/* Set after a load with uprobe_multi programs failed: perf uprobes from then on. */
+static bool sensor_no_uprobe_multi;
+
+/*
+ * The TLS uprobes load only where the kernel has uprobe (kprobe-type)
+ * programs; as uprobe_multi programs where the kernel has those links.
+ */
 static void sensor_tls_autoload(struct sensor *s)
 {
 	struct bpf_program *prog;
 
 	s->tls_loaded = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_KPROBE, NULL) == 1;
+	s->tls_multi = s->tls_loaded && !sensor_no_uprobe_multi && sensor_uprobe_multi_supported();
 	bpf_object__for_each_program(prog, s->skel->obj)
 	{
-		if (is_uprobe(prog))
-			bpf_program__set_autoload(prog, s->tls_loaded);
+		if (!is_uprobe(prog))
+			continue;
+		bpf_program__set_autoload(prog, s->tls_loaded);
+		if (s->tls_multi)
+			bpf_program__set_expected_attach_type(
+			    prog, (enum bpf_attach_type)SENSOR_UPROBE_MULTI);
 	}
 }
 
@@ -643,10 +754,11 @@ static int sensor_load(struct sensor *s, char *err, size_t errlen)
 	if (!rc)
 		return 0;
 	if (sensor_failed_prog[0])
-		snprintf(err, errlen, "loading BPF program '%s' failed: %s", sensor_failed_prog,
-			 strerror(-rc));
+		snprintf(err, errlen, "loading BPF program '%s' failed: %s%s", sensor_failed_prog,
+			 strerror(-rc), sensor_eperm_hint(rc, CAPS_FOR_BPF));
 	else
-		snprintf(err, errlen, "loading BPF object failed: %s", strerror(-rc));
+		snprintf(err, errlen, "loading BPF object failed: %s%s", strerror(-rc),
+			 sensor_eperm_hint(rc, CAPS_FOR_BPF));
 	return rc;
 }
 
@@ -671,8 +783,9 @@ static int sensor_attach(struct sensor *s, char *err, size_t errlen)
 		if (!link) {
 			int rc = -errno;
 
-			snprintf(err, errlen, "attaching BPF program '%s' failed: %s",
-				 bpf_program__name(prog), strerror(-rc));
+			snprintf(err, errlen, "attaching BPF program '%s' failed: %s%s",
+				 bpf_program__name(prog), strerror(-rc),
+				 sensor_eperm_hint(rc, CAPS_FOR_BPF));
 			return rc;
 		}
 		s->links[s->nlinks++] = link;
@@ -797,6 +910,21 @@ static int sensor_start(struct sensor *s, const struct sensor_opts *opts, char *
 			sensor_stop(s);
 		}
 		rc = sensor_start_backend(s, opts, ring, b, err, errlen);
+		if (rc && s->tls_multi) {
+			/*
+			 * Perhaps the uprobe_multi programs were refused: the same
+			 * backend with perf uprobes tells (a refused fexit is not
+			 * their fault, and keeps them for the next backend).
+			 */
+			sensor_stop(s);
+			sensor_no_uprobe_multi = true;
+			rc = sensor_start_backend(s, opts, ring, b, err, errlen);
+			sensor_no_uprobe_multi = !rc;
+			if (!rc && sensor_verbose)
+				fprintf(stderr,
+					"mcpwatch: uprobe_multi programs refused, perf uprobes "
+					"instead\n");
+		}
 		if (!rc)
 			return 0;
 	}
@@ -814,7 +942,7 @@ int sensor_open(struct sensor **out, const struct sensor_opts *opts, sensor_even
 		char *err, size_t errlen)
 {
 	static const struct sensor_opts defaults;
-	struct rlimit unlimited = {RLIM_INFINITY, RLIM_INFINITY};
+	struct rlimit unlimited = {RLIM_INFINITY, RLIM_INFINITY}, memlock;
 	struct sensor *s;
 	int rc;
 
@@ -829,8 +957,14 @@ int sensor_open(struct sensor **out, const struct sensor_opts *opts, sensor_even
 	}
 	sensor_verbose = opts->verbose;
 	libbpf_set_print(sensor_libbpf_print);
-	/* Only pre-5.11 kernels charge BPF memory to RLIMIT_MEMLOCK. */
-	setrlimit(RLIMIT_MEMLOCK, &unlimited);
+	/*
+	 * Only pre-5.11 kernels charge BPF memory to RLIMIT_MEMLOCK; raising
+	 * the hard limit needs CAP_SYS_RESOURCE, which newer kernels do not
+	 * need, so a failure is only remembered for the error hint.
+	 */
+	sensor_memlock_low =
+	    setrlimit(RLIMIT_MEMLOCK, &unlimited) != 0 &&
+	    (getrlimit(RLIMIT_MEMLOCK, &memlock) != 0 || memlock.rlim_cur != RLIM_INFINITY);
 	s = calloc(1, sizeof(*s));
 	if (!s) {
 		snprintf(err, errlen, "out of memory allocating the sensor");
@@ -838,6 +972,9 @@ int sensor_open(struct sensor **out, const struct sensor_opts *opts, sensor_even
 	}
 	s->fn = fn;
 	s->arg = arg;
+	for (size_t i = 0; i < SENSOR_TLS_MAX; i++)
+		for (size_t k = 0; k < SENSOR_TLS_LINKS; k++)
+			s->tls[i].fds[k] = -1;
 	s->boot_to_real_ns = sensor_boot_to_real_ns();
 	rc = sensor_start(s, opts, err, errlen);
 	if (rc) {
@@ -970,18 +1107,41 @@ static const struct {
     {"SSL_write_ex", "mw_ssl_write_ex"},
 };
 
-static struct bpf_link *sensor_tls_attach_one(struct sensor *s, const char *prog_name,
-					      const char *func, bool retprobe, uint32_t pid,
-					      const char *lib_path)
+/* Attaches prog_name to func in lib_path for pid, as link k of slot. */
+static int sensor_tls_attach_one(struct sensor *s, struct sensor_tls *slot, size_t k,
+				 const char *prog_name, const char *func, bool retprobe,
+				 uint32_t pid, const char *lib_path)
 {
 	LIBBPF_OPTS(bpf_uprobe_opts, o, .func_name = func, .retprobe = retprobe);
 	struct bpf_program *prog = bpf_object__find_program_by_name(s->skel->obj, prog_name);
+	uint64_t off;
+	int rc;
 
-	if (!prog) {
-		errno = ENOENT;
-		return NULL;
+	if (!prog)
+		return -ENOENT;
+	if (!s->tls_multi) {
+		slot->links[k] = bpf_program__attach_uprobe_opts(prog, (pid_t)pid, lib_path, 0, &o);
+		return slot->links[k] ? 0 : -errno;
 	}
-	return bpf_program__attach_uprobe_opts(prog, (pid_t)pid, lib_path, 0, &o);
+	rc = elfsym_file_offset(lib_path, func, &off);
+	if (!rc)
+		rc = sensor_uprobe_multi_link(bpf_program__fd(prog), lib_path, off, retprobe, pid);
+	if (rc < 0)
+		return rc;
+	slot->fds[k] = rc;
+	return 0;
+}
+
+static void sensor_tls_release(struct sensor_tls *slot)
+{
+	for (size_t i = 0; i < SENSOR_TLS_LINKS; i++) {
+		bpf_link__destroy(slot->links[i]);
+		slot->links[i] = NULL;
+		if (slot->fds[i] >= 0)
+			close(slot->fds[i]);
+		slot->fds[i] = -1;
+	}
+	slot->pid = 0;
 }
 
 int sensor_tap_tls(struct sensor *s, uint32_t pid, const char *lib_path, char *err, size_t errlen)
@@ -1003,24 +1163,22 @@ int sensor_tap_tls(struct sensor *s, uint32_t pid, const char *lib_path, char *e
 		return -ENOSPC;
 	}
 	for (size_t i = 0; i < sizeof(sensor_tls_funcs) / sizeof(sensor_tls_funcs[0]); i++) {
-		struct bpf_link *in = sensor_tls_attach_one(
-		    s, sensor_tls_funcs[i].prog, sensor_tls_funcs[i].func, false, pid, lib_path);
-		struct bpf_link *out =
-		    in ? sensor_tls_attach_one(s, "mw_ssl_return", sensor_tls_funcs[i].func, true,
-					       pid, lib_path)
-		       : NULL;
-		int rc = -errno;
+		const char *func = sensor_tls_funcs[i].func;
+		int rc = sensor_tls_attach_one(s, slot, n, sensor_tls_funcs[i].prog, func, false,
+					       pid, lib_path);
 
-		if (!in || !out) {
-			bpf_link__destroy(in);
-			for (size_t k = 0; k < n; k++)
-				bpf_link__destroy(slot->links[k]);
-			snprintf(err, errlen, "attaching the TLS tap to %s in %.200s failed: %s",
-				 sensor_tls_funcs[i].func, lib_path, strerror(-rc));
+		if (!rc)
+			rc = sensor_tls_attach_one(s, slot, n + 1, "mw_ssl_return", func, true, pid,
+						   lib_path);
+		if (rc) {
+			sensor_tls_release(slot);
+			snprintf(err, errlen, "attaching the TLS tap to %s in %.200s failed: %s%s",
+				 func, lib_path, strerror(-rc),
+				 s->tls_multi ? sensor_eperm_hint(rc, CAPS_FOR_BPF)
+					      : sensor_uprobe_hint(rc));
 			return rc;
 		}
-		slot->links[n++] = in;
-		slot->links[n++] = out;
+		n += 2;
 	}
 	slot->pid = pid;
 	return 0;
@@ -1033,13 +1191,8 @@ void sensor_untap_tls(struct sensor *s, uint32_t pid)
 	if (!s || !pid)
 		return;
 	slot = sensor_tls_slot(s, pid);
-	if (!slot)
-		return;
-	for (size_t i = 0; i < SENSOR_TLS_LINKS; i++) {
-		bpf_link__destroy(slot->links[i]);
-		slot->links[i] = NULL;
-	}
-	slot->pid = 0;
+	if (slot)
+		sensor_tls_release(slot);
 }
 
 /* Sums one per-CPU counter slot; vals is scratch for ncpu values. */

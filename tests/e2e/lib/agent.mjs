@@ -5,6 +5,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import os from "node:os";
 import readline from "node:readline";
+import { agentCaps, capMask, maskNames, procCaps, withCaps } from "./caps.mjs";
 import { BIN, ROOT, SHELL_EXE, sleep } from "./env.mjs";
 import { connectToolbox } from "./mcp.mjs";
 
@@ -116,17 +117,35 @@ export class Agent {
 }
 
 // Start `mcpwatch run` with optional config and rule files; wait for ready.
+// It runs with exactly the capabilities of deploy/capabilities.txt (see
+// caps.mjs), checked in /proc once it is ready.
 export async function startAgent({ config, rules = [], args = [], env = {} } = {}) {
 	assert.ok(existsSync(BIN), `${BIN} does not exist: build it with make first`);
 	const argv = ["run"];
 	if (config) argv.push("--config", config);
 	for (const r of rules) argv.push("--rules", r);
 	argv.push(...args);
-	const child = spawn(BIN, argv, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+	const caps = agentCaps();
+	const cmd = withCaps(BIN, argv, caps);
+	const child = spawn(cmd.file, cmd.args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
 	const agent = new Agent(child);
 	const ready = await agent.waitFor((r) => r.kind === "agent" && r.event === "ready", READY_TIMEOUT_MS, "the agent's ready record");
 	agent.ready = ready;
+	if (caps !== null) expectCaps(child.pid, caps, agent);
 	return agent;
+}
+
+// setpriv execs the agent, so the child's pid is the agent's own.
+function expectCaps(pid, caps, agent) {
+	const want = capMask(caps);
+	const got = procCaps(pid);
+	for (const k of ["CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"])
+		assert.equal(
+			got[k],
+			want,
+			`agent pid ${pid} ${k} is ${maskNames(got[k]).join(",") || "empty"}, want exactly ${caps.join(",") || "none"}\n${agent.diagnostics()}`
+		);
+	assert.equal(got.NoNewPrivs, 1, `agent pid ${pid} runs without no_new_privs`);
 }
 
 let markerSeq = 0;

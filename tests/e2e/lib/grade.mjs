@@ -7,6 +7,7 @@ import https from "node:https";
 import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
+import { withCaps } from "./caps.mjs";
 import { BIN, ROOT } from "./env.mjs";
 
 export const CHECK_IDS = [
@@ -84,7 +85,8 @@ export function gradeForScore(score) {
 export function runGrade(args = [], { timeoutMs = 30000, env = {} } = {}) {
 	return new Promise((resolve, reject) => {
 		const started = Date.now();
-		const child = spawn(BIN, ["grade", ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+		const cmd = withCaps(BIN, ["grade", ...args]);
+		const child = spawn(cmd.file, cmd.args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
 		const out = [];
 		const err = [];
 		let timedOut = false;
