@@ -189,6 +189,20 @@ for (const dir of ["base", ...OVERLAYS]) {
 			assert.deepEqual(env?.valueFrom, { fieldRef: { fieldPath: "spec.nodeName" } });
 		});
 
+		test("the probes read the heartbeat file the config names, on a writable mount", () => {
+			const cfg = JSON.parse(one(objs, "ConfigMap").data["config.json"]);
+			const file = cfg.health?.file;
+			assert.ok(file, "config.json sets health.file");
+			for (const probe of [c.readinessProbe, c.livenessProbe]) {
+				assert.ok(probe?.exec?.command, "an exec probe");
+				assert.ok(probe.exec.command.join(" ").includes(file), `${probe.exec.command.join(" ")} reads ${file}`);
+			}
+			// The liveness window is longer than the heartbeat interval.
+			assert.ok(Number(c.livenessProbe.exec.command.join(" ").match(/-lt (\d+)/)[1]) > 2 * (cfg.health.interval_s ?? 10));
+			const m = c.volumeMounts.find((v) => file.startsWith(v.mountPath + "/"));
+			assert.ok(m && !m.readOnly, `${file} is on a writable mount`);
+		});
+
 		test("the config is a generated ConfigMap (content hash in its name) that the agent accepts", () => {
 			const cm = one(objs, "ConfigMap");
 			assert.match(cm.metadata.name, /^mcpwatch-config-[a-z0-9]{10}$/);
