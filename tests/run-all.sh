@@ -11,7 +11,7 @@ run_suite() { # name, command...
 	local out; out=$("$@" 2>&1); local rc=$?
 	printf '%s\n' "$out"
 	local line p f
-	line=$(printf '%s\n' "$out" | grep -E '^[a-z0-9-]+: [0-9]+ passed, [0-9]+ failed' | tail -n 1)
+	line=$(printf '%s\n' "$out" | grep -E '^[a-z0-9_-]+: [0-9]+ passed, [0-9]+ failed' | tail -n 1)
 	if [ -n "$line" ]; then
 		p=$(printf '%s' "$line" | sed -E 's/.*: ([0-9]+) passed.*/\1/')
 		f=$(printf '%s' "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
