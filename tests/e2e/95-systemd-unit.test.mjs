@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import { EventEmitter } from "node:events";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { Agent, READY_TIMEOUT_MS, cmdlineText, expectAlertShape } from "./lib/agent.mjs";
@@ -22,9 +22,16 @@ let dir, agent, runtimeDir;
 
 before(async () => {
 	assert.ok(existsSync("/lib/systemd/systemd"), "systemd is not installed (scripts/deps.sh installs it)");
-	// Not under /tmp: the unit's PrivateTmp=yes hides the host's /tmp from the agent.
-	mkdirSync(path.join(ROOT, "build"), { recursive: true });
-	dir = mkdtempSync(path.join(ROOT, "build", "e2e-systemd-"));
+	// Not under /tmp: the unit's PrivateTmp=yes hides the host's /tmp (and
+	// /var/tmp) from the agent, so a checkout there works from /var/lib, and
+	// the binary the unit runs is a copy in that directory.
+	const hidden = /^\/(var\/)?tmp\//.test(ROOT + "/");
+	const parent = hidden ? "/var/lib" : path.join(ROOT, "build");
+	mkdirSync(parent, { recursive: true });
+	dir = mkdtempSync(path.join(parent, "mcpwatch-e2e-systemd-"));
+	const bin = path.join(dir, "mcpwatch");
+	copyFileSync(BIN, bin);
+	chmodSync(bin, 0o755);
 	const units = path.join(dir, "units");
 	mkdirSync(path.join(units, "mcpwatch.service.d"), { recursive: true });
 	copyFileSync(UNIT, path.join(units, "mcpwatch.service"));
@@ -36,7 +43,7 @@ before(async () => {
 	for (const f of Object.values(fifo)) execFileSync("mkfifo", ["-m", "0600", f]);
 	writeFileSync(
 		path.join(units, "mcpwatch.service.d/e2e.conf"),
-		`[Service]\nExecStart=\nExecStart=${BIN} run --config ${config}\nStandardOutput=file:${fifo.out}\nStandardError=file:${fifo.err}\nRestart=no\n`
+		`[Service]\nExecStart=\nExecStart=${bin} run --config ${config}\nStandardOutput=file:${fifo.out}\nStandardError=file:${fifo.err}\nRestart=no\n`
 	);
 	const readers = Object.values(fifo).map((f) => spawn("cat", [f], { stdio: ["ignore", "pipe", "inherit"] }));
 	runtimeDir = path.join(dir, "runtime");
