@@ -85,12 +85,28 @@ static __always_inline __u8 mw_io_fd_kind(int fd, __u8 dir, __u32 flags, __u64 *
 	return (mode & MW_S_IFMT) == MW_S_IFSOCK ? MW_FD_SOCKET : MW_FD_OTHER;
 }
 
+/*
+ * The tap's copies give way first: once the ring buffer is half full, a
+ * chunk is dropped (and counted lost) so that the other half stays for the
+ * execs, opens and listens a rule needs. A server flooding its stdout can
+ * then blind the tap, but not the shell and file rules.
+ */
+static __always_inline bool mw_io_ring_has_room(void)
+{
+	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) <
+	       bpf_ringbuf_query(&events, BPF_RB_RING_SIZE) / 2;
+}
+
 /* Sends bytes [off, off + n) of the call, read from user address src. */
 static __always_inline void mw_io_send_chunk(struct mw_io *o, __u64 src, __u32 off, __u64 n)
 {
 	__u32 len = n > MW_IO_CHUNK ? MW_IO_CHUNK : n;
 	__u64 size;
 
+	if (!mw_io_ring_has_room()) {
+		mw_count(MW_CNT_LOST + MW_EV_IO);
+		return;
+	}
 	o->offset = off;
 	if (bpf_probe_read_user(o->data, len, (void *)src))
 		len = 0;

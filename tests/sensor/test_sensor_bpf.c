@@ -1516,6 +1516,69 @@ static int test_tap_early_teardown(void **state)
 	return 0;
 }
 
+/* A tapped server flooding its stdout, then running a program. */
+static int child_flood_then_exec(void *arg)
+{
+	static char chunk[MW_IO_CHUNK];
+	pid_t pid;
+	int status;
+
+	(void)arg;
+	memset(chunk, 'x', sizeof(chunk));
+	for (int i = 0; i < 64; i++)
+		if (write(1, chunk, sizeof(chunk)) != (ssize_t)sizeof(chunk))
+			return 2;
+	pid = fork();
+	if (pid == 0) {
+		execl("/bin/true", "true", "--mw-after-flood", (char *)NULL);
+		_exit(127);
+	}
+	return pid > 0 && waitpid(pid, &status, 0) == pid && status == 0 ? 0 : 3;
+}
+
+static bool match_exec_after_flood(const struct logged *l, const void *arg)
+{
+	(void)arg;
+	return l->ev.type == MW_EV_EXEC && l->argv && l->argv[0] && l->argv[1] &&
+	       !strcmp(l->argv[1], "--mw-after-flood");
+}
+
+/*
+ * The tap gives way: with a 64 KiB ring that nobody drains, a tapped
+ * process's 256 KiB of stdout fills only half of it, the rest of its copies
+ * are dropped and counted, and the exec that follows is still delivered.
+ */
+static void test_tap_leaves_room(void **state)
+{
+	struct sensor_opts opts = {.self_tgid = 0, .ringbuf_bytes = 64 << 10};
+	struct sensor *s2 = NULL;
+	struct sensor_counts c;
+	char err[256] = "";
+	int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	pid_t pid;
+
+	(void)state;
+	assert_true(devnull >= 0);
+	assert_int_equal(sensor_open(&s2, &opts, log_event, NULL, err, sizeof(err)), 0);
+	group_sensor = sensor; /* test_tap_early_teardown puts it back */
+	sensor = s2;
+	log_drain();
+	log_clear();
+	pid = child_start(child_flood_then_exec, NULL, -1, devnull, true, MW_TAP_STDIO);
+	close(devnull);
+	/* No polling until it is done: the ring holds what the kernel kept. */
+	assert_int_equal(child_wait(pid), 0);
+	assert_int_equal(sensor_counts(sensor, &c), 0);
+	assert_true(c.lost[MW_EV_IO] > 0);
+	assert_int_equal(c.lost[MW_EV_EXEC], 0);
+	assert_int_equal(c.lost[MW_EV_FORK], 0);
+	log_drain();
+	assert_non_null(log_find(match_exec_after_flood, NULL));
+	/* What was copied is at most half the ring. */
+	assert_true(log_count(match_io, &(uint32_t){(uint32_t)pid}) * MW_IO_CHUNK <=
+		    (32 << 10) + MW_IO_CHUNK);
+}
+
 static const char tls_line[] = "mcpwatch tls plaintext line\n";
 
 /* Runs argv with stdin from in_fd and stdout, stderr to /dev/null. */
@@ -1787,6 +1850,8 @@ int main(void)
 	    cmocka_unit_test_setup(test_tap_socketpair_is_stdio, test_setup),
 	    cmocka_unit_test_setup(test_tap_flags, test_setup),
 	    cmocka_unit_test_setup_teardown(test_tap_early, test_setup, test_tap_early_teardown),
+	    cmocka_unit_test_setup_teardown(test_tap_leaves_room, test_setup,
+					    test_tap_early_teardown),
 	    cmocka_unit_test_setup(test_tap_tls, test_setup),
 	    cmocka_unit_test_setup(test_counts_and_backend, test_setup),
 	    cmocka_unit_test_setup(test_open_rejects_bad_ring_size, test_setup),
