@@ -26,7 +26,7 @@
 #define SENSOR_RINGBUF_DEFAULT (8u << 20)
 #define SENSOR_ARGC_MAX	       512 /* argv entries decoded; more sets MW_F_ARGS_TRUNC */
 #define SENSOR_PATH_BUF	       (2 * MW_PATH_MAX + 4) /* base dir + '/' + raw string */
-#define SENSOR_LINKS_MAX 48
+#define SENSOR_LINKS_MAX       48
 
 /* Per-record working memory, so decoding allocates nothing. */
 struct sensor_decoder {
@@ -888,6 +888,67 @@ int sensor_sniff_done(struct sensor *s, uint32_t tgid)
 				    BPF_ANY);
 }
 
+int sensor_name_key(const struct sensor_name_match *m, struct mw_name_key *key)
+{
+	size_t n = m && m->name ? strlen(m->name) : 0;
+
+	if (!n || !key)
+		return -EINVAL;
+	memset(key, 0, sizeof(*key));
+	if (m->exact && n < MW_OPEN_KEY_LEN) {
+		memcpy(key->data, m->name, n + 1); /* the NUL ends the component */
+		key->prefixlen = (uint32_t)(n + 1) * 8;
+		return 0;
+	}
+	if (n > MW_OPEN_KEY_LEN)
+		n = MW_OPEN_KEY_LEN;
+	memcpy(key->data, m->name, n);
+	key->prefixlen = (uint32_t)n * 8;
+	return 0;
+}
+
+static int sensor_open_filter_switch(struct sensor *s, uint32_t on)
+{
+	uint32_t zero = 0;
+
+	return bpf_map__update_elem(s->skel->maps.open_filter_on, &zero, sizeof(zero), &on,
+				    sizeof(on), BPF_ANY);
+}
+
+int sensor_set_open_filter(struct sensor *s, bool on, const struct sensor_name_match *m, size_t n)
+{
+	struct mw_name_key key;
+	const uint8_t one = 1;
+	int rc, fd;
+
+	if (!s || (n && !m))
+		return -EINVAL;
+	/* Off first: while the names change, every open is sent. */
+	rc = sensor_open_filter_switch(s, 0);
+	if (rc)
+		return rc;
+	fd = bpf_map__fd(s->skel->maps.open_names);
+	for (size_t i = 0; i <= MW_OPEN_NAMES_MAX; i++) {
+		if (bpf_map_get_next_key(fd, NULL, &key))
+			break; /* empty */
+		rc = bpf_map_delete_elem(fd, &key);
+		if (rc)
+			return -errno;
+	}
+	if (!on)
+		return 0;
+	if (n > MW_OPEN_NAMES_MAX)
+		return -E2BIG;
+	for (size_t i = 0; i < n; i++) {
+		rc = sensor_name_key(&m[i], &key);
+		if (!rc && bpf_map_update_elem(fd, &key, &one, BPF_ANY))
+			rc = -errno;
+		if (rc)
+			return rc;
+	}
+	return sensor_open_filter_switch(s, 1);
+}
+
 /* Sets tgid's bit in the kernel's tap prefilter (bits are never cleared). */
 static int sensor_tap_filter_add(struct sensor *s, uint32_t tgid)
 {
@@ -1062,6 +1123,9 @@ int sensor_counts(const struct sensor *s, struct sensor_counts *out)
 		rc = sensor_counter_sum(s, i, vals, ncpu, &out->sent[i]);
 		if (!rc)
 			rc = sensor_counter_sum(s, MW_CNT_LOST + i, vals, ncpu, &out->lost[i]);
+		if (!rc)
+			rc = sensor_counter_sum(s, MW_CNT_FILTERED + i, vals, ncpu,
+						&out->filtered[i]);
 	}
 	out->malformed = s->malformed;
 	free(vals);
