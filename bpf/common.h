@@ -117,13 +117,13 @@ struct {
 	__type(value, __u32);
 } tap SEC(".maps") __weak;
 
-/* The open filter (include/mcpwatch_abi.h): [0] is 1 while it is on. */
+/* The open filter (include/mcpwatch_abi.h): whether it is on, and its prefilter. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u32);
-} open_filter_on SEC(".maps") __weak;
+	__type(value, struct mw_open_filter);
+} open_filter SEC(".maps") __weak;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);

@@ -58,9 +58,10 @@ static __always_inline void mw_open_raw_fill(struct mw_open *o, struct task_stru
 /* Is the open filter on (user space installed names no rule can do without)? */
 static __always_inline __u32 mw_open_filter_on(void)
 {
-	__u32 zero = 0, *on = bpf_map_lookup_elem(&open_filter_on, &zero);
+	__u32 zero = 0;
+	struct mw_open_filter *f = bpf_map_lookup_elem(&open_filter, &zero);
 
-	return on ? *on : 0;
+	return f ? f->on : 0;
 }
 
 /*

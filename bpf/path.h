@@ -11,14 +11,19 @@
 #include "common.h"
 
 /*
- * Clears *want if the component at name (NUL-terminated, with at least
- * MW_OPEN_KEY_LEN readable bytes) matches an open_names entry. Bytes after
- * the NUL are whatever was there: every entry ends at or before the NUL.
+ * Clears *want if the component at name (NUL-terminated, in map memory with
+ * at least MW_OPEN_KEY_LEN readable bytes) matches an open_names entry.
+ * Bytes after the NUL are whatever was there: every entry ends at or before
+ * the NUL. The first two bytes go through the first2 bitmap first.
  */
 static __always_inline void mw_name_check(const char *name, volatile __u32 *want)
 {
 	struct mw_name_key key = {.prefixlen = MW_OPEN_KEY_LEN * 8};
+	__u32 zero = 0, idx = ((__u32)(__u8)name[0] << 8) | (__u8)name[1];
+	struct mw_open_filter *f = bpf_map_lookup_elem(&open_filter, &zero);
 
+	if (!f || !(f->first2[(idx >> 6) & (MW_OPEN_FIRST2_WORDS - 1)] & (1ull << (idx & 63))))
+		return;
 	if (bpf_probe_read_kernel(key.data, sizeof(key.data), name))
 		return;
 	if (bpf_map_lookup_elem(&open_names, &key))
@@ -47,11 +52,12 @@ static __always_inline void mw_path_walk(char *buf, volatile __u32 *len, struct 
 					 volatile __u32 *want)
 {
 	struct mount *mnt = (void *)vfsmnt - bpf_core_field_offset(struct mount, mnt);
+
+	struct dentry *mnt_root = BPF_CORE_READ(mnt, mnt.mnt_root);
 	int i;
 
 	*len = 0;
 	for (i = 0; i < MW_PATH_DEPTH; i++) {
-		struct dentry *mnt_root = BPF_CORE_READ(mnt, mnt.mnt_root);
 		struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
 		const unsigned char *name;
 		__u32 off;
@@ -65,6 +71,7 @@ static __always_inline void mw_path_walk(char *buf, volatile __u32 *len, struct 
 				return;
 			dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
 			mnt = up;
+			mnt_root = BPF_CORE_READ(mnt, mnt.mnt_root);
 			continue;
 		}
 		/* A root that is not a mount root: detached or pseudo fs. */
