@@ -52,7 +52,6 @@ static __always_inline void mw_path_walk(char *buf, volatile __u32 *len, struct 
 					 volatile __u32 *want)
 {
 	struct mount *mnt = (void *)vfsmnt - bpf_core_field_offset(struct mount, mnt);
-
 	struct dentry *mnt_root = BPF_CORE_READ(mnt, mnt.mnt_root);
 	int i;
 
