@@ -63,6 +63,7 @@ struct mw_scratch {
 	};
 	char slack[MW_NAME_MAX];
 	struct mw_io_cursor io_cur; /* MW_SLOT_IO only */
+	__u32 filter_want;	    /* MW_SLOT_OPEN: no open_names entry matched yet */
 };
 
 struct {
@@ -115,6 +116,22 @@ struct {
 	__type(key, __u32);
 	__type(value, __u32);
 } tap SEC(".maps") __weak;
+
+/* The open filter (include/mcpwatch_abi.h): whether it is on, and its prefilter. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mw_open_filter);
+} open_filter SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, MW_OPEN_NAMES_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct mw_name_key);
+	__type(value, __u8);
+} open_names SEC(".maps") __weak;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

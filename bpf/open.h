@@ -48,14 +48,29 @@ static __always_inline void mw_open_raw_fill(struct mw_open *o, struct task_stru
 	if (a->dfd == MW_AT_FDCWD) {
 		mw_path_walk(o->data + MW_PATH_MAX, &o->base_len,
 			     BPF_CORE_READ(task, fs, pwd.dentry), BPF_CORE_READ(task, fs, pwd.mnt),
-			     &o->h.flags);
+			     &o->h.flags, NULL);
 		return;
 	}
 	dir = mw_task_fd_file(task, a->dfd);
-	mw_file_path_walk(o->data + MW_PATH_MAX, &o->base_len, dir, &o->h.flags);
+	mw_file_path_walk(o->data + MW_PATH_MAX, &o->base_len, dir, &o->h.flags, NULL);
 }
 
-/* Builds the record of the current task's open a, which returned ret, and sends it. */
+/* Is the open filter on (user space installed names no rule can do without)? */
+static __always_inline __u32 mw_open_filter_on(void)
+{
+	__u32 zero = 0;
+	struct mw_open_filter *f = bpf_map_lookup_elem(&open_filter, &zero);
+
+	return f ? f->on : 0;
+}
+
+/*
+ * Builds the record of the current task's open a, which returned ret, and
+ * sends it — unless the open succeeded, the filter is on and no component of
+ * the resolved path (the very components the record would carry) matched an
+ * open_names entry: then no rule could match it, and it is only counted.
+ * Failed opens have no resolved path and are always sent.
+ */
 static __always_inline void mw_open_report(const struct mw_open_args *a, long ret)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
@@ -67,6 +82,7 @@ static __always_inline void mw_open_report(const struct mw_open_args *a, long re
 
 	if (!s)
 		return;
+	s->filter_want = 0;
 	o = &s->open;
 	mw_hdr_fill(&o->h, MW_EV_OPEN, pid_tgid >> 32, (__u32)pid_tgid);
 	o->server_tgid = mw_tracked_server(pid_tgid >> 32, &o->h.flags);
@@ -79,10 +95,17 @@ static __always_inline void mw_open_report(const struct mw_open_args *a, long re
 	/* The new fd's file is the exact, symlink-resolved result. */
 	if (ret >= 0)
 		file = mw_task_fd_file(task, ret);
-	if (file)
-		mw_file_path_walk(o->data, &o->path_len, file, &o->h.flags);
-	else
+	if (file) {
+		s->filter_want = mw_open_filter_on();
+		mw_file_path_walk(o->data, &o->path_len, file, &o->h.flags, &s->filter_want);
+		/* A truncated walk is sent: user space sees part of the path. */
+		if (s->filter_want && !(o->h.flags & MW_F_PATH_TRUNC)) {
+			mw_count(MW_CNT_FILTERED + MW_EV_OPEN);
+			return;
+		}
+	} else {
 		mw_open_raw_fill(o, task, a);
+	}
 	if (o->base_len)
 		size = offsetof(struct mw_open, data) + MW_PATH_MAX +
 		       (o->base_len & (MW_PATH_MAX - 1));

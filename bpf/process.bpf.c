@@ -74,7 +74,7 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	e->server_tgid = mw_tracked_server(tgid, &e->h.flags);
 	e->args_len = 0;
-	mw_file_path_walk(e->data, &e->exe_len, mw_exec_file(task, bprm), &e->h.flags);
+	mw_file_path_walk(e->data, &e->exe_len, mw_exec_file(task, bprm), &e->h.flags, NULL);
 	exe_len = e->exe_len & (MW_PATH_MAX - 1);
 	args_len = mw_exec_args_read(e, task, exe_len);
 	e->args_len = args_len;

@@ -41,10 +41,45 @@ enum mw_event_type {
 /*
  * Per-CPU counters: [type] events sent, [MW_CNT_LOST + type] events lost
  * (ring buffer full; for MW_EV_OPEN also a full pending-open map, for
- * MW_EV_FORK a child not tracked because the tracked map was full).
+ * MW_EV_FORK a child not tracked because the tracked map was full),
+ * [MW_CNT_FILTERED + type] events not sent because an in-kernel filter
+ * proved that no rule can match them (MW_EV_OPEN: the open filter).
  */
-#define MW_CNT_LOST 16
-#define MW_CNT_MAX  32
+#define MW_CNT_LOST	16
+#define MW_CNT_FILTERED 32
+#define MW_CNT_MAX	48
+
+/*
+ * The open filter: when `open_filter` says it is on, a successful open of a
+ * tracked process is sent only if some component of its resolved path
+ * matches an entry of the `open_names` LPM trie. The trie is looked up with
+ * the first MW_OPEN_KEY_LEN bytes of a component (its NUL and whatever
+ * follows included), so an entry "id_" matches components starting with
+ * "id_", and an entry ".aws\0" (the NUL stored) only the component ".aws".
+ * Failed opens are always sent.
+ */
+#define MW_OPEN_KEY_LEN	  32
+#define MW_OPEN_NAMES_MAX 1024
+
+struct mw_name_key {
+	__u32 prefixlen; /* bits of data that must match */
+	__u8 data[MW_OPEN_KEY_LEN];
+};
+
+/*
+ * The `open_filter` map's one value. first2 has bit (b0 << 8 | b1) set for
+ * the first two key bytes b0, b1 of every open_names entry (all 256 b1 for
+ * a one-byte entry), so that most components cost a bit test, not a trie
+ * lookup: a component is looked up only if its first two bytes (its NUL
+ * included) have their bit set.
+ */
+#define MW_OPEN_FIRST2_WORDS (65536 / 64)
+
+struct mw_open_filter {
+	__u32 on; /* 1: the filter is on */
+	__u32 pad;
+	__u64 first2[MW_OPEN_FIRST2_WORDS];
+};
 
 /* Common header of every ring-buffer record. */
 struct mw_hdr {
@@ -191,6 +226,10 @@ _Static_assert(sizeof(struct mw_open) == 24 + 32 + MW_PATH_MAX * 2, "mw_open lay
 _Static_assert(sizeof(struct mw_sock) == 24 + 8 + 32 + 16, "mw_sock layout");
 _Static_assert(sizeof(struct mw_stdout) == 24 + 16 + MW_STDOUT_SAMPLE, "mw_stdout layout");
 _Static_assert(sizeof(struct mw_io) == 24 + 40 + MW_IO_CHUNK, "mw_io layout");
+_Static_assert(sizeof(struct mw_name_key) == 4 + MW_OPEN_KEY_LEN, "mw_name_key layout");
+_Static_assert(sizeof(struct mw_open_filter) == 8 + 8 * MW_OPEN_FIRST2_WORDS,
+	       "mw_open_filter layout");
+_Static_assert(MW_CNT_FILTERED + MW_EV_MAX <= MW_CNT_MAX, "counter slots");
 #endif
 
 #endif /* MCPWATCH_ABI_H */

@@ -18,6 +18,7 @@
 #include "detect/alert.h"
 #include "sense/container.h"
 #include "detect/evctx.h"
+#include "detect/open_filter.h"
 #include "posture/grade.h"
 #include "identify/identity.h"
 #include "identify/mcpproto.h"
@@ -73,6 +74,7 @@ struct agent {
 	int64_t next_lost_ns, next_sweep_ns, next_drops_ns, next_health_ns, next_watchdog_ns;
 	int64_t watchdog_ns; /* systemd's WatchdogSec=, 0 when not asked */
 	bool health_error_said;
+	bool open_filter_on; /* the kernel sends only opens some rule may match */
 	const struct ruleset *rules;
 	struct config *own_cfg;	   /* a reload's config (the first is the caller's) */
 	struct ruleset *own_rules; /* a reload's rules */
@@ -878,6 +880,7 @@ static void write_health(struct agent *a)
 		if (sensor_counts(a->sensor, &sc) == 0) {
 			memcpy(hc.events, sc.sent, sizeof(hc.events));
 			memcpy(hc.lost, sc.lost, sizeof(hc.lost));
+			memcpy(hc.filtered, sc.filtered, sizeof(hc.filtered));
 		}
 		if (a->tap)
 			tap_get_stats(a->tap, &ts);
@@ -901,6 +904,30 @@ static void write_health(struct agent *a)
 	if (rc && !a->health_error_said)
 		logmsg(a, false, "health: %s", err);
 	a->health_error_said = rc != 0;
+}
+
+/*
+ * The kernel's open filter from the rules in force: opens no rule can match
+ * are then not sent. When it cannot be derived or installed, every open is.
+ */
+static void install_open_filter(struct agent *a)
+{
+	struct open_filter f;
+	int rc = open_filter_derive(a->rules, &f);
+
+	if (!rc)
+		rc = sensor_set_open_filter(a->sensor, f.on, f.m, f.n);
+	if (rc) {
+		sensor_set_open_filter(a->sensor, false, NULL, 0);
+		logmsg(a, false, "open filter off: %s", strerror(-rc));
+	} else if (f.on) {
+		logmsg(a, true, "open filter on: %zu path component tests", f.n);
+	} else {
+		logmsg(a, true, "open filter off: %s%s", f.why ? "rule needs every open: " : "",
+		       f.why ? f.why->id : "too many path tests");
+	}
+	a->open_filter_on = !rc && f.on;
+	open_filter_free(&f);
 }
 
 /* ------------------------------------------------------------ reload */
@@ -1063,6 +1090,7 @@ static void agent_reload(struct agent *a)
 	ruleset_free(a->own_rules);
 	a->own_rules = rules;
 	a->rules = rules;
+	install_open_filter(a);
 	if (a->own_cfg) {
 		config_free(a->own_cfg);
 		free(a->own_cfg);
@@ -1302,6 +1330,7 @@ static int agent_setup(struct agent *a)
 		fprintf(stderr, "mcpwatch: %s\n", err);
 		return rc == -EPERM || rc == -EACCES ? MW_EXIT_PRIVILEGE : MW_EXIT_KERNEL;
 	}
+	install_open_filter(a);
 	scan_existing(a);
 	scan_listeners(a);
 	/* Loading parsed the kernel's BTF (megabytes, freed since): give the
@@ -1360,6 +1389,7 @@ static void emit_ready(struct agent *a)
 	cJSON_AddNumberToObject(extra, "pid", getpid());
 	cJSON_AddStringToObject(extra, "file_backend", sensor_file_backend(a->sensor));
 	cJSON_AddStringToObject(extra, "io_backend", sensor_io_backend(a->sensor));
+	cJSON_AddBoolToObject(extra, "open_filter", a->open_filter_on);
 	cJSON_AddNumberToObject(extra, "rules", (double)ruleset_count(a->rules));
 	cJSON_AddNumberToObject(extra, "processes", (double)proc_table_count(a->procs));
 	cJSON_AddNumberToObject(extra, "servers", (double)cs.servers);

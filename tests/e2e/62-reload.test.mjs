@@ -119,3 +119,36 @@ test("a bad config key keeps everything; a good one rebuilds changed outputs and
 function assertNoRuleA(alerts) {
 	assert.equal(alerts.filter((a) => a.rule?.id === "e2e-reload-a").length, 0, "rule a is gone");
 }
+
+// The kernel sends only the opens some rule can match (the open filter,
+// derived from the rules): a rule on a path no rule named before must still
+// see its opens once a reload loads it.
+test("a reload that adds an open rule on a new path: its opens are sent and it fires", async () => {
+	assert.equal(agent.ready.open_filter, true, `the default rules leave the open filter on: ${JSON.stringify(agent.ready)}`);
+	const file = home.writeText("e2e-newpath-7f3a.dat", "data\n");
+	const openRule = {
+		id: "e2e-reload-open",
+		name: "reload test open",
+		event: "open",
+		severity: "low",
+		condition: {
+			all: [
+				{ field: "process.in_server_tree", op: "eq", value: true },
+				{ field: "file.path", op: "glob", value: "*/e2e-newpath-*.dat" },
+			],
+		},
+		message: "e2e-reload-open: {file.path}",
+	};
+	const opened = async () => {
+		const from = agent.mark();
+		await session.call("read", { path: file });
+		await syncMarker(agent);
+		return agent.alertsSince(from).filter((a) => a.rule?.id === "e2e-reload-open" && a.file?.path === file);
+	};
+	assert.equal((await opened()).length, 0, "no rule on the path yet");
+	home.writeJson("config.json", baseConfig());
+	home.writeJson("rules.json", { version: 1, rules: [rule("e2e-reload-b", "e2e-reload-B").rules[0], openRule] });
+	const rec = await reload("an open rule on a new path");
+	assert.equal(rec.ok, true, JSON.stringify(rec));
+	assert.equal((await opened()).length, 1, "the new open rule fires after the reload");
+});

@@ -724,6 +724,116 @@ static void test_creat(void **state)
 	assert_true(l->ev.open.ret >= 0);
 }
 
+/* ------------------------------------------------------------ open filter */
+
+static int child_filter_opens(void *arg)
+{
+	static const char *const paths[] = {
+	    "plain.txt",      /* no test matches: filtered */
+	    "mwsecret/a.txt", /* an inner component is "mwsecret" */
+	    "mwkey_1",	      /* the leaf starts with "mwkey_" */
+	    "innocent_link",  /* → mwsecret/a.txt: the resolved path counts */
+	    "mwkey_link", /* → plain.txt: filtered, the name it was opened by does not count */
+	    "mwsecret/../plain.txt", /* resolved: filtered */
+	};
+	int fails = 0;
+
+	(void)arg;
+	if (chdir(tmpdir))
+		return 2;
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		fails += open(paths[i], O_RDONLY) < 0;
+	/* Relative to a matching directory, and a failed open: both sent. */
+	if (chdir("mwsecret"))
+		return 3;
+	fails += open("./a.txt", O_RDONLY) < 0;
+	fails += open("../mwkey_1", O_RDONLY) < 0;
+	fails += open("missing.txt", O_RDONLY) >= 0;
+	return fails;
+}
+
+static void filter_file(const char *name, char *out, size_t n)
+{
+	tmp_path(out, n, name);
+}
+
+static void test_open_filter(void **state)
+{
+	static const struct sensor_name_match tests[] = {{"mwsecret", true}, {"mwkey_", false}};
+	char plain[PATH_MAX], secret[PATH_MAX], key[PATH_MAX], link[PATH_MAX], missing[PATH_MAX];
+	struct sensor_counts before, after;
+	pid_t pid;
+
+	(void)state;
+	filter_file("mwsecret", secret, sizeof(secret));
+	mkdir(secret, 0755);
+	touch("plain.txt");
+	touch("mwsecret/a.txt");
+	touch("mwkey_1");
+	filter_file("innocent_link", link, sizeof(link));
+	unlink(link);
+	assert_int_equal(symlink("mwsecret/a.txt", link), 0);
+	filter_file("mwkey_link", link, sizeof(link));
+	unlink(link);
+	assert_int_equal(symlink("plain.txt", link), 0);
+	filter_file("plain.txt", plain, sizeof(plain));
+	filter_file("mwsecret/a.txt", secret, sizeof(secret));
+	filter_file("mwkey_1", key, sizeof(key));
+	filter_file("mwsecret/missing.txt", missing, sizeof(missing));
+
+	assert_int_equal(sensor_set_open_filter(sensor, true, tests, 2), 0);
+	assert_int_equal(sensor_counts(sensor, &before), 0);
+	pid = child_run_wait(child_filter_opens, NULL, true);
+	assert_int_equal(sensor_counts(sensor, &after), 0);
+	/* plain.txt three times: directly, by mwkey_link, by mwsecret/../. */
+	assert_int_equal(after.filtered[MW_EV_OPEN] - before.filtered[MW_EV_OPEN], 3);
+	assert_null(
+	    log_find(match_want,
+		     &(struct want){.type = MW_EV_OPEN, .tgid = pid, .path = plain, .state = -1}));
+	/* mwsecret/a.txt directly, by innocent_link and by ./a.txt; mwkey_1 twice. */
+	assert_int_equal(
+	    log_count(match_want,
+		      &(struct want){.type = MW_EV_OPEN, .tgid = pid, .path = secret, .state = -1}),
+	    3);
+	assert_int_equal(
+	    log_count(match_want,
+		      &(struct want){.type = MW_EV_OPEN, .tgid = pid, .path = key, .state = -1}),
+	    2);
+	assert_non_null(wait_for(MW_EV_OPEN, pid, missing));
+
+	/* No test at all: no successful open is sent. */
+	assert_int_equal(sensor_set_open_filter(sensor, true, NULL, 0), 0);
+	log_clear();
+	pid = child_run_wait(child_filter_opens, NULL, true);
+	assert_null(
+	    log_find(match_want,
+		     &(struct want){.type = MW_EV_OPEN, .tgid = pid, .path = secret, .state = -1}));
+	assert_non_null(wait_for(MW_EV_OPEN, pid, missing));
+
+	/* Off: everything is sent again. */
+	assert_int_equal(sensor_set_open_filter(sensor, false, NULL, 0), 0);
+	log_clear();
+	pid = child_run_wait(child_filter_opens, NULL, true);
+	assert_non_null(wait_for(MW_EV_OPEN, pid, plain));
+	assert_non_null(wait_for(MW_EV_OPEN, pid, secret));
+
+	/* Bad tests leave it off. */
+	assert_int_equal(
+	    sensor_set_open_filter(sensor, true, &(struct sensor_name_match){"", true}, 1),
+	    -EINVAL);
+	assert_int_equal(sensor_set_open_filter(sensor, true, tests, MW_OPEN_NAMES_MAX + 1),
+			 -E2BIG);
+	log_clear();
+	pid = child_run_wait(child_filter_opens, NULL, true);
+	assert_non_null(wait_for(MW_EV_OPEN, pid, plain));
+}
+
+static int test_open_filter_teardown(void **state)
+{
+	(void)state;
+	return sensor_set_open_filter(sensor, false, NULL, 0);
+}
+
 static void test_untracked_open_is_silent(void **state)
 {
 	struct want w = {.type = MW_EV_OPEN, .state = -1};
@@ -1835,6 +1945,8 @@ int main(void)
 	    cmocka_unit_test_setup(test_openat2, test_setup),
 	    cmocka_unit_test_setup(test_creat, test_setup),
 	    cmocka_unit_test_setup(test_untracked_open_is_silent, test_setup),
+	    cmocka_unit_test_setup_teardown(test_open_filter, test_setup,
+					    test_open_filter_teardown),
 	    cmocka_unit_test_setup(test_listen_ipv4_any, test_setup),
 	    cmocka_unit_test_setup(test_listen_ipv6_loopback, test_setup),
 	    cmocka_unit_test_setup(test_connect_tracked_only, test_setup),

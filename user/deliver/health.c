@@ -110,6 +110,12 @@ static void put_events(struct text *t, const struct health_counts *c)
 		if (c->event_names && c->event_names[i])
 			put(t, "mcpwatch_events_lost_total{type=\"%s\"} %llu\n", c->event_names[i],
 			    (unsigned long long)c->lost[i]);
+	put_head(t, "mcpwatch_events_filtered_total", "counter",
+		 "Kernel events not sent because no rule could match them, by type.");
+	for (int i = 0; i < MW_EV_MAX; i++)
+		if (c->event_names && c->event_names[i])
+			put(t, "mcpwatch_events_filtered_total{type=\"%s\"} %llu\n",
+			    c->event_names[i], (unsigned long long)c->filtered[i]);
 }
 
 /* One sample per output of the number at key (or per reason of the object at key). */

@@ -35,7 +35,8 @@ struct health_counts {
 	const char *const *event_names; /* MW_EV_MAX entries */
 	uint64_t events[MW_EV_MAX];
 	uint64_t lost[MW_EV_MAX];
-	uint64_t alerts; /* rule matches, aggregated ones included */
+	uint64_t filtered[MW_EV_MAX]; /* not sent: the kernel's open filter */
+	uint64_t alerts;	      /* rule matches, aggregated ones included */
 	const struct health_labeled *alerts_by_rule;
 	size_t nalerts_by_rule;
 	const struct health_grade *grades; /* the last posture grade; none before it */

@@ -1040,6 +1040,86 @@ int sensor_sniff_done(struct sensor *s, uint32_t tgid)
 				    BPF_ANY);
 }
 
+int sensor_name_key(const struct sensor_name_match *m, struct mw_name_key *key)
+{
+	size_t n = m && m->name ? strlen(m->name) : 0;
+
+	if (!n || !key)
+		return -EINVAL;
+	memset(key, 0, sizeof(*key));
+	if (m->exact && n < MW_OPEN_KEY_LEN) {
+		memcpy(key->data, m->name, n + 1); /* the NUL ends the component */
+		key->prefixlen = (uint32_t)(n + 1) * 8;
+		return 0;
+	}
+	if (n > MW_OPEN_KEY_LEN)
+		n = MW_OPEN_KEY_LEN;
+	memcpy(key->data, m->name, n);
+	key->prefixlen = (uint32_t)n * 8;
+	return 0;
+}
+
+/* Writes the open_filter value: on or off, with the first2 bitmap of on. */
+static int sensor_open_filter_write(struct sensor *s, const struct mw_open_filter *f)
+{
+	uint32_t zero = 0;
+
+	return bpf_map__update_elem(s->skel->maps.open_filter, &zero, sizeof(zero), f, sizeof(*f),
+				    BPF_ANY);
+}
+
+/* Marks the first two bytes of key in f->first2 (every second byte for a one-byte key). */
+static void sensor_first2_mark(struct mw_open_filter *f, const struct mw_name_key *key)
+{
+	uint32_t lo = 0, hi = 255, b0 = key->data[0];
+
+	if (key->prefixlen >= 16)
+		lo = hi = key->data[1];
+	for (uint32_t b1 = lo; b1 <= hi; b1++) {
+		uint32_t idx = b0 << 8 | b1;
+
+		f->first2[idx / 64] |= 1ull << (idx % 64);
+	}
+}
+
+int sensor_set_open_filter(struct sensor *s, bool on, const struct sensor_name_match *m, size_t n)
+{
+	struct mw_open_filter *f;
+	struct mw_name_key key;
+	const uint8_t one = 1;
+	int rc, fd;
+
+	if (!s || (n && !m))
+		return -EINVAL;
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	/* Off first: while the names change, every open is sent. */
+	rc = sensor_open_filter_write(s, f);
+	fd = bpf_map__fd(s->skel->maps.open_names);
+	for (size_t i = 0; !rc && i <= MW_OPEN_NAMES_MAX; i++) {
+		if (bpf_map_get_next_key(fd, NULL, &key))
+			break; /* empty */
+		if (bpf_map_delete_elem(fd, &key))
+			rc = -errno;
+	}
+	if (!rc && on && n > MW_OPEN_NAMES_MAX)
+		rc = -E2BIG;
+	for (size_t i = 0; !rc && on && i < n; i++) {
+		rc = sensor_name_key(&m[i], &key);
+		if (!rc && bpf_map_update_elem(fd, &key, &one, BPF_ANY))
+			rc = -errno;
+		if (!rc)
+			sensor_first2_mark(f, &key);
+	}
+	if (!rc && on) {
+		f->on = 1;
+		rc = sensor_open_filter_write(s, f);
+	}
+	free(f);
+	return rc;
+}
+
 /* Sets tgid's bit in the kernel's tap prefilter (bits are never cleared). */
 static int sensor_tap_filter_add(struct sensor *s, uint32_t tgid)
 {
@@ -1230,6 +1310,9 @@ int sensor_counts(const struct sensor *s, struct sensor_counts *out)
 		rc = sensor_counter_sum(s, i, vals, ncpu, &out->sent[i]);
 		if (!rc)
 			rc = sensor_counter_sum(s, MW_CNT_LOST + i, vals, ncpu, &out->lost[i]);
+		if (!rc)
+			rc = sensor_counter_sum(s, MW_CNT_FILTERED + i, vals, ncpu,
+						&out->filtered[i]);
 	}
 	out->malformed = s->malformed;
 	free(vals);

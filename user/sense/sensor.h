@@ -90,7 +90,8 @@ struct sensor_opts {
 struct sensor_counts {
 	uint64_t sent[MW_EV_MAX];
 	uint64_t lost[MW_EV_MAX];
-	uint64_t malformed; /* records rejected by sensor_decode */
+	uint64_t filtered[MW_EV_MAX]; /* not sent: an in-kernel filter (MW_EV_OPEN) */
+	uint64_t malformed;	      /* records rejected by sensor_decode */
 };
 
 /* Returns 0, or -errno with a one-line reason in err (size errlen). */
@@ -121,6 +122,29 @@ bool sensor_tls_available(const struct sensor *s);
 int sensor_tap_tls(struct sensor *s, uint32_t pid, const char *lib_path, char *err, size_t errlen);
 /* Detaches what sensor_tap_tls attached for pid (it exited). */
 void sensor_untap_tls(struct sensor *s, uint32_t pid);
+
+/*
+ * The open filter: one test of a path component. exact: the component is
+ * name; else it starts with name. name is not empty; one longer than the
+ * kernel keeps (MW_OPEN_KEY_LEN bytes, or MW_OPEN_KEY_LEN - 1 for exact) is
+ * cut and becomes a prefix test, a weaker one.
+ */
+struct sensor_name_match {
+	const char *name;
+	bool exact;
+};
+
+/*
+ * on: from now on a successful open of a tracked process is sent only if
+ * some component of its resolved path passes one of the n tests (none: no
+ * successful open is sent); failed opens are always sent. !on: every open
+ * is sent. Opens during the switch are sent. Returns 0, or -errno (-E2BIG:
+ * more than MW_OPEN_NAMES_MAX tests; -EINVAL: an empty name) with the
+ * filter left off.
+ */
+int sensor_set_open_filter(struct sensor *s, bool on, const struct sensor_name_match *m, size_t n);
+/* The trie key of test m (pure, unit-tested). 0, or -EINVAL for an empty name. */
+int sensor_name_key(const struct sensor_name_match *m, struct mw_name_key *key);
 
 int sensor_counts(const struct sensor *s, struct sensor_counts *out);
 /* The backends in use, for the ready record: file opens ("fexit", "tp",

@@ -17,7 +17,8 @@
 
 #include "deliver/health.h"
 
-static const char *const names[MW_EV_MAX] = {[MW_EV_EXEC] = "exec", [MW_EV_IO] = "io"};
+static const char *const names[MW_EV_MAX] = {
+    [MW_EV_EXEC] = "exec", [MW_EV_OPEN] = "open", [MW_EV_IO] = "io"};
 
 static void test_metrics_text(void **state)
 {
@@ -40,11 +41,13 @@ static void test_metrics_text(void **state)
 
 	c.events[MW_EV_EXEC] = 11;
 	c.lost[MW_EV_IO] = 4;
+	c.filtered[MW_EV_OPEN] = 6;
 	t = health_metrics_text(&c);
 	assert_non_null(t);
 	assert_non_null(strstr(t, "# TYPE mcpwatch_events_total counter\n"));
 	assert_non_null(strstr(t, "mcpwatch_events_total{type=\"exec\"} 11\n"));
 	assert_non_null(strstr(t, "mcpwatch_events_lost_total{type=\"io\"} 4\n"));
+	assert_non_null(strstr(t, "mcpwatch_events_filtered_total{type=\"open\"} 6\n"));
 	assert_null(strstr(t, "type=\"(null)\""));
 	assert_non_null(strstr(t, "mcpwatch_alerts_total 5\n"));
 	assert_non_null(strstr(t, "mcpwatch_tool_calls_total 9\n"));
