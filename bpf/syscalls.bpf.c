@@ -378,37 +378,25 @@ static __always_inline void mw_sysargs_tp(struct mw_sysargs *s,
 	s->a[3] = ctx->args[3];
 }
 
-/* One enter and one exit program per syscall; the exits of the reads and
- * writes stop at the filter bit for every process that is not tapped. */
-#define MW_TP_RW(name, nr)                                                                         \
+/* One enter and one exit program per syscall, calling enter(args, nr) and
+ * exit(ret). The exits of the reads and writes stop at the filter bit for
+ * every process that is not tapped. */
+#define MW_TP_PAIR(name, nr, enter, exit)                                                          \
 	SEC("tp/syscalls/sys_enter_" #name)                                                        \
 	int tp_enter_##name(struct trace_event_raw_sys_enter *ctx)                                 \
 	{                                                                                          \
 		struct mw_sysargs s;                                                               \
                                                                                                    \
 		mw_sysargs_tp(&s, ctx);                                                            \
-		return mw_rw_enter(&s, nr);                                                        \
+		return enter(&s, nr);                                                              \
 	}                                                                                          \
 	SEC("tp/syscalls/sys_exit_" #name)                                                         \
 	int tp_exit_##name(struct trace_event_raw_sys_exit *ctx)                                   \
 	{                                                                                          \
-		return mw_io_exit(ctx->ret);                                                       \
+		return exit(ctx->ret);                                                             \
 	}
-
-#define MW_TP_OPEN(name, nr)                                                                       \
-	SEC("tp/syscalls/sys_enter_" #name)                                                        \
-	int tp_enter_##name(struct trace_event_raw_sys_enter *ctx)                                 \
-	{                                                                                          \
-		struct mw_sysargs s;                                                               \
-                                                                                                   \
-		mw_sysargs_tp(&s, ctx);                                                            \
-		return mw_open_enter(&s, nr);                                                      \
-	}                                                                                          \
-	SEC("tp/syscalls/sys_exit_" #name)                                                         \
-	int tp_exit_##name(struct trace_event_raw_sys_exit *ctx)                                   \
-	{                                                                                          \
-		return mw_open_exit(ctx->ret);                                                     \
-	}
+#define MW_TP_RW(name, nr)   MW_TP_PAIR(name, nr, mw_rw_enter, mw_io_exit)
+#define MW_TP_OPEN(name, nr) MW_TP_PAIR(name, nr, mw_open_enter, mw_open_exit)
 
 MW_TP_RW(read, MW_NR_READ)
 MW_TP_RW(write, MW_NR_WRITE)
