@@ -281,6 +281,9 @@ static __always_inline void mw_stdout_send(__u64 pid_tgid, const void *buf, __u6
 	mw_tracked_server(pid_tgid >> 32, &o->h.flags);
 	o->fd = 1;
 	o->count = count;
+	/* Opaque to the compiler, so the mask stays on the register the call
+	 * gets: older verifiers (6.1) lose a spilled register's bounds. */
+	barrier_var(len);
 	len &= 2 * MW_STDOUT_SAMPLE - 1;
 	if (bpf_probe_read_user(o->data, len, buf))
 		len = 0;

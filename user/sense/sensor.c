@@ -472,7 +472,7 @@ static void sensor_note_failed_prog(const char *msg)
 __attribute__((format(printf, 2, 0))) static int sensor_libbpf_print(enum libbpf_print_level level,
 								     const char *fmt, va_list ap)
 {
-	char msg[512];
+	static char msg[1 << 20]; /* a verifier log is long; -vv prints it whole */
 
 	if (level == LIBBPF_DEBUG && !sensor_verbose)
 		return 0;
