@@ -40,8 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!again || !json_equal(v, again) || !json_equal(again, v))
 			abort();
 		json_free(again);
-	}
-	else if (err.line < 1 || err.col < 1 || !err.message[0])
+	} else if (err.line < 1 || err.col < 1 || !err.message[0])
 		abort();
 	json_free(v);
 	v = json_parse_prefix((const char *)data, size, &used, NULL);
