@@ -934,65 +934,6 @@ static void install_open_filter(struct agent *a)
 
 static struct postured *start_postured(struct agent *a);
 
-static bool same_str(const char *x, const char *y)
-{
-	return x == y || (x && y && !strcmp(x, y));
-}
-
-static bool same_strv(char *const *x, size_t nx, char *const *y, size_t ny)
-{
-	if (nx != ny)
-		return false;
-	for (size_t i = 0; i < nx; i++)
-		if (!same_str(x[i], y[i]))
-			return false;
-	return true;
-}
-
-/*
- * Keys the running kernel programs or workers were set up with: a reload
- * keeps their old values (in the new config too, so that what it says is
- * what runs) and names them in restart_needed.
- */
-static void keep_restart_keys(const struct config *old, struct config *cfg, cJSON *names)
-{
-#define KEEP_INT(field, name)                                                                      \
-	do {                                                                                       \
-		if (cfg->field != old->field) {                                                    \
-			cJSON_AddItemToArray(names, cJSON_CreateString(name));                     \
-			cfg->field = old->field;                                                   \
-		}                                                                                  \
-	} while (0)
-	KEEP_INT(ringbuf_mb, "sensor.ringbuf_mb");
-	KEEP_INT(tap_enabled, "tap.enabled");
-	KEEP_INT(probe_tls, "posture.probe_tls");
-	KEEP_INT(tls_probe_timeout_ms, "posture.tls_probe_timeout_ms");
-	KEEP_INT(metadata_enabled, "metadata.enabled");
-	KEEP_INT(metadata_kubernetes, "metadata.kubernetes");
-#undef KEEP_INT
-#define KEEP_STR(field, name)                                                                      \
-	do {                                                                                       \
-		if (!same_str(cfg->field, old->field)) {                                           \
-			cJSON_AddItemToArray(names, cJSON_CreateString(name));                     \
-			free(cfg->field);                                                          \
-			cfg->field = old->field ? strdup(old->field) : NULL;                       \
-		}                                                                                  \
-	} while (0)
-	/* The resolver's workers were started with these. */
-	KEEP_STR(metadata_runtime_socket, "metadata.runtime_socket");
-	KEEP_STR(metadata_host_root, "metadata.host_root");
-	KEEP_STR(metadata_node_name, "metadata.node_name");
-	KEEP_STR(metadata_api_url, "metadata.api_url");
-	KEEP_STR(metadata_ca_file, "metadata.ca_file");
-	KEEP_STR(metadata_token_file, "metadata.token_file");
-#undef KEEP_STR
-	if (!same_str(cfg->host_name, old->host_name)) {
-		cJSON_AddItemToArray(names, cJSON_CreateString("host_name"));
-		free(cfg->host_name);
-		cfg->host_name = old->host_name ? strdup(old->host_name) : NULL;
-	}
-}
-
 static void emit_reload_failed(struct agent *a, const struct diag *d, const char *why)
 {
 	cJSON *extra = cJSON_CreateObject(), *errors = cJSON_CreateArray();
@@ -1017,8 +958,7 @@ static void reload_redaction(struct agent *a, const struct config *cfg)
 {
 	char err[512];
 
-	if (same_strv(cfg->redact_patterns, cfg->nredact_patterns, a->cfg->redact_patterns,
-		      a->cfg->nredact_patterns))
+	if (config_redaction_equal(cfg, a->cfg))
 		return;
 	redact_clear_patterns();
 	for (size_t i = 0; i < cfg->nredact_patterns; i++)
@@ -1073,7 +1013,13 @@ static void agent_reload(struct agent *a)
 		return;
 	}
 	diag_free(&d);
-	keep_restart_keys(a->cfg, cfg, restart);
+	{
+		const char *keys[CONFIG_RESTART_KEYS_MAX];
+		size_t n = config_keep_restart_keys(a->cfg, cfg, keys, CONFIG_RESTART_KEYS_MAX);
+
+		for (size_t i = 0; i < n; i++)
+			cJSON_AddItemToArray(restart, cJSON_CreateString(keys[i]));
+	}
 	reload_redaction(a, cfg);
 
 	/* The posture daemon holds the identity and the output: it starts again

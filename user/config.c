@@ -1209,11 +1209,68 @@ int config_load_file(struct config *c, const char *path, struct diag *diag)
 	return c ? json_load_file(path, CONFIG_FILE_MAX, diag, load_config_buffer, c) : -1;
 }
 
-/* ------------------------------------------------------------------ building outputs */
+/* ------------------------------------------------------------------ reload */
 
 static bool same_string(const char *a, const char *b)
 {
 	return a == b || (a && b && !strcmp(a, b));
+}
+
+static bool same_strings(char *const *a, size_t na, char *const *b, size_t nb)
+{
+	if (na != nb)
+		return false;
+	for (size_t i = 0; i < na; i++)
+		if (!same_string(a[i], b[i]))
+			return false;
+	return true;
+}
+
+bool config_redaction_equal(const struct config *a, const struct config *b)
+{
+	return same_strings(a->redact_patterns, a->nredact_patterns, b->redact_patterns,
+			    b->nredact_patterns);
+}
+
+size_t config_keep_restart_keys(const struct config *running, struct config *next,
+				const char **names, size_t max)
+{
+	size_t n = 0;
+
+#define KEEP_INT(field, name)                                                                      \
+	do {                                                                                       \
+		if (next->field != running->field) {                                               \
+			if (n < max)                                                               \
+				names[n++] = name;                                                 \
+			next->field = running->field;                                              \
+		}                                                                                  \
+	} while (0)
+#define KEEP_STR(field, name)                                                                      \
+	do {                                                                                       \
+		if (!same_string(next->field, running->field)) {                                   \
+			if (n < max)                                                               \
+				names[n++] = name;                                                 \
+			free(next->field);                                                         \
+			next->field = running->field ? strdup(running->field) : NULL;              \
+		}                                                                                  \
+	} while (0)
+	KEEP_INT(ringbuf_mb, "sensor.ringbuf_mb");
+	KEEP_INT(tap_enabled, "tap.enabled");
+	KEEP_INT(probe_tls, "posture.probe_tls");
+	KEEP_INT(tls_probe_timeout_ms, "posture.tls_probe_timeout_ms");
+	/* The metadata resolver's workers were started with these. */
+	KEEP_INT(metadata_enabled, "metadata.enabled");
+	KEEP_INT(metadata_kubernetes, "metadata.kubernetes");
+	KEEP_STR(metadata_runtime_socket, "metadata.runtime_socket");
+	KEEP_STR(metadata_host_root, "metadata.host_root");
+	KEEP_STR(metadata_node_name, "metadata.node_name");
+	KEEP_STR(metadata_api_url, "metadata.api_url");
+	KEEP_STR(metadata_ca_file, "metadata.ca_file");
+	KEEP_STR(metadata_token_file, "metadata.token_file");
+	KEEP_STR(host_name, "host_name");
+#undef KEEP_INT
+#undef KEEP_STR
+	return n;
 }
 
 bool config_outputs_equal(const struct config *a, const struct config *b)
@@ -1225,6 +1282,8 @@ bool config_outputs_equal(const struct config *a, const struct config *b)
 			return false;
 	return true;
 }
+
+/* ------------------------------------------------------------------ building outputs */
 
 const char *config_outputs_file(const struct config *c)
 {

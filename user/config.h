@@ -138,6 +138,16 @@ const char *config_outputs_file(const struct config *c);
  * by value, in order) and the same spool directory: a reload that keeps
  * them keeps the running outputs. */
 bool config_outputs_equal(const struct config *a, const struct config *b);
+/* Whether a and b list the same redaction patterns, in order. */
+bool config_redaction_equal(const struct config *a, const struct config *b);
+
+/* Keys the agent set its kernel programs and workers up with, which a
+ * reload cannot change: where next differs from running, next takes
+ * running's value (so that it says what runs) and the key's dotted name
+ * goes to names (up to max). Returns how many differed. */
+#define CONFIG_RESTART_KEYS_MAX 16
+size_t config_keep_restart_keys(const struct config *running, struct config *next,
+				const char **names, size_t max);
 
 /* The outputs of c (output_new: "outputs", "spool_dir"); one native stdout
  * output writing to stream when c lists none. NULL with the reason in err. */

@@ -331,6 +331,33 @@ static void test_outputs_equal(void **state)
 					      "\"file\",\"path\":\"/tmp/a.json\"}]}"));
 }
 
+/* A reload keeps what the kernel programs and workers were set up with. */
+static void test_keep_restart_keys(void **state)
+{
+	struct config running, next;
+	const char *names[CONFIG_RESTART_KEYS_MAX];
+
+	(void)state;
+	config_defaults(&running);
+	config_defaults(&next);
+	assert_int_equal(load(&running, "{\"host_name\":\"a\",\"sensor\":{\"ringbuf_mb\":4}}"), 0);
+	assert_int_equal(load(&next,
+			      "{\"host_name\":\"b\",\"sensor\":{\"ringbuf_mb\":4},"
+			      "\"tap\":{\"enabled\":false},\"alerts\":{\"aggregate_window_s\":5}}"),
+			 0);
+	assert_int_equal(config_keep_restart_keys(&running, &next, names, CONFIG_RESTART_KEYS_MAX),
+			 2);
+	assert_string_equal(names[0], "tap.enabled");
+	assert_string_equal(names[1], "host_name");
+	assert_true(next.tap_enabled);
+	assert_string_equal(next.host_name, "a");
+	assert_int_equal(next.aggregate_window_s, 5); /* not a restart key: the new value */
+	assert_int_equal(config_keep_restart_keys(&running, &next, names, 0), 0);
+	assert_true(config_redaction_equal(&running, &next));
+	config_free(&running);
+	config_free(&next);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -344,6 +371,7 @@ int main(void)
 	    cmocka_unit_test(test_error_leaves_config_unchanged),
 	    cmocka_unit_test(test_load_file_errors),
 	    cmocka_unit_test(test_outputs_equal),
+	    cmocka_unit_test(test_keep_restart_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
