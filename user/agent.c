@@ -863,10 +863,7 @@ static size_t servers_watched(struct agent *a);
 
 static void write_health(struct agent *a)
 {
-	static const char *rule_ids[HEALTH_RULES_MAX];
-	static uint64_t rule_counts[HEALTH_RULES_MAX];
 	static struct health_labeled by_rule[HEALTH_RULES_MAX];
-	static struct postured_grade pg[HEALTH_GRADES_MAX];
 	static struct health_grade grades[HEALTH_GRADES_MAX];
 	struct health_counts hc = {.event_names = event_names, .time_ns = clock_realtime_ns()};
 	struct sensor_counts sc;
@@ -885,15 +882,9 @@ static void write_health(struct agent *a)
 		if (a->tap)
 			tap_get_stats(a->tap, &ts);
 		hc.alerts = alerter_matches(a->alerter);
-		hc.nalerts_by_rule =
-		    alerter_rule_counts(a->alerter, rule_ids, rule_counts, HEALTH_RULES_MAX);
-		for (size_t i = 0; i < hc.nalerts_by_rule; i++)
-			by_rule[i] = (struct health_labeled){rule_ids[i], rule_counts[i]};
+		hc.nalerts_by_rule = alerter_rule_counts(a->alerter, by_rule, HEALTH_RULES_MAX);
 		hc.alerts_by_rule = by_rule;
-		hc.ngrades = postured_last_grades(a->postured, pg, HEALTH_GRADES_MAX);
-		for (size_t i = 0; i < hc.ngrades; i++)
-			grades[i] = (struct health_grade){pg[i].server, pg[i].pid, pg[i].grade,
-							  pg[i].score};
+		hc.ngrades = postured_last_grades(a->postured, grades, HEALTH_GRADES_MAX);
 		hc.grades = grades;
 		hc.tool_calls = ts.calls;
 		hc.servers = servers_watched(a);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "deliver/health.h"
 #include "lib/redact.h"
 #include "lib/clock.h"
 #include "detect/record_parts.h"
@@ -316,14 +317,12 @@ uint64_t alerter_matches(const struct alerter *a)
 	return a->matches;
 }
 
-size_t alerter_rule_counts(const struct alerter *a, const char **ids, uint64_t *counts, size_t max)
+size_t alerter_rule_counts(const struct alerter *a, struct health_labeled *out, size_t max)
 {
 	size_t i;
 
-	for (i = 0; i < a->nby_rule && i < max; i++) {
-		ids[i] = a->by_rule[i].id;
-		counts[i] = a->by_rule[i].n;
-	}
+	for (i = 0; i < a->nby_rule && i < max; i++)
+		out[i] = (struct health_labeled){a->by_rule[i].id, a->by_rule[i].n};
 	return i;
 }
 

@@ -29,9 +29,10 @@ void alerter_emit(struct alerter *a, const struct rule *r, const struct evctx *c
 void alerter_tick(struct alerter *a, int64_t now_ns);
 uint64_t alerter_suppressed(const struct alerter *a);
 uint64_t alerter_matches(const struct alerter *a); /* every match, aggregated or not */
-/* Matches per rule id (first 1,024 ids): fills up to max, returns how many.
- * The ids live as long as the alerter. */
-size_t alerter_rule_counts(const struct alerter *a, const char **ids, uint64_t *counts, size_t max);
+/* Matches per rule id (first 1,024 ids), as metrics samples: fills up to
+ * max, returns how many. The ids live as long as the alerter. */
+struct health_labeled;
+size_t alerter_rule_counts(const struct alerter *a, struct health_labeled *out, size_t max);
 
 /* The alert record for one match (count 1). Pure; caller frees. */
 cJSON *alert_build(const struct rule *r, const struct evctx *c, const char *host);

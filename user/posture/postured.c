@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 #include "posture/postured.h"
 
+#include "deliver/health.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -520,15 +522,15 @@ void postured_wait(struct postured *pd, int timeout_ms)
 	}
 }
 
-size_t postured_last_grades(const struct postured *pd, struct postured_grade *out, size_t max)
+size_t postured_last_grades(const struct postured *pd, struct health_grade *out, size_t max)
 {
 	size_t n = 0;
 
 	if (!pd || !pd->graded_once || max == 0)
 		return 0;
-	out[n++] = (struct postured_grade){NULL, 0, pd->host_grade, pd->host_score};
+	out[n++] = (struct health_grade){NULL, 0, pd->host_grade, pd->host_score};
 	for (size_t i = 0; i < pd->nlast && n < max; i++)
-		out[n++] = (struct postured_grade){pd->last[i].name, pd->last[i].pid,
-						   pd->last[i].grade, pd->last[i].score};
+		out[n++] = (struct health_grade){pd->last[i].name, pd->last[i].pid,
+						 pd->last[i].grade, pd->last[i].score};
 	return n;
 }

@@ -63,16 +63,10 @@ int postured_consume(struct postured *pd, const char *json, size_t len, bool ful
 /* Block (up to timeout_ms) until a running grade has finished and been written. */
 void postured_wait(struct postured *pd, int timeout_ms);
 
-/* One grade of the last report: the host (server NULL) or a server. */
-struct postured_grade {
-	const char *server; /* serverInfo or selector name; NULL: the host */
-	uint32_t pid;
-	char grade; /* 'A'..'F' */
-	int score;  /* 0..100 */
-};
-
-/* The last report's grades, the host's first, then its servers (up to max
- * in all); 0 before the first grade. The names live until the next tick. */
-size_t postured_last_grades(const struct postured *pd, struct postured_grade *out, size_t max);
+/* The last report's grades as metrics samples: the host's first (server
+ * NULL), then its servers, up to max in all; 0 before the first grade. The
+ * names live until the next tick. */
+struct health_grade;
+size_t postured_last_grades(const struct postured *pd, struct health_grade *out, size_t max);
 
 #endif /* MCPWATCH_POSTURED_H */

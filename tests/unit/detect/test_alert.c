@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "deliver/health.h"
 #include "detect/alert.h"
 #include "lib/diag.h"
 
@@ -257,13 +258,12 @@ static void test_reconfigure(void **state)
 		cJSON_Delete(recs[i]);
 	assert_int_equal(alerter_matches(a), 5);
 	{
-		const char *ids[4];
-		uint64_t counts[4];
+		struct health_labeled by_rule[4];
 
-		assert_int_equal(alerter_rule_counts(a, ids, counts, 4), 1);
-		assert_string_equal(ids[0], ruleset_get(rs, 0)->id);
-		assert_int_equal(counts[0], 5);
-		assert_int_equal(alerter_rule_counts(a, ids, counts, 0), 0);
+		assert_int_equal(alerter_rule_counts(a, by_rule, 4), 1);
+		assert_string_equal(by_rule[0].label, ruleset_get(rs, 0)->id);
+		assert_int_equal(by_rule[0].n, 5);
+		assert_int_equal(alerter_rule_counts(a, by_rule, 0), 0);
 	}
 	alerter_free(a);
 	output_free(o1);
