@@ -8,8 +8,8 @@
 //   scale       SCALE_PROCS idle processes and SCALE_SERVERS idle servers
 //               on the host: agent start -> ready, and its RSS
 // Usage: node tests/bench/load.mjs BUILD_DIR; prints a table.
-import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import readline from "node:readline";
@@ -29,7 +29,7 @@ for (let i = 0; i < 1000; i++) writeFileSync(path.join(files, `f${i}`), "x");
 // Named like an MCP server: the built-in selectors watch it from its exec.
 const storm = path.join(work, "mcp-server-storm");
 copyFileSync(path.join(B, "bench/bench_storm"), storm);
-spawnSync("chmod", ["755", storm]);
+chmodSync(storm, 0o755);
 const rules = path.join(work, "rules.json");
 writeFileSync(
 	rules,
@@ -111,8 +111,9 @@ function metrics(file) {
 	return out;
 }
 
-// Asynchronously, so that the agent's lines are read (and timed) while it runs.
-function runAsync(cmd, args) {
+// A load generator, run asynchronously so that the agent's lines are read
+// (and timed) while it runs; resolves with its output's words.
+function run(cmd, args) {
 	return new Promise((resolve, reject) => {
 		const c = spawn(cmd, args, { stdio: ["ignore", "pipe", "inherit"] });
 		let out = "";
@@ -121,11 +122,6 @@ function runAsync(cmd, args) {
 	});
 }
 
-function run(cmd, args) {
-	const r = spawnSync(cmd, args, { encoding: "utf8" });
-	if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")}: ${r.stderr}`);
-	return r.stdout.trim().split(" ");
-}
 
 const HZ = 100; // USER_HZ on Linux
 const rows = [];
@@ -143,7 +139,7 @@ async function throughput() {
 		health: { metrics_file: prom, interval_s: 1 },
 	});
 	const c0 = cpuTicks(a.child.pid);
-	const [, n, ns] = run(storm, ["open", files, String(OPENS)]);
+	const [, n, ns] = await run(storm, ["open", files, String(OPENS)]);
 	await sleep(2500);
 	const c1 = cpuTicks(a.child.pid);
 	const m = metrics(prom);
@@ -153,7 +149,7 @@ async function throughput() {
 	rows.push(["open storm", `${Math.round(rate)} opens/s`, `${events} events, ${lost} lost`, `${(((c1 - c0) / HZ) * 1000 * (100000 / Math.max(events, 1))).toFixed(0)} ms CPU per 100k events`, `RSS ${rssKb(a.child.pid)} kB`]);
 	const e0 = cpuTicks(a.child.pid);
 	const before = metrics(prom);
-	const [, en, ens] = run(storm, ["exec", String(EXECS)]);
+	const [, en, ens] = await run(storm, ["exec", String(EXECS)]);
 	await sleep(2500);
 	const e1 = cpuTicks(a.child.pid);
 	const after = metrics(prom);
@@ -168,7 +164,7 @@ async function latency() {
 	const a = await startAgent({ alerts: { aggregate_window_s: 0 }, posture: { enabled: false }, sensor: { lost_report_interval_s: 1 } }, (r, at) => {
 		if (r.kind === "alert" && r.rule?.id === "bench-open") lat.push(Number(at - recordNs(r.time)) / 1e6);
 	});
-	const [, n] = await runAsync(storm, ["paced", files, String(RATE), String(SECONDS)]);
+	const [, n] = await run(storm, ["paced", files, String(RATE), String(SECONDS)]);
 	await sleep(3000);
 	await stopAgent(a);
 	lat.sort((x, y) => x - y);
