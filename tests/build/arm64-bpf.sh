@@ -11,20 +11,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 B=${BUILD:-build}
-passed=0
-failed=0
-
-check() { # description, command...
-	local what=$1
-	shift
-	if "$@" >/dev/null 2>&1; then
-		passed=$((passed + 1))
-		echo "ok   $what"
-	else
-		failed=$((failed + 1))
-		echo "FAIL $what"
-	fi
-}
+. tests/lib/checks.sh
 
 # The register a syscall's first argument is read from, per arch (libbpf's
 # PT_REGS_PARM1_CORE_SYSCALL), and one that only the other arch has.
@@ -66,5 +53,4 @@ else
 	echo "skip arm64 cross build: opt-in, CROSS=1 after make ARCH=arm64 cross-deps"
 fi
 
-echo "build: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary build

@@ -9,23 +9,9 @@
 # Prints "deb: N passed, M failed"; exits 1 if anything failed.
 set -u
 cd "$(dirname "$0")/../.."
-passed=0
-failed=0
-
-check() { # description, command...
-	local what=$1
-	shift
-	if "$@" >/dev/null 2>&1; then
-		passed=$((passed + 1))
-		echo "ok   $what"
-	else
-		failed=$((failed + 1))
-		echo "FAIL $what"
-	fi
-}
+. tests/lib/checks.sh
 finish() {
-	echo "deb: $passed passed, $failed failed"
-	[ "$failed" -eq 0 ]
+	summary deb
 	exit
 }
 

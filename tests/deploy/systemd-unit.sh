@@ -9,13 +9,9 @@ cd "$(dirname "$0")/../.."
 UNIT=deploy/systemd/mcpwatch.service
 CAPS_FILE=deploy/capabilities.txt
 MAX_EXPOSURE=${MAX_EXPOSURE:-3.5}
-passed=0
-failed=0
+. tests/lib/checks.sh
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-
-ok() { passed=$((passed + 1)); echo "ok   $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL $1"; }
 
 # The capability list of a file: one name a line, comments and blanks dropped, sorted.
 caps_of_file() { sed -e 's/#.*//' "$1" | tr -s ' \t' '\n\n' | grep -v '^$' | sort -u; }
@@ -52,7 +48,7 @@ check_exposure() { # unit
 
 if ! command -v systemd-analyze >/dev/null 2>&1; then
 	fail "systemd-analyze is installed (scripts/deps.sh installs systemd)"
-	echo "deploy: $passed passed, $failed failed"
+	summary deploy
 	exit 1
 fi
 
@@ -83,5 +79,4 @@ grep -Ev '^(Protect|Private|Restrict|SystemCall|LockPersonality|MemoryDeny|UMask
 check_exposure "$weak" >/dev/null && fail "a unit without its sandbox is rated above $MAX_EXPOSURE" ||
 	ok "a unit without its sandbox is rated above $MAX_EXPOSURE"
 
-echo "deploy: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary deploy
