@@ -868,9 +868,20 @@ static void set_outputs(struct loader *ld, const struct opt *o, const struct jso
 	ld->c->outputs_doc = doc;
 }
 
-static void set_path(struct loader *ld, const struct opt *o, const struct json_value *v)
+/* Replaces the string at o's field with a copy of s. */
+static void set_text(struct loader *ld, const struct opt *o, const struct json_value *v,
+		     const char *s)
 {
 	char **dst = field_at(ld, o->off);
+
+	free(*dst);
+	*dst = strdup(s);
+	if (!*dst)
+		report(ld, v, "out of memory");
+}
+
+static void set_path(struct loader *ld, const struct opt *o, const struct json_value *v)
+{
 	char what[64];
 	const char *s;
 
@@ -883,22 +894,7 @@ static void set_path(struct loader *ld, const struct opt *o, const struct json_v
 		       CONFIG_PATH_MAX);
 		return;
 	}
-	free(*dst);
-	*dst = strdup(s);
-	if (!*dst)
-		report(ld, v, "out of memory");
-}
-
-/* Replaces the string at o's field with a copy of s. */
-static void set_text(struct loader *ld, const struct opt *o, const struct json_value *v,
-		     const char *s)
-{
-	char **dst = field_at(ld, o->off);
-
-	free(*dst);
-	*dst = strdup(s);
-	if (!*dst)
-		report(ld, v, "out of memory");
+	set_text(ld, o, v, s);
 }
 
 /* RFC 1123 subdomain, as Kubernetes names nodes: [a-z0-9]([-a-z0-9.]*[a-z0-9])? */
