@@ -14,6 +14,7 @@
 #define ALERT_TEXT_MAX RECORD_TEXT_MAX
 #define AGG_MAX_KEYS   4096
 #define AGG_BUCKETS    1024 /* a power of two; AGG_MAX_KEYS keeps chains short */
+#define AGG_REFRESH_NS 1000000000LL
 
 /* One aggregation key: in a hash bucket for lookups on every match, and in
  * a list by age for the window checks of alerter_tick. */
@@ -22,7 +23,14 @@ struct agg {
 	uint64_t hash;
 	int64_t first_ns, last_ns;
 	uint64_t repeats;
-	cJSON *last;		   /* record of the latest repeat */
+	/* Record of a recent repeat: rebuilt when the process or the tool call
+	 * changes, else at most once per AGG_REFRESH_NS of event time (a flood
+	 * of one key must not build and free a record per event). Its time is
+	 * set to last_ns when it is written. */
+	cJSON *last;
+	int64_t built_ns;
+	uint32_t built_pid;
+	const struct tap_call *built_call;
 	struct agg *chain;	   /* next in its bucket */
 	struct agg *older, *newer; /* neighbours by creation */
 };
@@ -41,6 +49,7 @@ struct alerter {
 	int64_t window_ns;
 	struct agg *buckets[AGG_BUCKETS];
 	struct agg *newest; /* the newest key; ->older leads to the others */
+	struct agg *oldest; /* the first to close: ->newer leads to the others */
 	size_t naggs;
 	uint64_t suppressed;
 	uint64_t matches;	    /* every rule match, aggregated or written */
@@ -218,8 +227,11 @@ static void agg_insert(struct alerter *a, struct agg *g)
 	g->chain = *b;
 	*b = g;
 	g->older = a->newest;
+	g->newer = NULL;
 	if (a->newest)
 		a->newest->newer = g;
+	else
+		a->oldest = g;
 	a->newest = g;
 	a->naggs++;
 }
@@ -233,6 +245,8 @@ static void agg_unlink(struct alerter *a, struct agg *g)
 	*pp = g->chain;
 	if (g->older)
 		g->older->newer = g->newer;
+	else
+		a->oldest = g->newer;
 	if (g->newer)
 		g->newer->older = g->older;
 	else
@@ -255,6 +269,8 @@ static void agg_close(struct alerter *a, struct agg *g)
 		char t[48];
 
 		cJSON_ReplaceItemInObject(g->last, "count", cJSON_CreateNumber((double)g->repeats));
+		rfc3339_format(g->last_ns, 9, t, sizeof(t));
+		cJSON_ReplaceItemInObject(g->last, "time", cJSON_CreateString(t));
 		rfc3339_format(g->first_ns, 9, t, sizeof(t));
 		cJSON_AddStringToObject(agg, "first_time", t);
 		rfc3339_format(g->last_ns, 9, t, sizeof(t));
@@ -268,17 +284,24 @@ static void agg_close(struct alerter *a, struct agg *g)
 	free(g);
 }
 
-/* Newest first, the order in which summaries have always been written. */
+/*
+ * Keys close in the order they were created (each window starts at its first
+ * match), so the expired ones are the oldest few: find the newest of them from
+ * the old end, then close them newest first, the order summaries have always
+ * been written in. The cost is the expired count, not the number of keys.
+ */
 void alerter_tick(struct alerter *a, int64_t now_ns)
 {
-	struct agg *g = a->newest, *older;
+	struct agg *g = a->oldest, *older;
 
+	if (!g || now_ns - g->first_ns < a->window_ns)
+		return;
+	while (g->newer && now_ns - g->newer->first_ns >= a->window_ns)
+		g = g->newer;
 	for (; g; g = older) {
 		older = g->older;
-		if (now_ns - g->first_ns >= a->window_ns) {
-			agg_unlink(a, g);
-			agg_close(a, g);
-		}
+		agg_unlink(a, g);
+		agg_close(a, g);
 	}
 }
 
@@ -364,12 +387,18 @@ void alerter_emit(struct alerter *a, const struct rule *r, const struct evctx *c
 	a->matches++;
 	count_rule(a, r->id);
 	if (g) {
-		/* A repeat inside the window: count it, keep its record for the summary. */
+		/* A repeat inside the window: count it, keep a recent record for the summary. */
 		free(key);
-		rec = alert_build(r, c, a->host);
-		if (rec) {
-			cJSON_Delete(g->last);
-			g->last = rec;
+		if (!g->last || c->proc->tgid != g->built_pid || c->mcp.call != g->built_call ||
+		    c->time_ns - g->built_ns >= AGG_REFRESH_NS) {
+			rec = alert_build(r, c, a->host);
+			if (rec) {
+				cJSON_Delete(g->last);
+				g->last = rec;
+				g->built_ns = c->time_ns;
+				g->built_pid = c->proc->tgid;
+				g->built_call = c->mcp.call;
+			}
 		}
 		g->repeats++;
 		g->last_ns = c->time_ns;

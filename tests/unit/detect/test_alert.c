@@ -219,6 +219,94 @@ static void test_repeats_are_aggregated(void **state)
 	fclose(f);
 }
 
+/*
+ * A flood of one key does not rebuild its record per match: the summary's
+ * record is of the latest repeat from another process (or tool call), else
+ * refreshed once a second, and its time is always the last repeat's.
+ */
+static void test_summary_record_refresh(void **state)
+{
+	FILE *f = tmpfile();
+	struct output *out = output_new_stream(f);
+	struct alerter *a = alerter_new(out, "h", 10);
+	const int64_t t0 = 1764072000LL * 1000000000;
+	struct proc child = proc;
+	cJSON **recs;
+	int n;
+
+	(void)state;
+	child.tgid = 4242;
+	for (int i = 0; i < 5; i++) {
+		struct evctx c = open_ctx("/root/.aws/credentials", t0 + i * 1000000LL);
+
+		alerter_emit(a, ruleset_get(rs, 0), &c);
+	}
+	/* Another process of the tree, same key: its record is the one kept. */
+	struct evctx c2 = open_ctx("/root/.aws/credentials", t0 + 6000000LL);
+
+	c2.proc = &child;
+	alerter_emit(a, ruleset_get(rs, 0), &c2);
+	/* The same process again within the second: not rebuilt (its result
+	 * differs, the summary keeps c2's)... */
+	struct evctx c3 = open_ctx("/root/.aws/credentials", t0 + 7000000LL);
+
+	c3.proc = &child;
+	c3.file.result = 9;
+	alerter_emit(a, ruleset_get(rs, 0), &c3);
+	alerter_tick(a, t0 + 11LL * 1000000000);
+	recs = read_records(f, &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(num_at(recs[1], "count", NULL), 6);
+	assert_int_equal(num_at(recs[1], "process", "pid"), 4242);
+	assert_int_equal(num_at(recs[1], "file", "result"), 5);
+	/* ...but the summary says when the last repeat was. */
+	assert_string_equal(str_at(recs[1], "time", NULL), "2025-11-25T12:00:00.007000000Z");
+	assert_string_equal(str_at(recs[1], "aggregate", "last_time"),
+			    "2025-11-25T12:00:00.007000000Z");
+	for (int i = 0; i < n; i++)
+		cJSON_Delete(recs[i]);
+	alerter_free(a);
+	output_free(out);
+	fclose(f);
+}
+
+/* Windows close oldest key first in time, summaries written newest first,
+ * and a key whose window is still open is left alone. */
+static void test_tick_closes_only_expired(void **state)
+{
+	FILE *f = tmpfile();
+	struct output *out = output_new_stream(f);
+	struct alerter *a = alerter_new(out, "h", 10);
+	const int64_t t0 = 1764072000LL * 1000000000;
+	const char *paths[] = {"/root/.aws/credentials", "/root/.kube/config", "/root/.netrc"};
+	cJSON **recs;
+	int n;
+
+	(void)state;
+	for (int k = 0; k < 3; k++)
+		for (int i = 0; i < 2; i++) {
+			struct evctx c = open_ctx(paths[k], t0 + k * 3LL * 1000000000 + i);
+
+			alerter_emit(a, ruleset_get(rs, 0), &c);
+		}
+	alerter_tick(a, t0 + 13LL * 1000000000 + 5); /* keys 0 and 1 expired, 2 not */
+	recs = read_records(f, &n);
+	assert_int_equal(n, 5);
+	assert_string_equal(str_at(recs[3], "file", "path"), paths[1]);
+	assert_string_equal(str_at(recs[4], "file", "path"), paths[0]);
+	for (int i = 0; i < n; i++)
+		cJSON_Delete(recs[i]);
+	alerter_tick(a, t0 + 16LL * 1000000000 + 5);
+	recs = read_records(f, &n);
+	assert_int_equal(n, 6);
+	assert_string_equal(str_at(recs[5], "file", "path"), paths[2]);
+	for (int i = 0; i < n; i++)
+		cJSON_Delete(recs[i]);
+	alerter_free(a);
+	output_free(out);
+	fclose(f);
+}
+
 /* A reload: the pending summary goes to the old output, later alerts to the
  * new one with the new window, and the match count goes on. */
 static void test_reconfigure(void **state)
@@ -415,6 +503,8 @@ int main(void)
 	    cmocka_unit_test(test_build_fields_and_redaction),
 	    cmocka_unit_test(test_container_and_pod_names),
 	    cmocka_unit_test(test_repeats_are_aggregated),
+	    cmocka_unit_test(test_summary_record_refresh),
+	    cmocka_unit_test(test_tick_closes_only_expired),
 	    cmocka_unit_test(test_reconfigure),
 	    cmocka_unit_test(test_many_distinct_keys),
 	    cmocka_unit_test(test_separator_in_fields_keeps_keys_apart),
