@@ -37,7 +37,34 @@ static void operands_free(struct operands *o)
 			free(o->strs[i]);
 	free(o->strs);
 	free(o->ints);
+	free(o->plans);
 	memset(o, 0, sizeof(*o));
+}
+
+static void operands_plan(struct operands *o)
+{
+	if (!o->strs || o->plans || !o->n)
+		return;
+	o->plans = calloc(o->n, sizeof(*o->plans));
+	for (size_t i = 0; o->plans && i < o->n; i++)
+		glob_plan(o->strs[i] ? o->strs[i] : "", &o->plans[i]);
+}
+
+static void cond_plan_globs(struct ruleset *rs, struct cond *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->nkids; i++)
+		cond_plan_globs(rs, c->kids[i]);
+	if (c->kind == COND_LEAF && c->op == OP_GLOB)
+		operands_plan(c->list >= 0 ? &rs->lists[c->list]->items : &c->inl);
+}
+
+/* Without memory for a plan, matching falls back to glob_match. */
+void ruleset_plan_globs(struct ruleset *rs)
+{
+	for (size_t i = 0; i < rs->nrules; i++)
+		cond_plan_globs(rs, rs->rules[i]->cond);
 }
 
 void cond_free(struct cond *c)

@@ -28,9 +28,10 @@ static bool lower_contains(const char *v, const char *pat)
 	return strstr(v, low) != NULL;
 }
 
-static bool str_op_match(enum cond_op op, const char *v, const char *pat)
+static bool str_op_match(enum cond_op op, const char *v, size_t vl, const char *pat,
+			 const struct glob_plan *plan)
 {
-	size_t vl, pl;
+	size_t pl;
 
 	switch (op) {
 	case OP_EQ:
@@ -38,11 +39,10 @@ static bool str_op_match(enum cond_op op, const char *v, const char *pat)
 	case OP_IN:
 		return !strcmp(v, pat);
 	case OP_GLOB:
-		return glob_match(pat, v);
+		return plan ? glob_match_plan(pat, plan, v, vl) : glob_match(pat, v);
 	case OP_PREFIX:
 		return !strncmp(v, pat, strlen(pat));
 	case OP_SUFFIX:
-		vl = strlen(v);
 		pl = strlen(pat);
 		return vl >= pl && !memcmp(v + vl - pl, pat, pl);
 	case OP_CONTAINS:
@@ -80,7 +80,7 @@ static bool operands_match(enum cond_op op, const struct field_value *v, const s
 	const char *s = v->type == FV_STR ? v->s : NULL;
 	char *lower = NULL;
 	bool hit = false;
-	size_t i;
+	size_t i, vl;
 
 	/* Fold the value once, not once per operand (a 16 KiB tool result). */
 	if (op == OP_ICONTAINS && s) {
@@ -91,9 +91,11 @@ static bool operands_match(enum cond_op op, const struct field_value *v, const s
 			*c = (char)tolower((unsigned char)*c);
 		s = lower;
 	}
+	vl = s ? strlen(s) : 0;
 	for (i = 0; i < o->n && !hit; i++) {
 		if (v->type == FV_STR)
-			hit = o->strs && str_op_match(op, s, o->strs[i]);
+			hit = o->strs &&
+			      str_op_match(op, s, vl, o->strs[i], o->plans ? &o->plans[i] : NULL);
 		else
 			hit = o->ints && int_op_match(op, v->i, o->ints[i]);
 	}

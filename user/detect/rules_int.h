@@ -8,6 +8,8 @@
 #ifndef MCPWATCH_RULES_INT_H
 #define MCPWATCH_RULES_INT_H
 
+#include "lib/glob.h"
+
 #include "detect/rules.h"
 #include "lib/json.h"
 
@@ -42,6 +44,7 @@ struct operands {
 	char **strs;
 	int64_t *ints;
 	size_t n;
+	struct glob_plan *plans; /* per string, when a glob leaf uses them; may be NULL */
 };
 
 struct cond {
@@ -146,6 +149,8 @@ struct shown show(const char *name);
 /* Slot and kind of list `name` as it will be after this document. */
 int resolve_list(const struct loader *ld, const char *name, enum list_kind *kind);
 bool operands_reserve(struct operands *o, enum list_kind kind, size_t n);
+/* Work out the glob plans of every glob leaf's operands (after a commit). */
+void ruleset_plan_globs(struct ruleset *rs);
 /* Compile a condition; ev < 0: the rule's event is unknown. NULL on error. */
 struct cond *parse_cond(struct loader *ld, const struct json_value *v, int ev);
 

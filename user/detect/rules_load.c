@@ -696,6 +696,7 @@ static int commit(struct loader *ld)
 		}
 		sr->rule = NULL;
 	}
+	ruleset_plan_globs(rs);
 	return 0;
 }
 

@@ -90,6 +90,53 @@ bool glob_match(const char *pattern, const char *string)
 	return glob_match_general(pattern, string);
 }
 
+void glob_plan(const char *pattern, struct glob_plan *plan)
+{
+	const char *p = pattern;
+
+	*plan = (struct glob_plan){0};
+	plan->enclosed = enclosed_literal(pattern) > 0;
+	while (*p) {
+		size_t n = strcspn(p, "*?[\\");
+
+		if (n > plan->lit_len && n <= UINT32_MAX && (size_t)(p - pattern) <= UINT32_MAX) {
+			plan->lit_off = (uint32_t)(p - pattern);
+			plan->lit_len = (uint32_t)n;
+		}
+		p += n;
+		if (*p == '[') {
+			/* Skip the set as class_match reads it; past an unterminated
+			 * '[' the runs found so far still hold, so stop there. */
+			const char *q = p + 1;
+
+			if (*q == '!' || *q == '^')
+				q++;
+			do {
+				if (!*q)
+					return;
+				if (q[1] == '-' && q[2] && q[2] != ']')
+					q += 2;
+				q++;
+			} while (*q != ']');
+			p = q + 1;
+		} else if (*p) {
+			/* '*', '?', or an escape, whose character is literal but ends
+			 * the run: a run stays a plain substring of the pattern. */
+			p += p[0] == '\\' && p[1] ? 2 : 1;
+		}
+	}
+}
+
+bool glob_match_plan(const char *pattern, const struct glob_plan *plan, const char *string,
+		     size_t len)
+{
+	if (plan->lit_len && !memmem(string, len, pattern + plan->lit_off, plan->lit_len))
+		return false;
+	if (plan->enclosed)
+		return true;
+	return glob_match_general(pattern, string);
+}
+
 static bool glob_match_general(const char *pattern, const char *string)
 {
 	const char *star_p = NULL, *star_s = NULL, *p = pattern, *s = string;

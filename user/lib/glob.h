@@ -17,8 +17,27 @@
 #define MCPWATCH_GLOB_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 /* Does string match pattern? Allocation-free; O(len(pattern) * len(string)). */
 bool glob_match(const char *pattern, const char *string);
+
+/*
+ * What a pattern's text tells before any string is seen, worked out once
+ * (rules compile it for every glob operand): the longest run of plain
+ * characters, which every matching string contains verbatim, and whether the
+ * pattern is just "*literal*". A string without that run is refused with one
+ * memmem instead of a backtracking walk.
+ */
+struct glob_plan {
+	uint32_t lit_off, lit_len; /* the run in the pattern; len 0: none */
+	bool enclosed;		   /* "*literal*": the run decides alone */
+};
+
+void glob_plan(const char *pattern, struct glob_plan *plan);
+/* glob_match(pattern, string), with pattern's plan and strlen(string). */
+bool glob_match_plan(const char *pattern, const struct glob_plan *plan, const char *string,
+		     size_t len);
 
 #endif /* MCPWATCH_GLOB_H */

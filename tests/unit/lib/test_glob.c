@@ -87,6 +87,40 @@ static void test_bytes_and_cost(void **state)
 	assert_false(glob_match(p, s));
 }
 
+/* A plan's literal run, and matching through it, agree with glob_match. */
+static void test_plan(void **state)
+{
+	static const char *const pats[] = {
+	    "*/.ssh/id_*", "*credentials*", "/etc/shadow", "*[abc]def*", "*[]x]yz", "a\\*b*",
+	    "*[!.]env", "[unterminated*abc", "*?*", "", "*", "*.aws/credentials", "x[a-c]yz*q",
+	};
+	static const char *const strs[] = {
+	    "/home/u/.ssh/id_rsa", "/x/credentials.json", "/etc/shadow", "bdef", "]yz", "xyz",
+	    "a*b", "a*bc", "xenv", ".env", "[unterminatedXabc", "", "q", "/r/.aws/credentials",
+	    "xbyzq", "xdyzq",
+	};
+	struct glob_plan pl;
+
+	(void)state;
+	glob_plan("/etc/ssh/ssh_host_*_key", &pl);
+	assert_int_equal(pl.lit_off, 0);
+	assert_int_equal(pl.lit_len, strlen("/etc/ssh/ssh_host_"));
+	assert_false(pl.enclosed);
+	glob_plan("*credentials*", &pl);
+	assert_true(pl.enclosed);
+	assert_int_equal(pl.lit_len, strlen("credentials"));
+	/* A set's members are not a literal run: "abc]" must not be required. */
+	glob_plan("*[abc]de*", &pl);
+	assert_int_equal(pl.lit_off, strlen("*[abc]"));
+	assert_int_equal(pl.lit_len, 2);
+	for (size_t i = 0; i < sizeof(pats) / sizeof(pats[0]); i++) {
+		glob_plan(pats[i], &pl);
+		for (size_t j = 0; j < sizeof(strs) / sizeof(strs[0]); j++)
+			assert_int_equal(glob_match_plan(pats[i], &pl, strs[j], strlen(strs[j])),
+					 glob_match(pats[i], strs[j]));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -96,6 +130,7 @@ int main(void)
 	    cmocka_unit_test(test_classes),
 	    cmocka_unit_test(test_escape),
 	    cmocka_unit_test(test_bytes_and_cost),
+	    cmocka_unit_test(test_plan),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
