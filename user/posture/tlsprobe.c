@@ -516,6 +516,7 @@ struct tlsprobe {
 	size_t job_head, job_count;
 	struct tlsprobe_result results[TLSPROBE_QUEUE_MAX];
 	size_t result_head, result_count;
+	bool signalled; /* result_fd holds a count to read (under lock) */
 };
 
 static void signal_result(struct tlsprobe *tp)
@@ -525,12 +526,17 @@ static void signal_result(struct tlsprobe *tp)
 	/* Cannot fail short of a counter overflow; the queue is still right. */
 	if (write(tp->result_fd, &one, sizeof(one)) < 0)
 		return;
+	tp->signalled = true;
 }
 
 static void clear_result_signal(struct tlsprobe *tp)
 {
 	uint64_t v;
 
+	/* The agent asks after every poll: no read unless a write is pending. */
+	if (!tp->signalled)
+		return;
+	tp->signalled = false;
 	if (read(tp->result_fd, &v, sizeof(v)) < 0)
 		return; /* EAGAIN: nothing was signalled */
 }
