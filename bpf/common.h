@@ -157,10 +157,47 @@ static __always_inline void mw_count(__u32 idx)
 		(*cnt)++;
 }
 
+/*
+ * Wake-ups, batched. Waking the agent for every record costs the sending CPU
+ * an irq_work and the agent an epoll round trip per event, which under an
+ * open storm is most of both sides' time. A record wakes the agent only when
+ * MW_WAKE_NS passed since the last wake or MW_WAKE_BYTES are waiting; the
+ * others are left for the agent, which drains the ring after every wake-up
+ * and, while records keep coming, polls again within a few milliseconds
+ * (agent.c: BUSY_POLL_MS), so a record trailing a burst is late by that at
+ * most. A lone record (none in the last MW_WAKE_NS) wakes at once.
+ */
+#define MW_WAKE_NS    1000000ULL
+#define MW_WAKE_BYTES (256U << 10)
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64); /* bpf_ktime_get_ns() of the last wake-up */
+} wake SEC(".maps") __weak;
+
+static __always_inline __u64 mw_wake_flags(void)
+{
+	__u32 zero = 0;
+	__u64 *last = bpf_map_lookup_elem(&wake, &zero);
+	__u64 now = bpf_ktime_get_ns();
+
+	if (!last)
+		return 0;
+	/* Racy across CPUs on purpose: a lost update costs one extra wake-up. */
+	if (now - *last >= MW_WAKE_NS ||
+	    bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= MW_WAKE_BYTES) {
+		*last = now;
+		return BPF_RB_FORCE_WAKEUP;
+	}
+	return BPF_RB_NO_WAKEUP;
+}
+
 /* Sends size bytes of rec and counts it as sent or lost. */
 static __always_inline void mw_send(void *rec, __u64 size, __u32 type)
 {
-	if (bpf_ringbuf_output(&events, rec, size, 0))
+	if (bpf_ringbuf_output(&events, rec, size, mw_wake_flags()))
 		mw_count(MW_CNT_LOST + type);
 	else
 		mw_count(type);

@@ -987,9 +987,17 @@ int sensor_open(struct sensor **out, const struct sensor_opts *opts, sensor_even
 
 int sensor_poll(struct sensor *s, int timeout_ms)
 {
+	int n, m;
+
 	if (!s || !s->ring)
 		return -EINVAL;
-	return ring_buffer__poll(s->ring, timeout_ms);
+	n = ring_buffer__poll(s->ring, timeout_ms);
+	if (n < 0)
+		return n;
+	/* Records sent without a wake-up (bpf/common.h: mw_wake_flags) are
+	 * taken too, whether or not the wait ended with one. */
+	m = ring_buffer__consume(s->ring);
+	return m < 0 ? m : n + m;
 }
 
 int sensor_fd(const struct sensor *s)
