@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <malloc.h>
 #include <poll.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdarg.h>
@@ -38,9 +37,11 @@
 #include "detect/audit.h"
 #include "deliver/health.h"
 #include "enrich/resolver.h"
+#include "lib/usernames.h"
 
 #define SWEEP_INTERVAL_NS (30LL * 1000000000)
 #define POLL_MS		  100
+#define BUSY_POLL_MS	  2
 #define MAX_LISTENERS	  4096
 
 /* A listening socket of a process we know, kept for identity and posture. */
@@ -55,6 +56,7 @@ struct listener {
 };
 
 struct agent {
+	struct usernames users; /* uid -> name, cached */
 	const struct agent_opts *opts;
 	const struct config *cfg;
 	char host[256];
@@ -162,16 +164,16 @@ static void fill_container(struct agent *a, struct proc *p)
 }
 
 /* Once per process image, not once per event: opens of a tracked tree are frequent. */
-static void fill_user(struct proc *p)
+static void fill_user(struct agent *a, struct proc *p)
 {
-	struct passwd pw, *res = NULL;
-	char buf[1024];
+	const char *name;
 
 	if (p->user_checked)
 		return;
 	p->user_checked = true;
-	if (getpwuid_r(p->uid, &pw, buf, sizeof(buf), &res) == 0 && res)
-		proc_set_string(&p->user_name, pw.pw_name);
+	name = usernames_get(&a->users, p->uid, clock_monotonic_ns());
+	if (name)
+		proc_set_string(&p->user_name, name);
 }
 
 static void on_join(struct proc *p, void *arg)
@@ -214,7 +216,7 @@ static void evctx_init(struct agent *a, struct evctx *c, enum rule_event kind, s
 	c->server = server_of(a, p);
 	c->net.tls = -1;
 	fill_container(a, p);
-	fill_user(p);
+	fill_user(a, p);
 	c->user_name = p->user_name;
 	resolver_lookup(a->resolver, p->container_id, p->pod_uid, p->container_runtime,
 			&c->workload);
@@ -1231,6 +1233,7 @@ static int agent_setup(struct agent *a)
 	char err[512];
 	int rc;
 
+	usernames_init(&a->users, NULL);
 	rc = setup_outputs(a);
 	if (rc)
 		return rc;
@@ -1385,8 +1388,14 @@ int agent_run(const struct agent_opts *opts)
 	rc = agent_setup(&a);
 	if (rc == MW_EXIT_OK) {
 		emit_ready(&a);
+		int timeout = POLL_MS;
+
 		while (!stop_requested) {
-			int n = sensor_poll(a.sensor, POLL_MS);
+			int n = sensor_poll(a.sensor, timeout);
+
+			/* While records keep coming, come back soon for the ones the
+			 * kernel sent without a wake-up (bpf/common.h). */
+			timeout = n > 0 ? BUSY_POLL_MS : POLL_MS;
 
 			if (n < 0 && n != -EINTR) {
 				logmsg(&a, false, "ring buffer poll failed: %s", strerror(-n));
