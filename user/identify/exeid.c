@@ -273,10 +273,7 @@ static int by_content(struct exeid *x, uint32_t pid, const char *exe, uint64_t i
 			goto out;
 		}
 	}
-	if ((uint64_t)st.st_size > EXEID_HASH_MAX) {
-		x->stats.too_big++;
-		goto out;
-	}
+	/* (A learnt size is at most EXEID_HASH_MAX: no larger file is read.) */
 	if (hash_fd(fd, sha))
 		goto out;
 	x->stats.hashed++;

@@ -36,7 +36,6 @@ struct exeid_result {
 struct exeid_stats {
 	uint64_t hashed;   /* files read and hashed */
 	uint64_t unopened; /* the process was gone and its file too: name only */
-	uint64_t too_big;  /* over EXEID_HASH_MAX */
 };
 
 struct exeid;
