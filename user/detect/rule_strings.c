@@ -48,8 +48,7 @@ static int collect(const struct ruleset *rs, const struct cond *c, int field, st
 	return rc;
 }
 
-int rule_strings_of_field(const struct ruleset *rs, const char *field, const char ***out,
-			  size_t *n)
+int rule_strings_of_field(const struct ruleset *rs, const char *field, const char ***out, size_t *n)
 {
 	struct strs s = {0};
 	int id = field_id(field), rc = 0;

@@ -278,11 +278,12 @@ static int by_content(struct exeid *x, uint32_t pid, const char *exe, uint64_t i
 		goto out;
 	x->stats.hashed++;
 	for (size_t i = 0; i < x->nknown && k < 0; i++)
-		if (x->known[i].size == (uint64_t)st.st_size && !memcmp(x->known[i].sha, sha, SHA_LEN))
+		if (x->known[i].size == (uint64_t)st.st_size &&
+		    !memcmp(x->known[i].sha, sha, SHA_LEN))
 			k = (int)i;
 	/* A full cache reuses its slots in turn: each file costs one hash a round. */
 	c = &x->cache[x->ncache < CACHE_SLOTS ? x->ncache++ : x->next_slot++ % CACHE_SLOTS];
-	*c = (struct cached){st.st_dev, st.st_ino, (uint64_t)st.st_size,
+	*c = (struct cached){st.st_dev,		st.st_ino,	    (uint64_t)st.st_size,
 			     st.st_mtim.tv_sec, st.st_mtim.tv_nsec, k};
 out:
 	close(fd);

@@ -45,11 +45,12 @@ struct proc {
 	bool tls_tapped;     /* ... and attached the TLS tap to it */
 	bool tls_blind_said; /* a TLS listener the tap cannot read was reported */
 	/* What its executable is (identify/exeid), from its last exec event. */
-	uint8_t exe_how;	   /* enum exeid_how; 0 when not classified */
-	bool exe_anonymous;	   /* no name in any mounted fs (memfd, deleted) */
-	bool exe_via_fd;	   /* exec'd through a descriptor (fexecve) */
-	char exe_match[32];	   /* the learnt binary it is, "" if none */
-	struct proc *next;   /* hash chain */
+	uint8_t exe_how;    /* enum exeid_how; 0 when not classified */
+	bool exe_anonymous; /* no name in any mounted fs (memfd, deleted) */
+	bool exe_via_fd;    /* exec'd through a descriptor (fexecve) */
+	char exe_match[32]; /* the learnt binary it is, "" if none */
+
+	struct proc *next; /* hash chain */
 };
 
 struct proc_table;

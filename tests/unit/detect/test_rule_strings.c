@@ -25,15 +25,20 @@ static void test_lists_inline_and_disabled(void **state)
 {
 	static const char doc[] =
 	    "{\"version\": 1, \"lists\": {\"s\": [\"dash\", \"bash\"]},\n"
-	    "\"rules\": [{\"id\": \"a\", \"event\": \"exec\", \"severity\": \"low\", \"message\": \"m\","
-	    " \"condition\": {\"any\": [{\"field\": \"process.exe_match\", \"op\": \"in\", \"list\": \"s\"},"
+	    "\"rules\": [{\"id\": \"a\", \"event\": \"exec\", \"severity\": \"low\", \"message\": "
+	    "\"m\","
+	    " \"condition\": {\"any\": [{\"field\": \"process.exe_match\", \"op\": \"in\", "
+	    "\"list\": \"s\"},"
 	    " {\"not\": {\"field\": \"process.exe_match\", \"op\": \"eq\", \"value\": \"zsh\"}},"
 	    " {\"field\": \"process.exe_match\", \"op\": \"prefix\", \"value\": \"k\"},"
 	    " {\"field\": \"process.name\", \"op\": \"eq\", \"value\": \"fish\"}]}},\n"
-	    " {\"id\": \"b\", \"event\": \"exec\", \"severity\": \"low\", \"message\": \"m\", \"enabled\": false,"
-	    " \"condition\": {\"field\": \"process.exe_match\", \"op\": \"eq\", \"value\": \"tcsh\"}},\n"
+	    " {\"id\": \"b\", \"event\": \"exec\", \"severity\": \"low\", \"message\": \"m\", "
+	    "\"enabled\": false,"
+	    " \"condition\": {\"field\": \"process.exe_match\", \"op\": \"eq\", \"value\": "
+	    "\"tcsh\"}},\n"
 	    " {\"id\": \"c\", \"event\": \"exec\", \"severity\": \"low\", \"message\": \"m\","
-	    " \"condition\": {\"field\": \"process.exe_match\", \"op\": \"eq\", \"value\": \"dash\"}}]}";
+	    " \"condition\": {\"field\": \"process.exe_match\", \"op\": \"eq\", \"value\": "
+	    "\"dash\"}}]}";
 	struct ruleset *rs = ruleset_new();
 	const char **v = NULL;
 	struct diag diag;
