@@ -48,6 +48,38 @@ static __always_inline struct file *mw_exec_file(struct task_struct *task,
 	return file;
 }
 
+/*
+ * What the executable is, whatever it is called: its inode and device, and
+ * the two ways to run a file that has no name to match. A memfd or unlinked
+ * file has i_nlink 0; a pseudo-fs dentry (memfd's) is its own parent, so the
+ * walk wrote no component and exe_len is 0 with a file present. An exec
+ * through a descriptor (execveat AT_EMPTY_PATH, fexecve) has the filename
+ * "/dev/fd/N" that do_execveat_common() made up.
+ */
+static __always_inline void mw_exec_identity(struct mw_exec *e, struct file *file,
+					     struct linux_binprm *bprm)
+{
+	struct inode *inode;
+	const char *filename;
+	char fn[9] = {};
+
+	e->exe_ino = 0;
+	e->exe_dev = 0;
+	e->exe_pad = 0;
+	if (!file)
+		return;
+	inode = BPF_CORE_READ(file, f_inode);
+	e->exe_ino = BPF_CORE_READ(inode, i_ino);
+	e->exe_dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	if (BPF_CORE_READ(inode, __i_nlink) == 0 || e->exe_len == 0)
+		e->h.flags |= MW_F_EXE_ANON;
+	filename = BPF_CORE_READ(bprm, filename);
+	if (filename && bpf_probe_read_kernel_str(fn, sizeof(fn), filename) == sizeof(fn) &&
+	    fn[0] == '/' && fn[1] == 'd' && fn[2] == 'e' && fn[3] == 'v' && fn[4] == '/' &&
+	    fn[5] == 'f' && fn[6] == 'd' && fn[7] == '/')
+		e->h.flags |= MW_F_EXE_FD;
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
@@ -56,6 +88,7 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
 	__u32 tgid = pid_tgid >> 32;
 	struct mw_scratch *s;
 	struct mw_exec *e;
+	struct file *file;
 	__u32 exe_len, args_len;
 	__u64 size;
 
@@ -74,7 +107,9 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	e->server_tgid = mw_tracked_server(tgid, &e->h.flags);
 	e->args_len = 0;
-	mw_file_path_walk(e->data, &e->exe_len, mw_exec_file(task, bprm), &e->h.flags, NULL);
+	file = mw_exec_file(task, bprm);
+	mw_file_path_walk(e->data, &e->exe_len, file, &e->h.flags, NULL);
+	mw_exec_identity(e, file, bprm);
 	exe_len = e->exe_len & (MW_PATH_MAX - 1);
 	args_len = mw_exec_args_read(e, task, exe_len);
 	e->args_len = args_len;

@@ -95,6 +95,12 @@ struct mw_hdr {
 #define MW_F_PATH_TRUNC (1u << 1) /* walk hit MW_PATH_DEPTH or buffer end: leaf part only */
 #define MW_F_ARGS_TRUNC (1u << 2) /* argv longer than MW_ARGS_MAX */
 #define MW_F_PATH_RAW	(1u << 3) /* open: path is the user string, not resolved */
+/* exec: the executable has no name in any mounted fs (memfd, unlinked file,
+ * pseudo-fs dentry): exe is "" or a stale path, only exe_ino/exe_dev say what it is. */
+#define MW_F_EXE_ANON (1u << 4)
+/* exec: through a descriptor (execveat AT_EMPTY_PATH, fexecve): bprm->filename
+ * was "/dev/fd/N". */
+#define MW_F_EXE_FD (1u << 5)
 
 /*
  * A path as the kernel saw it: `len` bytes of NUL-terminated components in
@@ -114,6 +120,12 @@ struct mw_exec {
 	__u64 cgroup_id;
 	__u64 start_ns; /* task start_boottime */
 	char comm[MW_COMM_LEN];
+	/* The executable's identity, whatever its name: inode number and the
+	 * kernel's s_dev of its superblock (MAJOR << 20 | MINOR, not st_dev's
+	 * encoding). 0 when there was no file. */
+	__u64 exe_ino;
+	__u32 exe_dev;
+	__u32 exe_pad;
 	char data[MW_PATH_MAX + MW_ARGS_MAX]; /* only exe_len + args_len bytes are sent */
 };
 
@@ -218,7 +230,7 @@ struct mw_tracked {
 
 #ifndef __VMLINUX_H__
 _Static_assert(sizeof(struct mw_hdr) == 24, "mw_hdr layout");
-_Static_assert(sizeof(struct mw_exec) == 24 + 24 + 16 + 16 + MW_PATH_MAX + MW_ARGS_MAX,
+_Static_assert(sizeof(struct mw_exec) == 24 + 24 + 16 + 16 + 16 + MW_PATH_MAX + MW_ARGS_MAX,
 	       "mw_exec layout");
 _Static_assert(sizeof(struct mw_fork) == 24 + 16, "mw_fork layout");
 _Static_assert(sizeof(struct mw_exit) == 24 + 8, "mw_exit layout");

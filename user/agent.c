@@ -18,6 +18,8 @@
 #include "sense/container.h"
 #include "detect/evctx.h"
 #include "detect/open_filter.h"
+#include "detect/rule_strings.h"
+#include "identify/exeid.h"
 #include "posture/grade.h"
 #include "identify/identity.h"
 #include "identify/mcpproto.h"
@@ -68,6 +70,7 @@ struct agent {
 	struct tlsprobe *probe;
 	struct postured *postured; /* NULL when posture is disabled */
 	struct tap *tap;	   /* NULL when the tool-call tap is off */
+	struct exeid *exeid;	   /* the shells by identity; NULL if it could not start */
 	struct resolver *resolver; /* container and pod names; NULL when metadata is off */
 	struct listener *listeners;
 	size_t nlisteners;
@@ -371,6 +374,26 @@ static void check_listeners_of_trees(struct agent *a)
 
 /* ------------------------------------------------------------ events */
 
+/*
+ * What a server tree's new image is (identify/exeid): the kernel's flags
+ * always, the identity only in a tree (hashing is for the execs rules see).
+ */
+static void classify_exe(struct agent *a, struct proc *p, const struct sensor_event *ev)
+{
+	struct exeid_result r;
+
+	p->exe_anonymous = ev->flags & MW_F_EXE_ANON;
+	p->exe_via_fd = ev->flags & MW_F_EXE_FD;
+	p->exe_how = EXEID_NONE;
+	p->exe_match[0] = '\0';
+	if (!p->server_tgid || !a->exeid)
+		return;
+	exeid_classify(a->exeid, p->tgid, ev->exec.exe, ev->exec.exe_dev, ev->exec.exe_ino,
+		       ev->exec.argv, ev->exec.argc, &r);
+	p->exe_how = (uint8_t)r.how;
+	snprintf(p->exe_match, sizeof(p->exe_match), "%s", r.match);
+}
+
 static void handle_exec(struct agent *a, const struct sensor_event *ev)
 {
 	struct proc *p = proc_table_get(a->procs, ev->tgid);
@@ -394,6 +417,7 @@ static void handle_exec(struct agent *a, const struct sensor_event *ev)
 			postured_request(a->postured, false, 2000);
 		check_listeners_of_trees(a);
 	}
+	classify_exe(a, p, ev);
 	if (!p->server_tgid)
 		return;
 	evctx_init(a, &c, RULE_EV_EXEC, p, ev->time_ns);
@@ -923,6 +947,28 @@ static void install_open_filter(struct agent *a)
 	open_filter_free(&f);
 }
 
+/*
+ * The shells rules ask about (the strings process.exe_match is compared
+ * with) learnt by identity; at start and on every reload.
+ */
+static void install_exeid(struct agent *a)
+{
+	const char **names = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (!a->exeid)
+		return;
+	rc = rule_strings_of_field(a->rules, "process.exe_match", &names, &n);
+	if (!rc)
+		rc = exeid_learn(a->exeid, names, n, NULL, 0);
+	free(names);
+	if (rc < 0)
+		logmsg(a, false, "shell identities not learnt: %s", strerror(-rc));
+	else
+		logmsg(a, true, "shell identities: %d binaries for %zu names", rc, n);
+}
+
 /* ------------------------------------------------------------ reload */
 
 static struct postured *start_postured(struct agent *a);
@@ -1030,6 +1076,7 @@ static void agent_reload(struct agent *a)
 	a->own_rules = rules;
 	a->rules = rules;
 	install_open_filter(a);
+	install_exeid(a);
 	if (a->own_cfg) {
 		config_free(a->own_cfg);
 		free(a->own_cfg);
@@ -1271,6 +1318,10 @@ static int agent_setup(struct agent *a)
 		return rc == -EPERM || rc == -EACCES ? MW_EXIT_PRIVILEGE : MW_EXIT_KERNEL;
 	}
 	install_open_filter(a);
+	a->exeid = exeid_new(a->opts->proc_root);
+	if (!a->exeid)
+		logmsg(a, false, "shells are recognised by name only: out of memory");
+	install_exeid(a);
 	scan_existing(a);
 	scan_listeners(a);
 	/* Loading parsed the kernel's BTF (megabytes, freed since): give the
@@ -1291,6 +1342,7 @@ static void agent_teardown(struct agent *a)
 	resolver_free(a->resolver); /* cuts an open Kubernetes watch */
 	redact_clear_patterns();
 	identity_free(a->identity);
+	exeid_free(a->exeid);
 	proc_table_free(a->procs);
 	free(a->listeners);
 	ruleset_free(a->own_rules);

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 
 #include "sense/sensor.h"
 
@@ -31,6 +32,11 @@ static void fuzz_event(const struct sensor_event *ev, void *arg)
 			fuzz_touch(ev->exec.argv[i]);
 		if (ev->exec.argv[ev->exec.argc])
 			abort();
+		/* The device round-trips: st_dev's encoding back to the kernel's. */
+		if (ev->exec.exe_dev != sensor_dev_from_kernel((uint32_t)(major(ev->exec.exe_dev) << 20 |
+									  minor(ev->exec.exe_dev))))
+			abort();
+		fuzz_sink += ev->exec.exe_ino;
 		break;
 	case MW_EV_OPEN:
 		fuzz_touch(ev->open.path);

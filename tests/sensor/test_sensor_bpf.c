@@ -22,6 +22,7 @@
 #include <cmocka.h>
 #include <linux/openat2.h>
 #include <netinet/in.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -341,6 +342,16 @@ static int test_setup(void **state)
 
 /* ------------------------------------------------------------ exec, fork, exit */
 
+/* The exec's exe_ino/exe_dev are what stat(2) says of path. */
+static void assert_exe_is(const struct logged *l, const char *path)
+{
+	struct stat st;
+
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(l->ev.exec.exe_ino, st.st_ino);
+	assert_int_equal(l->ev.exec.exe_dev, st.st_dev);
+}
+
 static int child_exec_true(void *arg)
 {
 	char *const argv[] = {"true", "--mw-arg", "two words", "", NULL};
@@ -379,7 +390,9 @@ static void test_exec_fork_exit(void **state)
 	assert_string_equal(l->argv[1], "--mw-arg");
 	assert_string_equal(l->argv[2], "two words");
 	assert_string_equal(l->argv[3], "");
-	assert_false(l->ev.flags & (MW_F_TRACKED | MW_F_ARGS_TRUNC | MW_F_PATH_TRUNC));
+	assert_false(l->ev.flags & (MW_F_TRACKED | MW_F_ARGS_TRUNC | MW_F_PATH_TRUNC |
+				    MW_F_EXE_ANON | MW_F_EXE_FD));
+	assert_exe_is(l, "/usr/bin/true");
 	assert_recent(l);
 
 	l = wait_for(MW_EV_EXIT, pid, NULL);
@@ -437,6 +450,102 @@ static void test_exec_script_reports_interpreter(void **state)
 	/* argv is the interpreter's: "/bin/sh" then the script path. */
 	assert_true(l->ev.exec.argc >= 2);
 	assert_string_equal(l->argv[l->ev.exec.argc - 1], script);
+}
+
+/* execveat(fd, "", AT_EMPTY_PATH), as fexecve(3) does. */
+static int child_fexec_true(void *arg)
+{
+	char *const argv[] = {"notatrue", NULL}, *const envp[] = {NULL};
+	int fd = open("/usr/bin/true", O_RDONLY | O_CLOEXEC);
+
+	syscall(SYS_execveat, fd, "", argv, envp, AT_EMPTY_PATH);
+	return 99;
+}
+
+/* A copy of /usr/bin/true in a memfd, run through its descriptor. */
+static int child_memfd_exec_true(void *arg)
+{
+	char *const argv[] = {"notatrue", NULL}, *const envp[] = {NULL};
+	int src = open("/usr/bin/true", O_RDONLY), fd = memfd_create("mwtest", 0);
+	char buf[65536];
+	ssize_t n;
+
+	while ((n = read(src, buf, sizeof(buf))) > 0)
+		if (write(fd, buf, n) != n)
+			return 98;
+	syscall(SYS_execveat, fd, "", argv, envp, AT_EMPTY_PATH);
+	return 99;
+}
+
+/* The executable's identity survives any name: an exec through a descriptor
+ * is flagged, and a memfd (no name anywhere) is anonymous with its own inode. */
+static void test_exec_identity_fd_and_memfd(void **state)
+{
+	const struct logged *l;
+	struct stat st;
+	pid_t pid;
+
+	pid = child_run(child_fexec_true, NULL, false, -1);
+	assert_int_equal(child_wait(pid), 0);
+	l = wait_for(MW_EV_EXEC, pid, NULL);
+	assert_non_null(l);
+	assert_string_equal(l->exe, "/usr/bin/true");
+	assert_true(l->ev.flags & MW_F_EXE_FD);
+	assert_false(l->ev.flags & MW_F_EXE_ANON);
+	assert_exe_is(l, "/usr/bin/true");
+
+	pid = child_run(child_memfd_exec_true, NULL, false, -1);
+	assert_int_equal(child_wait(pid), 0);
+	l = wait_for(MW_EV_EXEC, pid, NULL);
+	assert_non_null(l);
+	assert_string_equal(l->exe, "");
+	assert_int_equal(l->ev.flags & (MW_F_EXE_FD | MW_F_EXE_ANON), MW_F_EXE_FD | MW_F_EXE_ANON);
+	assert_int_equal(stat("/usr/bin/true", &st), 0);
+	assert_true(l->ev.exec.exe_ino != 0);
+	assert_true(l->ev.exec.exe_ino != st.st_ino || l->ev.exec.exe_dev != st.st_dev);
+}
+
+/* An unlinked file still runs (here through the descriptor that kept it): anonymous. */
+static void test_exec_identity_unlinked(void **state)
+{
+	char copy[PATH_MAX], buf[65536];
+	const struct logged *l;
+	int src, dst, go[2];
+	pid_t pid;
+	ssize_t n;
+
+	tmp_path(copy, sizeof(copy), "unlinked-true");
+	src = open("/usr/bin/true", O_RDONLY);
+	dst = open(copy, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	assert_true(src >= 0 && dst >= 0);
+	while ((n = read(src, buf, sizeof(buf))) > 0)
+		assert_int_equal(write(dst, buf, n), n);
+	close(src);
+	close(dst);
+	/* The child holds the file open, then waits until it is unlinked. */
+	assert_int_equal(pipe(go), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char c;
+		int fd = open(copy, O_RDONLY | O_CLOEXEC);
+
+		close(go[1]);
+		if (fd < 0 || read(go[0], &c, 1) != 1)
+			_exit(97);
+		syscall(SYS_execveat, fd, "", (char *const[]){"x", NULL}, (char *const[]){NULL},
+			AT_EMPTY_PATH);
+		_exit(99);
+	}
+	close(go[0]);
+	usleep(50000);
+	assert_int_equal(unlink(copy), 0);
+	assert_int_equal(write(go[1], "g", 1), 1);
+	close(go[1]);
+	assert_int_equal(child_wait(pid), 0);
+	l = wait_for(MW_EV_EXEC, pid, NULL);
+	assert_non_null(l);
+	assert_int_equal(l->ev.flags & (MW_F_EXE_FD | MW_F_EXE_ANON), MW_F_EXE_FD | MW_F_EXE_ANON);
 }
 
 static int child_exec_long_args(void *arg)
@@ -1934,6 +2043,8 @@ int main(void)
 	    cmocka_unit_test_setup(test_exit_code, test_setup),
 	    cmocka_unit_test_setup(test_exec_script_reports_interpreter, test_setup),
 	    cmocka_unit_test_setup(test_exec_args_truncated, test_setup),
+	    cmocka_unit_test_setup(test_exec_identity_fd_and_memfd, test_setup),
+	    cmocka_unit_test_setup(test_exec_identity_unlinked, test_setup),
 	    cmocka_unit_test_setup(test_tracking_is_inherited, test_setup),
 	    cmocka_unit_test_setup(test_open_absolute, test_setup),
 	    cmocka_unit_test_setup(test_open_crosses_mounts, test_setup),

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include "detect/evctx.h"
+#include "identify/exeid.h"
 #include "lib/paths.h"
 #include "lib/names.h"
 
@@ -112,6 +113,28 @@ static void process_cmdline(const struct evctx *c, struct field_value *out)
 static void process_comm(const struct evctx *c, struct field_value *out)
 {
 	set_str(out, c->proc->comm);
+}
+
+/* What the executable is (identify/exeid), absent when nothing recognised it. */
+static void process_exe_match(const struct evctx *c, struct field_value *out)
+{
+	if (c->proc->exe_match[0])
+		set_str(out, c->proc->exe_match);
+}
+
+static void process_exe_identity(const struct evctx *c, struct field_value *out)
+{
+	set_str(out, exeid_how_name(c->proc->exe_how));
+}
+
+static void process_exe_anonymous(const struct evctx *c, struct field_value *out)
+{
+	set_bool(out, c->proc->exe_anonymous);
+}
+
+static void process_exe_via_fd(const struct evctx *c, struct field_value *out)
+{
+	set_bool(out, c->proc->exe_via_fd);
 }
 
 static void parent_pid(const struct evctx *c, struct field_value *out)
@@ -427,6 +450,14 @@ static const struct field_def catalogue[] = {
     {"process.cmdline", FV_STR, FIELD_EV_ALL, process_cmdline,
      "the command line, arguments joined by spaces"},
     {"process.comm", FV_STR, FIELD_EV_ALL, process_comm, "the kernel's 15-character task name"},
+    {"process.exe_match", FV_STR, FIELD_EV_ALL, process_exe_match,
+     "in a server tree: the shell the executable is, e.g. dash, ash (busybox applet)"},
+    {"process.exe_identity", FV_STR, FIELD_EV_ALL, process_exe_identity,
+     "how process.exe_match was recognised: inode, hash (content) or name"},
+    {"process.exe_anonymous", FV_BOOL, FIELD_EV_ALL, process_exe_anonymous,
+     "the executable has no name in any mounted fs (memfd, deleted file)"},
+    {"process.exe_via_fd", FV_BOOL, FIELD_EV_ALL, process_exe_via_fd,
+     "it was executed through a descriptor (fexecve, execveat)"},
     {"process.parent.pid", FV_INT, FIELD_EV_ALL, parent_pid,
      "process id of its parent (as process.ppid)"},
     {"process.parent.exe", FV_STR, FIELD_EV_ALL, parent_exe, "its parent's executable"},

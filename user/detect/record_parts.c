@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "identify/exeid.h"
 #include "lib/redact.h"
 
 void record_add_redacted(cJSON *obj, const char *key, const char *value)
@@ -26,6 +27,15 @@ void record_fill_process(cJSON *obj, const struct proc *p)
 	record_add_redacted(obj, "exe", p->exe);
 	record_add_redacted(obj, "cmdline", p->cmdline ? p->cmdline : "");
 	cJSON_AddStringToObject(obj, "comm", p->comm);
+	/* How the executable was recognised: only what is known is said. */
+	if (exeid_how_name(p->exe_how))
+		cJSON_AddStringToObject(obj, "exe_identity", exeid_how_name(p->exe_how));
+	if (p->exe_match[0])
+		cJSON_AddStringToObject(obj, "exe_match", p->exe_match);
+	if (p->exe_anonymous)
+		cJSON_AddBoolToObject(obj, "exe_anonymous", true);
+	if (p->exe_via_fd)
+		cJSON_AddBoolToObject(obj, "exe_via_fd", true);
 }
 
 void record_add_server(cJSON *rec, const struct proc *s)

@@ -223,6 +223,11 @@ struct proc *proc_table_fork(struct proc_table *t, uint32_t child, uint32_t pare
 	c->cgroup_id = par->cgroup_id;
 	memcpy(c->comm, par->comm, sizeof(c->comm));
 	proc_set_image(c, par->exe, (const char *const *)par->argv, par->argc);
+	/* Same image, same identity, until the child execs. */
+	c->exe_how = par->exe_how;
+	c->exe_anonymous = par->exe_anonymous;
+	c->exe_via_fd = par->exe_via_fd;
+	memcpy(c->exe_match, par->exe_match, sizeof(c->exe_match));
 	proc_set_string(&c->container_id, par->container_id);
 	proc_set_string(&c->pod_uid, par->pod_uid);
 	c->container_runtime = par->container_runtime;

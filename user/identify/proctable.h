@@ -44,7 +44,13 @@ struct proc {
 	bool tls_tap_tried;  /* the agent looked for a shared libssl to tap */
 	bool tls_tapped;     /* ... and attached the TLS tap to it */
 	bool tls_blind_said; /* a TLS listener the tap cannot read was reported */
-	struct proc *next;   /* hash chain */
+	/* What its executable is (identify/exeid), from its last exec event. */
+	uint8_t exe_how;    /* enum exeid_how; 0 when not classified */
+	bool exe_anonymous; /* no name in any mounted fs (memfd, deleted) */
+	bool exe_via_fd;    /* exec'd through a descriptor (fexecve) */
+	char exe_match[32]; /* the learnt binary it is, "" if none */
+
+	struct proc *next; /* hash chain */
 };
 
 struct proc_table;

@@ -15,6 +15,7 @@
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -193,6 +194,12 @@ static int decode_argv(struct sensor_decoder *d, const char *args, size_t len, u
 	return argc;
 }
 
+/* The kernel's dev_t (MAJOR << 20 | MINOR) as stat(2)'s st_dev encodes it. */
+uint64_t sensor_dev_from_kernel(uint32_t kdev)
+{
+	return makedev(kdev >> 20, kdev & ((1u << 20) - 1));
+}
+
 static int decode_exec(struct sensor_decoder *d, const void *data, size_t size,
 		       struct sensor_event *ev)
 {
@@ -221,6 +228,8 @@ static int decode_exec(struct sensor_decoder *d, const void *data, size_t size,
 	ev->exec.exe = d->path;
 	ev->exec.argc = decode_argv(d, payload + e.exe_len, e.args_len, &ev->flags);
 	ev->exec.argv = d->argv;
+	ev->exec.exe_ino = e.exe_ino;
+	ev->exec.exe_dev = sensor_dev_from_kernel(e.exe_dev);
 	return 0;
 }
 

@@ -32,6 +32,9 @@ struct sensor_event {
 			const char *exe;	 /* absolute path, "" if unknown */
 			const char *const *argv; /* argc entries */
 			int argc;
+			/* The executable's inode and device (st_dev encoding, as
+			 * stat(2) gives it); 0 when unknown. See MW_F_EXE_ANON, MW_F_EXE_FD. */
+			uint64_t exe_ino, exe_dev;
 		} exec;
 		struct {
 			uint32_t ppid;
@@ -156,6 +159,8 @@ const char *sensor_io_backend(const struct sensor *s);
  * path, and normalise "." and ".." segments. Return bytes written or -1. */
 int sensor_path_join(const char *comps, size_t len, char *out, size_t outlen);
 int sensor_path_normalise(const char *in, char *out, size_t outlen);
+/* The kernel's s_dev (MAJOR << 20 | MINOR) in stat(2)'s st_dev encoding. */
+uint64_t sensor_dev_from_kernel(uint32_t kdev);
 
 /*
  * Validates one raw ring-buffer record (never trusting its sizes), decodes

@@ -151,6 +151,7 @@ static void test_loads_cleanly(void **state)
 		assert_true(r->ntags > 0);
 	}
 	assert_int_equal(ruleset_find(defaults, "mcp-shell-spawn")->severity, SEV_CRITICAL);
+	assert_int_equal(ruleset_find(defaults, "mcp-anonymous-exec")->severity, SEV_CRITICAL);
 	assert_int_equal(ruleset_find(defaults, "mcp-sensitive-file")->severity, SEV_HIGH);
 	assert_int_equal(ruleset_find(defaults, "mcp-plaintext-listener")->severity, SEV_HIGH);
 }
@@ -165,6 +166,51 @@ static void test_shell_spawn(void **state)
 	assert_string_equal(exec_of(true, "/bin/busybox", "ls"), "");
 	assert_string_equal(exec_of(true, "/usr/bin/git", "git"), "");
 	assert_string_equal(exec_of(false, "/usr/bin/bash", "bash"), "");
+}
+
+/* A shell under another name is one by what its executable is (exeid). */
+static void test_shell_by_identity(void **state)
+{
+	struct fake_event e = {0};
+
+	process(&e, true, "/tmp/x/notashell", "notashell");
+	assert_string_equal(fired(RULE_EV_EXEC, &e), "");
+	set_str(&e, "process.exe_match", "dash");
+	set_str(&e, "process.exe_identity", "hash");
+	assert_string_equal(fired(RULE_EV_EXEC, &e), "mcp-shell-spawn");
+	/* busybox running a non-shell applet is not a shell. */
+	replace_str(&e, "process.exe_match", "busybox");
+	assert_string_equal(fired(RULE_EV_EXEC, &e), "");
+	replace_str(&e, "process.exe_match", "hush");
+	assert_string_equal(fired(RULE_EV_EXEC, &e), "mcp-shell-spawn");
+	/* Outside a tree nothing. */
+	memset(&e, 0, sizeof(e));
+	process(&e, false, "/tmp/x/notashell", "notashell");
+	set_str(&e, "process.exe_match", "dash");
+	assert_string_equal(fired(RULE_EV_EXEC, &e), "");
+}
+
+/* A memfd or deleted file, or an exec through a descriptor: an alert of its own. */
+static void test_anonymous_exec(void **state)
+{
+	struct fake_event e = {0};
+
+	process(&e, true, "", "x");
+	set_bool(&e, "process.exe_anonymous", true);
+	set_bool(&e, "process.exe_via_fd", false);
+	assert_string_equal(fired(RULE_EV_EXEC, &e), "mcp-anonymous-exec");
+	set_bool(&e, "process.exe_anonymous", false);
+	assert_string_equal(fired(RULE_EV_EXEC, &e), "");
+	set_bool(&e, "process.exe_via_fd", true);
+	assert_string_equal(fired(RULE_EV_EXEC, &e), "mcp-anonymous-exec");
+	/* A memfd copy of a shell is both. */
+	set_str(&e, "process.exe_match", "dash");
+	assert_string_equal(fired(RULE_EV_EXEC, &e), "many");
+	memset(&e, 0, sizeof(e));
+	process(&e, false, "", "x");
+	set_bool(&e, "process.exe_anonymous", true);
+	set_bool(&e, "process.exe_via_fd", true);
+	assert_string_equal(fired(RULE_EV_EXEC, &e), "");
 }
 
 static void test_busybox_shell_by_cmdline(void **state)
@@ -350,6 +396,8 @@ int main(void)
 	    cmocka_unit_test(test_loads_cleanly),
 	    cmocka_unit_test(test_shell_spawn),
 	    cmocka_unit_test(test_busybox_shell_by_cmdline),
+	    cmocka_unit_test(test_shell_by_identity),
+	    cmocka_unit_test(test_anonymous_exec),
 	    cmocka_unit_test(test_sensitive_files),
 	    cmocka_unit_test(test_proc_environ),
 	    cmocka_unit_test(test_plaintext_listener),

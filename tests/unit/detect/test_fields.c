@@ -198,7 +198,9 @@ static struct evctx full_event(enum rule_event ev)
 				   .cmdline = "/bin/sh -c id",
 				   .container_id = "abc",
 				   .role = ROLE_MEMBER,
-				   .server_tgid = 10};
+				   .server_tgid = 10,
+				   .exe_how = 1, /* EXEID_INODE */
+				   .exe_match = "dash"};
 	/* A call with every part known, so each mcp.* field has a value. */
 	static struct tap_call call = {.server_tgid = 10,
 				       .tgid = 10,
