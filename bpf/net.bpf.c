@@ -4,34 +4,11 @@
  * (global, rare), and outbound connects of tracked processes.
  */
 #include "common.h"
+#include "sock.h"
 
-#define MW_IPPROTO_TCP	6
 #define MW_TCP_SYN_SENT 2
 #define MW_TCP_CLOSE	7
 #define MW_TCP_LISTEN	10
-
-/* Addresses in network byte order, ports in host byte order. */
-static __always_inline void mw_sock_addrs_read(struct mw_sock *r, const struct sock *sk)
-{
-	r->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
-	/*
-	 * Closing a listener on an ephemeral port releases the port (num = 0)
-	 * before the state change is traced; inet_sport still holds it.
-	 */
-	if (!r->lport)
-		r->lport = bpf_ntohs(BPF_CORE_READ((struct inet_sock *)sk, inet_sport));
-	r->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
-	if (r->family == MW_AF_INET) {
-		__be32 l4 = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
-		__be32 r4 = BPF_CORE_READ(sk, __sk_common.skc_daddr);
-
-		__builtin_memcpy(r->laddr, &l4, sizeof(l4));
-		__builtin_memcpy(r->raddr, &r4, sizeof(r4));
-	} else {
-		BPF_CORE_READ_INTO((struct in6_addr *)r->laddr, sk, __sk_common.skc_v6_rcv_saddr);
-		BPF_CORE_READ_INTO((struct in6_addr *)r->raddr, sk, __sk_common.skc_v6_daddr);
-	}
-}
 
 /*
  * Note: listen() without bind() is assigned its port after this state
@@ -62,6 +39,8 @@ int BPF_PROG(handle_sock_state, const struct sock *sk, const int oldstate, const
 	if (type == MW_EV_CONNECT && !(r.h.flags & MW_F_TRACKED))
 		return 0;
 	r.family = family;
+	r.protocol = MW_IPPROTO_TCP;
+	r.h.flags |= mw_sock_v6only_flag(sk, family);
 	mw_sock_addrs_read(&r, sk);
 	r.sock_cookie = bpf_get_socket_cookie((void *)sk);
 	r.h.size = sizeof(r);

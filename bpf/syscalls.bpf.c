@@ -2,7 +2,8 @@
 /*
  * Syscall-level sensors: file opens of tracked processes (when no fexit
  * program reports them), sampling of JSON-looking writes to stdout (MCP
- * stdio identification) and the tool-call tap's reads and writes.
+ * stdio identification), the tool-call tap's reads and writes, and UDP
+ * binds of tracked processes (a UDP service has no TCP state to trace).
  *
  * Two ways in, one body of code. Best: the syscall-specific tracepoints
  * (tp/syscalls/sys_{enter,exit}_<name>), which run a program only for the
@@ -15,6 +16,7 @@
 #include "common.h"
 #include "io.h"
 #include "open.h"
+#include "sock.h"
 
 #if defined(__TARGET_ARCH_x86)
 #define MW_NR_READ	    0
@@ -29,6 +31,7 @@
 #define MW_NR_CREAT	    85
 #define MW_NR_OPENAT	    257
 #define MW_NR_OPENAT2	    437
+#define MW_NR_BIND	    49
 #define MW_SYSCALL_NR(regs) BPF_CORE_READ(regs, orig_ax)
 #elif defined(__TARGET_ARCH_arm64)
 /* arm64 has no open(2) or creat(2); -2 never matches a syscall id. */
@@ -44,6 +47,7 @@
 #define MW_NR_CREAT	    -2
 #define MW_NR_OPENAT	    56
 #define MW_NR_OPENAT2	    437
+#define MW_NR_BIND	    200
 /* The kernel's arm64 pt_regs keeps the syscall number in syscallno. */
 struct pt_regs___mw_arm64 {
 	__s32 syscallno;
@@ -329,6 +333,97 @@ static __always_inline int mw_rw_enter(const struct mw_sysargs *s, long id)
 	return mw_io_enter(s, id);
 }
 
+/* ------------------------------------------------------------ UDP binds */
+
+/*
+ * What sys_enter saw of a bind worth reporting: an AF_INET/AF_INET6 address
+ * with a port. A bind to port 0 asks for any port (libuv binds every UDP
+ * client socket that way): a client, not a service, so it stops at enter.
+ */
+struct mw_bind_args {
+	__s32 fd;
+	__u16 port; /* requested, host byte order */
+	__u16 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64); /* pid_tgid */
+	__type(value, struct mw_bind_args);
+} pending_binds SEC(".maps");
+
+static __always_inline int mw_bind_enter(const struct mw_sysargs *s, long id)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct mw_bind_args a = {};
+	__u16 head[2]; /* sa_family, then sin_port / sin6_port (network order) */
+
+	/* Tracked trees only, like opens and connects: a bind costs others a lookup. */
+	if (!mw_open_wanted(pid_tgid >> 32) || s->a[2] < sizeof(head))
+		return 0;
+	if (bpf_probe_read_user(head, sizeof(head), (void *)s->a[1]))
+		return 0;
+	if ((head[0] != MW_AF_INET && head[0] != MW_AF_INET6) || !head[1])
+		return 0;
+	a.fd = s->a[0];
+	a.port = bpf_ntohs(head[1]);
+	if (bpf_map_update_elem(&pending_binds, &pid_tgid, &a, BPF_ANY))
+		mw_count(MW_CNT_LOST + MW_EV_LISTEN);
+	return 0;
+}
+
+/*
+ * A bind that succeeded: the socket behind the fd (file->private_data of a
+ * socket file) is reported as a listener if it is UDP. TCP sockets are left
+ * to the state tracepoint, which sees them when they listen.
+ */
+static __always_inline void mw_bind_report(const struct mw_bind_args *a, __u64 pid_tgid)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct file *f = mw_task_fd_file(task, a->fd);
+	struct mw_sock r = {};
+	struct socket *sock;
+	struct sock *sk;
+	__u16 family;
+
+	if (!f || (BPF_CORE_READ(f, f_inode, i_mode) & MW_S_IFMT) != MW_S_IFSOCK)
+		return;
+	sock = BPF_CORE_READ(f, private_data);
+	sk = BPF_CORE_READ(sock, sk);
+	if (!sk || BPF_CORE_READ(sk, sk_protocol) != MW_IPPROTO_UDP)
+		return;
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (family != MW_AF_INET && family != MW_AF_INET6)
+		return;
+	mw_hdr_fill(&r.h, MW_EV_LISTEN, pid_tgid >> 32, (__u32)pid_tgid);
+	r.server_tgid = mw_tracked_server(pid_tgid >> 32, &r.h.flags);
+	r.h.flags |= mw_sock_v6only_flag(sk, family);
+	r.family = family;
+	r.protocol = MW_IPPROTO_UDP;
+	r.state = 1;
+	mw_sock_addrs_read(&r, sk);
+	if (!r.lport)
+		r.lport = a->port;
+	r.h.size = sizeof(r);
+	mw_send(&r, sizeof(r), MW_EV_LISTEN);
+}
+
+static __always_inline int mw_bind_exit(long ret)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct mw_bind_args *pending = bpf_map_lookup_elem(&pending_binds, &pid_tgid);
+	struct mw_bind_args a;
+
+	if (!pending)
+		return 0;
+	a = *pending;
+	bpf_map_delete_elem(&pending_binds, &pid_tgid);
+	if (ret == 0)
+		mw_bind_report(&a, pid_tgid);
+	return 0;
+}
+
 /* ------------------------------------------------------------ raw_tp pair */
 
 SEC("raw_tp/sys_enter")
@@ -355,6 +450,10 @@ int BPF_PROG(handle_sys_enter, struct pt_regs *regs, long id)
 		mw_sysargs_regs(&s, regs);
 		return mw_open_enter(&s, id);
 	}
+	if (id == MW_NR_BIND) {
+		mw_sysargs_regs(&s, regs);
+		return mw_bind_enter(&s, id);
+	}
 	return 0;
 }
 
@@ -367,6 +466,8 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 		return mw_io_exit(ret);
 	if (open_via_sys_enter && mw_is_open(id))
 		return mw_open_exit(ret);
+	if (id == MW_NR_BIND)
+		return mw_bind_exit(ret);
 	return 0;
 }
 
@@ -409,6 +510,8 @@ MW_TP_RW(recvfrom, MW_NR_RECVFROM)
 MW_TP_RW(sendto, MW_NR_SENDTO)
 MW_TP_RW(recvmsg, MW_NR_RECVMSG)
 MW_TP_RW(sendmsg, MW_NR_SENDMSG)
+
+MW_TP_PAIR(bind, MW_NR_BIND, mw_bind_enter, mw_bind_exit)
 
 MW_TP_OPEN(openat, MW_NR_OPENAT)
 MW_TP_OPEN(openat2, MW_NR_OPENAT2)

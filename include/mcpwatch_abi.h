@@ -101,6 +101,8 @@ struct mw_hdr {
 /* exec: through a descriptor (execveat AT_EMPTY_PATH, fexecve): bprm->filename
  * was "/dev/fd/N". */
 #define MW_F_EXE_FD (1u << 5)
+/* listen: an AF_INET6 socket with IPV6_V6ONLY (a "::" bind then takes no IPv4) */
+#define MW_F_V6ONLY (1u << 7)
 
 /*
  * A path as the kernel saw it: `len` bytes of NUL-terminated components in
@@ -154,8 +156,10 @@ struct mw_open {
 	char data[MW_PATH_MAX * 2]; /* sent: path_len, or MW_PATH_MAX + base_len bytes */
 };
 
-#define MW_AF_INET  2
-#define MW_AF_INET6 10
+#define MW_AF_INET     2
+#define MW_AF_INET6    10
+#define MW_IPPROTO_TCP 6
+#define MW_IPPROTO_UDP 17
 
 struct mw_sock {
 	struct mw_hdr h; /* MW_EV_LISTEN or MW_EV_CONNECT */
@@ -166,8 +170,9 @@ struct mw_sock {
 	__u8 laddr[16];	 /* network byte order; IPv4 in the first 4 bytes */
 	__u8 raddr[16];
 	__u32 server_tgid;
-	__u32 pad;
-	__u64 sock_cookie; /* the socket's cookie: the same for listen and close */
+	__u8 protocol; /* MW_IPPROTO_TCP, or MW_IPPROTO_UDP (a bind of a tracked process) */
+	__u8 pad[3];
+	__u64 sock_cookie; /* the socket's cookie: the same for listen and close; 0 for UDP */
 };
 
 struct mw_stdout {

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -50,6 +51,8 @@
 struct listener {
 	uint32_t tgid;
 	int family;
+	int protocol; /* IPPROTO_TCP, IPPROTO_UDP (a bound socket) */
+	int v6only;   /* IPV6_V6ONLY: 1, 0, -1 unknown (start-up scan) */
 	char addr[64];
 	uint16_t port;
 	uint64_t cookie;
@@ -218,6 +221,8 @@ static void evctx_init(struct agent *a, struct evctx *c, enum rule_event kind, s
 	c->parent = proc_table_lookup(a->procs, p->ppid);
 	c->server = server_of(a, p);
 	c->net.tls = -1;
+	c->net.protocol = IPPROTO_TCP;
+	c->net.v6only = -1;
 	fill_container(a, p);
 	fill_user(a, p);
 	c->user_name = p->user_name;
@@ -253,13 +258,14 @@ static void evaluate(struct agent *a, struct evctx *c)
 
 /* ------------------------------------------------------------ listeners */
 
-static struct listener *listener_find(struct agent *a, uint32_t tgid, const char *addr,
-				      uint16_t port)
+static struct listener *listener_find(struct agent *a, uint32_t tgid, int protocol,
+				      const char *addr, uint16_t port)
 {
 	for (size_t i = 0; i < a->nlisteners; i++) {
 		struct listener *l = &a->listeners[i];
 
-		if (l->tgid == tgid && l->port == port && strcmp(l->addr, addr) == 0)
+		if (l->tgid == tgid && l->port == port && l->protocol == protocol &&
+		    strcmp(l->addr, addr) == 0)
 			return l;
 	}
 	return NULL;
@@ -285,6 +291,8 @@ static void listener_evaluate(struct agent *a, struct listener *l, int tls, cons
 		tap_tls_blind(a, p, l);
 	evctx_init(a, &c, RULE_EV_LISTEN, p, clock_realtime_ns());
 	c.net.family = l->family;
+	c.net.protocol = l->protocol;
+	c.net.v6only = l->v6only;
 	c.net.local_addr = l->addr;
 	c.net.local_port = l->port;
 	c.net.tls = tls;
@@ -304,6 +312,15 @@ static void listener_check(struct agent *a, struct listener *l)
 	if (!p || !p->server_tgid || l->evaluated)
 		return;
 	l->evaluated = true;
+	/*
+	 * UDP: no handshake to probe (DTLS and QUIC are not asked), so it is
+	 * plaintext unless proven otherwise; nor is it an HTTP endpoint for
+	 * the TLS tap or the posture probes.
+	 */
+	if (l->protocol == IPPROTO_UDP) {
+		listener_evaluate(a, l, 0, "udp: not probed, taken as plaintext");
+		return;
+	}
 	tap_tls_of(a, p);
 	if (srv && !srv->transport)
 		proc_set_string(&srv->transport, "http");
@@ -325,10 +342,10 @@ static void listener_check(struct agent *a, struct listener *l)
 	}
 }
 
-static void listener_add(struct agent *a, uint32_t tgid, int family, const char *addr,
-			 uint16_t port)
+static void listener_add(struct agent *a, uint32_t tgid, int family, int protocol, int v6only,
+			 const char *addr, uint16_t port)
 {
-	struct listener *l = listener_find(a, tgid, addr, port);
+	struct listener *l = listener_find(a, tgid, protocol, addr, port);
 
 	if (!l) {
 		if (a->nlisteners >= MAX_LISTENERS)
@@ -337,11 +354,18 @@ static void listener_add(struct agent *a, uint32_t tgid, int family, const char 
 		memset(l, 0, sizeof(*l));
 		l->tgid = tgid;
 		l->family = family;
+		l->protocol = protocol;
 		snprintf(l->addr, sizeof(l->addr), "%s", addr);
 		l->port = port;
 		l->cookie = ++a->next_cookie;
 		l->tls = -1;
+		l->v6only = v6only;
+	} else if (protocol == IPPROTO_UDP) {
+		/* No close is seen for UDP: a bind of the same address is a new socket. */
+		l->evaluated = false;
 	}
+	if (v6only >= 0)
+		l->v6only = v6only;
 	listener_check(a, l);
 }
 
@@ -511,6 +535,7 @@ static void handle_connect(struct agent *a, const struct sensor_event *ev)
 		return;
 	evctx_init(a, &c, RULE_EV_CONNECT, p, ev->time_ns);
 	c.net.family = ev->sock.family;
+	c.net.protocol = ev->sock.protocol;
 	c.net.local_addr = ev->sock.laddr;
 	c.net.local_port = ev->sock.lport;
 	c.net.remote_addr = ev->sock.raddr;
@@ -523,13 +548,14 @@ static void handle_listen(struct agent *a, const struct sensor_event *ev)
 	struct listener *l;
 
 	if (!ev->sock.listening) {
-		l = listener_find(a, ev->tgid, ev->sock.laddr, ev->sock.lport);
+		l = listener_find(a, ev->tgid, ev->sock.protocol, ev->sock.laddr, ev->sock.lport);
 		if (l)
 			listener_remove(a, l);
 		return;
 	}
 	proc_for_event(a, ev);
-	listener_add(a, ev->tgid, ev->sock.family, ev->sock.laddr, ev->sock.lport);
+	listener_add(a, ev->tgid, ev->sock.family, ev->sock.protocol, ev->sock.v6only ? 1 : 0,
+		     ev->sock.laddr, ev->sock.lport);
 }
 
 /* Is fd of tgid a pipe or a socket (how MCP clients connect a stdio server)? */
@@ -794,7 +820,8 @@ static void scan_listeners(struct agent *a)
 	}
 	for (size_t i = 0; i < n; i++)
 		if (ls[i].tgid)
-			listener_add(a, ls[i].tgid, ls[i].family, ls[i].addr, ls[i].port);
+			listener_add(a, ls[i].tgid, ls[i].family, ls[i].protocol, -1, ls[i].addr,
+				     ls[i].port);
 	free(ls);
 }
 

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include "sense/sensor.h"
 
@@ -45,6 +47,13 @@ static void fuzz_event(const struct sensor_event *ev, void *arg)
 	case MW_EV_CONNECT:
 		fuzz_touch(ev->sock.laddr);
 		fuzz_touch(ev->sock.raddr);
+		/* The decoder's promises: a known protocol, UDP only as a listener
+		 * that started, V6ONLY only on IPv6. */
+		if ((ev->sock.protocol != IPPROTO_TCP && ev->sock.protocol != IPPROTO_UDP) ||
+		    (ev->sock.protocol == IPPROTO_UDP &&
+		     (ev->type != MW_EV_LISTEN || !ev->sock.listening)) ||
+		    (ev->sock.v6only && ev->sock.family != AF_INET6))
+			abort();
 		break;
 	case MW_EV_STDOUT:
 		if (ev->out.len > MW_STDOUT_SAMPLE)

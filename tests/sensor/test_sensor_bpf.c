@@ -999,6 +999,7 @@ static void check_listener(int family, const char *addr)
 	l = wait_event(match_want, &w);
 	assert_non_null(l);
 	assert_int_equal(l->ev.sock.family, family);
+	assert_int_equal(l->ev.sock.protocol, IPPROTO_TCP);
 	assert_string_equal(l->laddr, addr);
 	assert_int_equal(l->ev.sock.lport, port);
 	assert_true(l->ev.sock.listening);
@@ -1058,6 +1059,170 @@ static void test_connect_tracked_only(void **state)
 	log_drain();
 	assert_int_equal(log_count(match_want, &w), 0);
 	close(lfd);
+}
+
+/* ------------------------------------------------------------ UDP binds */
+
+/* What a child binds: family, address, port (0: any), IPV6_V6ONLY. */
+struct udp_bind {
+	int family;
+	const char *addr;
+	uint16_t port;
+	int v6only;
+};
+
+/* A port free for UDP on every address right now (bound and released). */
+static uint16_t free_udp_port(void)
+{
+	struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6};
+	socklen_t len = sizeof(sin6);
+	int fd = socket(AF_INET6, SOCK_DGRAM, 0);
+	uint16_t port;
+
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin6, &len), 0);
+	port = ntohs(sin6.sin6_port);
+	close(fd);
+	return port;
+}
+
+static int child_udp_bind(void *arg)
+{
+	const struct udp_bind *b = arg;
+	struct sockaddr_storage ss = {0};
+	socklen_t len;
+	int fd = socket(b->family, SOCK_DGRAM, 0);
+
+	if (fd < 0)
+		return 1;
+	if (b->family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(b->port);
+		inet_pton(AF_INET, b->addr, &sin->sin_addr);
+		len = sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(b->port);
+		inet_pton(AF_INET6, b->addr, &sin6->sin6_addr);
+		len = sizeof(*sin6);
+		if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &b->v6only, sizeof(b->v6only)))
+			return 2;
+	}
+	if (bind(fd, (struct sockaddr *)&ss, len))
+		return 3;
+	close(fd);
+	return 0;
+}
+
+static const struct logged *udp_bind_event(const struct udp_bind *b, bool track, pid_t *pid)
+{
+	struct want w = {.type = MW_EV_LISTEN, .port = b->port, .state = 1};
+
+	w.tgid = *pid = child_run_wait(child_udp_bind, (void *)b, track);
+	if (!track || !b->port) {
+		log_drain();
+		return log_find(match_want, &w);
+	}
+	return wait_event(match_want, &w);
+}
+
+static void test_udp_bind_tracked(void **state)
+{
+	struct udp_bind b = {.family = AF_INET, .addr = "0.0.0.0", .port = free_udp_port()};
+	const struct logged *l;
+	pid_t pid;
+
+	l = udp_bind_event(&b, true, &pid);
+	assert_non_null(l);
+	assert_int_equal(l->ev.sock.protocol, IPPROTO_UDP);
+	assert_int_equal(l->ev.sock.family, AF_INET);
+	assert_string_equal(l->laddr, "0.0.0.0");
+	assert_int_equal(l->ev.sock.lport, b.port);
+	assert_true(l->ev.sock.listening);
+	assert_false(l->ev.sock.v6only);
+	assert_int_equal(l->ev.server_tgid, pid);
+	assert_true(l->ev.flags & MW_F_TRACKED);
+	assert_int_equal(l->ev.pid, pid);
+	assert_recent(l);
+	/* One bind, one record. */
+	log_drain();
+	{
+		struct want w = {.type = MW_EV_LISTEN, .tgid = pid, .state = -1};
+
+		assert_int_equal(log_count(match_want, &w), 1);
+	}
+}
+
+static void test_udp_bind_v6(void **state)
+{
+	struct udp_bind dual = {.family = AF_INET6, .addr = "::", .port = free_udp_port()};
+	struct udp_bind only = {.family = AF_INET6, .addr = "::", .v6only = 1};
+	const struct logged *l;
+	pid_t pid;
+
+	l = udp_bind_event(&dual, true, &pid);
+	assert_non_null(l);
+	assert_int_equal(l->ev.sock.protocol, IPPROTO_UDP);
+	assert_int_equal(l->ev.sock.family, AF_INET6);
+	assert_string_equal(l->laddr, "::");
+	assert_false(l->ev.sock.v6only);
+
+	only.port = free_udp_port();
+	l = udp_bind_event(&only, true, &pid);
+	assert_non_null(l);
+	assert_string_equal(l->laddr, "::");
+	assert_int_equal(l->ev.sock.lport, only.port);
+	assert_true(l->ev.sock.v6only);
+}
+
+/* Port 0 (a client's bind), or a process outside any tree: nothing. */
+static void test_udp_bind_quiet(void **state)
+{
+	struct udp_bind any = {.family = AF_INET, .addr = "0.0.0.0", .port = 0};
+	struct udp_bind untracked = {.family = AF_INET, .addr = "0.0.0.0", .port = free_udp_port()};
+	struct want w = {.type = MW_EV_LISTEN, .state = -1};
+	pid_t pid;
+
+	assert_null(udp_bind_event(&any, true, &pid));
+	w.tgid = pid;
+	assert_int_equal(log_count(match_want, &w), 0);
+	assert_null(udp_bind_event(&untracked, false, &pid));
+	w.tgid = pid;
+	assert_int_equal(log_count(match_want, &w), 0);
+}
+
+/* A TCP listener on "::" says whether it takes IPv4 too. */
+static void test_listen_ipv6_v6only_flag(void **state)
+{
+	struct want w = {.type = MW_EV_LISTEN, .tgid = getpid(), .state = 1};
+	struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6};
+	socklen_t len = sizeof(sin6);
+	const struct logged *l;
+
+	for (int v6only = 0; v6only <= 1; v6only++) {
+		int fd = socket(AF_INET6, SOCK_STREAM, 0);
+
+		assert_true(fd >= 0);
+		assert_int_equal(setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only)),
+				 0);
+		sin6.sin6_port = 0;
+		assert_int_equal(bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)), 0);
+		assert_int_equal(listen(fd, 1), 0);
+		len = sizeof(sin6);
+		assert_int_equal(getsockname(fd, (struct sockaddr *)&sin6, &len), 0);
+		w.port = ntohs(sin6.sin6_port);
+		l = wait_event(match_want, &w);
+		assert_non_null(l);
+		assert_int_equal(l->ev.sock.protocol, IPPROTO_TCP);
+		assert_string_equal(l->laddr, "::");
+		assert_int_equal(l->ev.sock.v6only, v6only == 1);
+		close(fd);
+	}
 }
 
 /* ------------------------------------------------------------ stdout */
@@ -2061,6 +2226,10 @@ int main(void)
 	    cmocka_unit_test_setup(test_listen_ipv4_any, test_setup),
 	    cmocka_unit_test_setup(test_listen_ipv6_loopback, test_setup),
 	    cmocka_unit_test_setup(test_connect_tracked_only, test_setup),
+	    cmocka_unit_test_setup(test_udp_bind_tracked, test_setup),
+	    cmocka_unit_test_setup(test_udp_bind_v6, test_setup),
+	    cmocka_unit_test_setup(test_udp_bind_quiet, test_setup),
+	    cmocka_unit_test_setup(test_listen_ipv6_v6only_flag, test_setup),
 	    cmocka_unit_test_setup(test_stdout_sniff, test_setup),
 	    cmocka_unit_test_setup(test_stdout_sniff_write, test_setup),
 	    cmocka_unit_test_setup(test_stdout_sniff_limit, test_setup),

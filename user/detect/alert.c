@@ -87,12 +87,14 @@ static void add_network(cJSON *rec, const struct evctx *c)
 
 	if (!n)
 		return;
-	cJSON_AddStringToObject(n, "transport", "tcp");
+	cJSON_AddStringToObject(n, "transport", evctx_transport(c));
 	cJSON_AddStringToObject(n, "type", c->net.family == AF_INET6 ? "ipv6" : "ipv4");
 	if (c->kind == RULE_EV_LISTEN) {
 		cJSON_AddStringToObject(n, "local_addr",
 					c->net.local_addr ? c->net.local_addr : "");
 		cJSON_AddNumberToObject(n, "local_port", c->net.local_port);
+		if (evctx_dual_stack(c) >= 0)
+			cJSON_AddBoolToObject(n, "dual_stack", evctx_dual_stack(c) == 1);
 		if (c->net.tls >= 0)
 			cJSON_AddBoolToObject(n, "tls", c->net.tls == 1);
 		if (c->net.tls_evidence)

@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,23 @@ bool evctx_addr_is_loopback(const char *addr)
 	if (IN6_IS_ADDR_LOOPBACK(&a6))
 		return true;
 	return IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127;
+}
+
+const char *evctx_transport(const struct evctx *c)
+{
+	return c->net.protocol == IPPROTO_UDP ? "udp" : "tcp";
+}
+
+int evctx_dual_stack(const struct evctx *c)
+{
+	struct in6_addr a6;
+
+	if (c->net.family != AF_INET6)
+		return 0;
+	if (!c->net.local_addr || inet_pton(AF_INET6, c->net.local_addr, &a6) != 1 ||
+	    !IN6_IS_ADDR_UNSPECIFIED(&a6))
+		return 0; /* a v4-mapped or a plain IPv6 address takes one family */
+	return c->net.v6only < 0 ? -1 : !c->net.v6only;
 }
 
 void evctx_format_oflags(uint32_t oflags, char *out, size_t outlen)

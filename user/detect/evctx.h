@@ -34,6 +34,8 @@ struct evctx {
 		uint16_t local_port, remote_port;
 		int tls; /* 1 TLS, 0 plaintext, -1 unknown */
 		const char *tls_evidence;
+		int protocol; /* IPPROTO_UDP, or IPPROTO_TCP (also 0) */
+		int v6only;   /* AF_INET6 with IPV6_V6ONLY: 1, 0, -1 unknown (start-up scan) */
 	} net;
 	const char *user_name; /* NULL when the uid has no name */
 	/* The container and pod of proc as known when the event was handled
@@ -61,5 +63,10 @@ void evctx_attribute(struct evctx *c, const struct tap *tap, uint32_t server_tgi
 void evctx_format_oflags(uint32_t oflags, char *out, size_t outlen);
 /* Loopback (127/8, ::1, ::ffff:127/104)? */
 bool evctx_addr_is_loopback(const char *addr);
+/* network.transport: "udp" or "tcp". */
+const char *evctx_transport(const struct evctx *c);
+/* A listener that takes IPv4 and IPv6 alike ("::" without IPV6_V6ONLY):
+ * 1, 0, or -1 when its IPV6_V6ONLY is unknown. */
+int evctx_dual_stack(const struct evctx *c);
 
 #endif /* MCPWATCH_EVCTX_H */

@@ -328,7 +328,16 @@ static void net_family(const struct evctx *c, struct field_value *out)
 
 static void net_transport(const struct evctx *c, struct field_value *out)
 {
-	set_str(out, "tcp");
+	set_str(out, evctx_transport(c));
+}
+
+/* Absent for an IPv6 listener whose IPV6_V6ONLY is unknown (start-up scan). */
+static void net_dual_stack(const struct evctx *c, struct field_value *out)
+{
+	int d = evctx_dual_stack(c);
+
+	if (d >= 0)
+		set_bool(out, d == 1);
 }
 
 /* The request behind the event: NULL when none, or several, were in flight. */
@@ -505,7 +514,9 @@ static const struct field_def catalogue[] = {
     {"network.remote_addr", FV_STR, EV_CONN, net_remote_addr, "destination address"},
     {"network.remote_port", FV_INT, EV_CONN, net_remote_port, "destination port"},
     {"network.family", FV_STR, EV_NET, net_family, "ipv4 or ipv6"},
-    {"network.transport", FV_STR, EV_NET, net_transport, "tcp, ..."},
+    {"network.transport", FV_STR, EV_NET, net_transport, "tcp or udp (listen: a bound UDP socket)"},
+    {"network.dual_stack", FV_BOOL, EV_LISTEN, net_dual_stack,
+     "an IPv6 wildcard (::) without IPV6_V6ONLY: takes IPv4 too (absent when unknown)"},
     {"mcp.method", FV_STR, FIELD_EV_ALL, mcp_method,
      "MCP method of the request the server was serving (absent when none or several were)"},
     {"mcp.request.id", FV_STR, FIELD_EV_ALL, mcp_request_id,

@@ -34,6 +34,7 @@
 #define OCSF_DIRECTION_INBOUND	    1
 #define OCSF_DIRECTION_OUTBOUND	    2
 #define IANA_PROTOCOL_TCP	    6
+#define IANA_PROTOCOL_UDP	    17
 
 /* ---------------------------------------------------------------- OCSF */
 
@@ -212,11 +213,13 @@ static cJSON *ocsf_connection(bool inbound, const cJSON *rec)
 {
 	cJSON *c = cJSON_CreateObject();
 	const char *type = fmt_str_at(rec, "network.type");
+	const char *transport = fmt_str_at(rec, "network.transport");
+	bool udp = transport && strcmp(transport, "udp") == 0;
 
 	fmt_add_int(c, "direction_id", inbound ? OCSF_DIRECTION_INBOUND : OCSF_DIRECTION_OUTBOUND);
 	fmt_add_str(c, "direction", inbound ? "Inbound" : "Outbound");
-	fmt_add_str(c, "protocol_name", "tcp");
-	fmt_add_int(c, "protocol_num", IANA_PROTOCOL_TCP);
+	fmt_add_str(c, "protocol_name", udp ? "udp" : "tcp");
+	fmt_add_int(c, "protocol_num", udp ? IANA_PROTOCOL_UDP : IANA_PROTOCOL_TCP);
 	if (type && strcmp(type, "ipv6") == 0)
 		fmt_add_int(c, "protocol_ver_id", 6);
 	else if (type && strcmp(type, "ipv4") == 0)

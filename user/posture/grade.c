@@ -275,7 +275,9 @@ static void add_running(struct collect *c, const struct proc *p)
 	for (size_t i = 0; i < c->nlisteners; i++) {
 		const struct proc *owner = proc_table_lookup(c->procs, c->listeners[i].tgid);
 
-		if (!owner || owner->server_tgid != p->tgid)
+		/* The HTTP endpoint checks are about TCP listeners. */
+		if (!owner || owner->server_tgid != p->tgid ||
+		    c->listeners[i].protocol != IPPROTO_TCP)
 			continue;
 		if (s->nendpoints == 0 && !p->transport)
 			snprintf(s->transport, sizeof(s->transport), "http");

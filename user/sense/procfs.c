@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
-/* procfs: start-up scan of processes and TCP listeners under a proc root. */
+/* procfs: start-up scan of processes and TCP and UDP listeners under a proc root. */
 #include "sense/procfs.h"
 
 #include <arpa/inet.h>
@@ -14,16 +14,20 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define PF_KTHREAD_FLAG	   0x00200000u /* include/linux/sched.h PF_KTHREAD */
-#define STAT_READ_MAX	   4096
-#define STATUS_READ_MAX	   8192
-#define CGROUP_READ_MAX	   16384
-#define NET_TCP_CHUNK	   65536
-#define NET_TCP_LINE_MAX   512
-#define CMDLINE_PARSE_MAX  (16u * 1024 * 1024)
-#define STAT_FIELD_FLAGS   9
-#define STAT_FIELD_START   22
-#define TCP_STATE_LISTEN   0x0A
+#define PF_KTHREAD_FLAG	  0x00200000u /* include/linux/sched.h PF_KTHREAD */
+#define STAT_READ_MAX	  4096
+#define STATUS_READ_MAX	  8192
+#define CGROUP_READ_MAX	  16384
+#define NET_TCP_CHUNK	  65536
+#define NET_TCP_LINE_MAX  512
+#define CMDLINE_PARSE_MAX (16u * 1024 * 1024)
+#define STAT_FIELD_FLAGS  9
+#define STAT_FIELD_START  22
+#define TCP_STATE_LISTEN  0x0A
+#define UDP_STATE_UNCONN  0x07 /* TCP_CLOSE: a UDP socket bound, not connected */
+/* The kernel's default ip_local_port_range, when the proc root has none. */
+#define EPHEMERAL_LOW	   32768
+#define EPHEMERAL_HIGH	   60999
 #define DELETED_SUFFIX	   " (deleted)"
 #define SOCKET_LINK_PREFIX "socket:["
 
@@ -584,10 +588,13 @@ static bool parse_tcp_address(const char *tok, size_t tlen, int family, struct p
 }
 
 /*
- * One line: "sl local rem st tx:rx tr:when retrnsmt uid timeout inode ...".
- * Returns 1 for a listener filled in l, 0 for a line to skip, -EINVAL.
+ * One line: "sl local rem st tx:rx tr:when retrnsmt uid timeout inode ...",
+ * the same columns in net/tcp and net/udp. Returns 1 for a listener filled
+ * in l, 0 for a line to skip, -EINVAL. A UDP listener is a socket bound to
+ * a port and not connected: it takes datagrams from anyone.
  */
-static int parse_tcp_line(const char *line, size_t llen, int family, struct proc_listener *l)
+static int parse_sock_line(const char *line, size_t llen, int family, int protocol,
+			   struct proc_listener *l)
 {
 	struct tokenizer t = {line, line + llen};
 	const char *tok[10];
@@ -601,26 +608,35 @@ static int parse_tcp_line(const char *line, size_t llen, int family, struct proc
 		return 0; /* blank or header */
 	if (n < 10 || !parse_hex_u32(tok[3], tlen[3], &state))
 		return -EINVAL;
-	if (state != TCP_STATE_LISTEN)
+	if (state != (protocol == IPPROTO_UDP ? UDP_STATE_UNCONN : TCP_STATE_LISTEN))
 		return 0;
 	memset(l, 0, sizeof(*l));
 	if (!parse_tcp_address(tok[1], tlen[1], family, l) ||
 	    !parse_u64(tok[9], tlen[9], &l->inode))
 		return -EINVAL;
-	return 1;
+	l->protocol = protocol;
+	return protocol == IPPROTO_UDP && l->port == 0 ? 0 : 1;
 }
 
-int procfs_parse_net_tcp(const char *buf, size_t len, int family, procfs_listener_fn fn, void *arg,
-			 char *err, size_t errlen)
+static const char *net_file_name(int family, int protocol)
 {
-	const char *name = family == AF_INET ? "net/tcp" : "net/tcp6";
+	if (protocol == IPPROTO_UDP)
+		return family == AF_INET ? "net/udp" : "net/udp6";
+	return family == AF_INET ? "net/tcp" : "net/tcp6";
+}
+
+static int parse_net_sock(const char *buf, size_t len, int family, int protocol,
+			  procfs_listener_fn fn, void *arg, char *err, size_t errlen)
+{
+	const char *name = net_file_name(family, protocol);
 	struct line_cursor c = {buf, len, 0};
 	size_t llen, lineno = 0;
 	const char *line;
 	int count = 0;
 
 	if (family != AF_INET && family != AF_INET6) {
-		set_err(err, errlen, "net/tcp: family %d is not AF_INET or AF_INET6", family);
+		set_err(err, errlen, "%.8s: family %d is not AF_INET or AF_INET6",
+			protocol == IPPROTO_UDP ? "net/udp" : "net/tcp", family);
 		return -EINVAL;
 	}
 	while (next_line(&c, &line, &llen)) {
@@ -628,7 +644,7 @@ int procfs_parse_net_tcp(const char *buf, size_t len, int family, procfs_listene
 		int ret;
 
 		lineno++;
-		ret = parse_tcp_line(line, llen, family, &l);
+		ret = parse_sock_line(line, llen, family, protocol, &l);
 		if (ret < 0) {
 			set_err(err, errlen, "%s line %zu: malformed '%.*s'", name, lineno,
 				(int)(llen > 60 ? 60 : llen), line);
@@ -643,6 +659,18 @@ int procfs_parse_net_tcp(const char *buf, size_t len, int family, procfs_listene
 			count++;
 	}
 	return count;
+}
+
+int procfs_parse_net_tcp(const char *buf, size_t len, int family, procfs_listener_fn fn, void *arg,
+			 char *err, size_t errlen)
+{
+	return parse_net_sock(buf, len, family, IPPROTO_TCP, fn, arg, err, errlen);
+}
+
+int procfs_parse_net_udp(const char *buf, size_t len, int family, procfs_listener_fn fn, void *arg,
+			 char *err, size_t errlen)
+{
+	return parse_net_sock(buf, len, family, IPPROTO_UDP, fn, arg, err, errlen);
 }
 
 struct listener_list {
@@ -680,9 +708,9 @@ static size_t whole_lines_len(const char *buf, size_t have, bool eof)
 	return nl ? (size_t)(nl - buf) + 1 : 0;
 }
 
-/* Feeds whole lines of a (possibly large) net/tcp file to the parser, chunk by chunk. */
-static int parse_tcp_stream(int fd, char *buf, int family, struct listener_list *list, char *err,
-			    size_t errlen)
+/* Feeds whole lines of a (possibly large) net/tcp or net/udp file to the parser, chunk by chunk. */
+static int parse_net_stream(int fd, char *buf, int family, int protocol, struct listener_list *list,
+			    char *err, size_t errlen)
 {
 	size_t have = 0, whole;
 	ssize_t r;
@@ -703,7 +731,8 @@ static int parse_tcp_stream(int fd, char *buf, int family, struct listener_list 
 			set_err(err, errlen, "line longer than %d bytes", NET_TCP_CHUNK);
 			return -EINVAL;
 		}
-		ret = procfs_parse_net_tcp(buf, whole, family, collect_listener, list, err, errlen);
+		ret = parse_net_sock(buf, whole, family, protocol, collect_listener, list, err,
+				     errlen);
 		if (ret == -ENOMEM)
 			set_err(err, errlen, "out of memory");
 		if (ret < 0)
@@ -714,19 +743,20 @@ static int parse_tcp_stream(int fd, char *buf, int family, struct listener_list 
 	return 0;
 }
 
-static int read_tcp_file(const char *proc_root, const char *name, int family,
+static int read_net_file(const char *proc_root, int family, int protocol,
 			 struct listener_list *list, char *err, size_t errlen)
 {
 	char path[PATH_MAX], why[200];
 	char *buf;
 	int fd, ret;
 
-	snprintf(path, sizeof(path), "%s/%s", proc_root, name);
+	snprintf(path, sizeof(path), "%s/%s", proc_root, net_file_name(family, protocol));
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		ret = -errno;
-		if (ret == -ENOENT && family == AF_INET6)
-			return 0; /* IPv6 disabled */
+		/* IPv6 disabled; UDP is extra (the TCP files prove the root is /proc). */
+		if (ret == -ENOENT && (family == AF_INET6 || protocol == IPPROTO_UDP))
+			return 0;
 		set_err(err, errlen, "%s: %s", path, strerror(-ret));
 		return ret;
 	}
@@ -736,7 +766,7 @@ static int read_tcp_file(const char *proc_root, const char *name, int family,
 		set_err(err, errlen, "%s: out of memory", path);
 		return -ENOMEM;
 	}
-	ret = parse_tcp_stream(fd, buf, family, list, why, sizeof(why));
+	ret = parse_net_stream(fd, buf, family, protocol, list, why, sizeof(why));
 	if (ret < 0)
 		set_err(err, errlen, "%s: %s", path, why);
 	free(buf);
@@ -759,7 +789,54 @@ static int compare_listener_display(const void *a, const void *b)
 		return x->port < y->port ? -1 : 1;
 	if (x->family != y->family)
 		return x->family < y->family ? -1 : 1;
+	if (x->protocol != y->protocol)
+		return x->protocol < y->protocol ? -1 : 1;
 	return strcmp(x->addr, y->addr);
+}
+
+/*
+ * The ephemeral port range of <proc_root>/sys/net/ipv4/ip_local_port_range
+ * (the kernel's default when unreadable). A UDP socket that sent without
+ * bind() got such a port and looks in net/udp exactly like a service bound
+ * to it: the scan cannot tell them apart, so it leaves that range out.
+ */
+static void ephemeral_range(const char *proc_root, uint32_t *lo, uint32_t *hi)
+{
+	char path[PATH_MAX], buf[64];
+	struct tokenizer t;
+	const char *tok[2];
+	size_t tlen[2], len = 0;
+
+	*lo = EPHEMERAL_LOW;
+	*hi = EPHEMERAL_HIGH;
+	snprintf(path, sizeof(path), "%s/sys/net/ipv4/ip_local_port_range", proc_root);
+	if (read_file_at(AT_FDCWD, path, buf, sizeof(buf), &len) != 0)
+		return;
+	while (len && buf[len - 1] == '\n')
+		len--;
+	t = (struct tokenizer){buf, buf + len};
+	if (next_token(&t, &tok[0], &tlen[0]) && next_token(&t, &tok[1], &tlen[1]) &&
+	    parse_u32(tok[0], tlen[0], lo) && parse_u32(tok[1], tlen[1], hi) && *lo <= *hi)
+		return;
+	*lo = EPHEMERAL_LOW;
+	*hi = EPHEMERAL_HIGH;
+}
+
+/* Drops the UDP entries on an ephemeral port (see ephemeral_range). */
+static void drop_ephemeral_udp(const char *proc_root, struct listener_list *list)
+{
+	uint32_t lo, hi;
+	size_t keep = 0;
+
+	ephemeral_range(proc_root, &lo, &hi);
+	for (size_t i = 0; i < list->n; i++) {
+		const struct proc_listener *l = &list->items[i];
+
+		if (l->protocol == IPPROTO_UDP && l->port >= lo && l->port <= hi)
+			continue;
+		list->items[keep++] = *l;
+	}
+	list->n = keep;
 }
 
 /* "socket:[12345]" → 12345. */
@@ -827,9 +904,15 @@ int procfs_read_listeners(const char *proc_root, struct proc_listener **out, siz
 
 	*out = NULL;
 	*n = 0;
-	ret = read_tcp_file(proc_root, "net/tcp", AF_INET, &list, err, errlen);
+	ret = read_net_file(proc_root, AF_INET, IPPROTO_TCP, &list, err, errlen);
 	if (ret >= 0)
-		ret = read_tcp_file(proc_root, "net/tcp6", AF_INET6, &list, err, errlen);
+		ret = read_net_file(proc_root, AF_INET6, IPPROTO_TCP, &list, err, errlen);
+	if (ret >= 0)
+		ret = read_net_file(proc_root, AF_INET, IPPROTO_UDP, &list, err, errlen);
+	if (ret >= 0)
+		ret = read_net_file(proc_root, AF_INET6, IPPROTO_UDP, &list, err, errlen);
+	if (ret >= 0)
+		drop_ephemeral_udp(proc_root, &list);
 	if (ret >= 0 && list.n)
 		ret = map_inodes_to_tgids(proc_root, &list, err, errlen);
 	if (ret < 0) {

@@ -2,9 +2,9 @@
 /*
  * procfs: owns the one-time start-up scan of /proc — which processes exist
  * (stat, status, exe, cmdline, cgroup) and which TCP sockets are listening
- * and who holds them. Everything read from /proc is outside input: reads are
- * bounded, every parser is a pure function over (buf, len) that can be fuzzed,
- * and content is never trusted. Every function takes proc_root (normally
+ * and UDP sockets bound (and who holds them). Everything read from /proc is outside input: reads
+ * are bounded, every parser is a pure function over (buf, len) that can be fuzzed, and content is
+ * never trusted. Every function takes proc_root (normally
  * "/proc") so tests can point it at a fixture tree.
  *
  * Namespaces: <proc_root>/net/tcp{,6} show the network namespace of the
@@ -26,7 +26,7 @@
 #define PROCFS_CMDLINE_MAX   (64 * 1024) /* bytes of cmdline read; longer is cut */
 #define PROCFS_EXE_MAX	     4096
 #define PROCFS_COMM_MAX	     16
-#define PROCFS_LISTENERS_MAX 65536 /* listeners kept from net/tcp + net/tcp6 */
+#define PROCFS_LISTENERS_MAX 65536 /* listeners kept from net/{tcp,tcp6,udp,udp6} */
 
 /* What stat says about a process (fields 1-4, 9 and 22 of proc(5)). */
 struct proc_stat {
@@ -77,7 +77,8 @@ int procfs_parse_cmdline(const char *buf, size_t len, char ***argv, int *argc);
 uint64_t procfs_ticks_to_ns(uint64_t ticks, long ticks_per_sec);
 
 struct proc_listener {
-	int family; /* AF_INET or AF_INET6 (IPv4-mapped IPv6 is reported as AF_INET) */
+	int family;   /* AF_INET or AF_INET6 (IPv4-mapped IPv6 is reported as AF_INET) */
+	int protocol; /* IPPROTO_TCP (listening) or IPPROTO_UDP (bound, not connected) */
 	char addr[INET6_ADDRSTRLEN];
 	uint16_t port;
 	uint64_t inode;
@@ -95,11 +96,16 @@ typedef int (*procfs_listener_fn)(const struct proc_listener *l, void *arg);
  */
 int procfs_parse_net_tcp(const char *buf, size_t len, int family, procfs_listener_fn fn, void *arg,
 			 char *err, size_t errlen);
+/* The same for net/udp{,6}: sockets bound to a port and not connected (state 07). */
+int procfs_parse_net_udp(const char *buf, size_t len, int family, procfs_listener_fn fn, void *arg,
+			 char *err, size_t errlen);
 
 /*
- * All TCP listeners of the scanning process's network namespace, with the
- * tgid that holds each socket (lowest pid among holders; 0 if none found).
- * *out is malloc'd (free it); missing tcp6 (IPv6 disabled) is not an error.
+ * All TCP listeners and bound UDP sockets of the scanning process's network
+ * namespace, with the tgid that holds each socket (lowest pid among holders;
+ * 0 if none found). UDP sockets on a port of ip_local_port_range are left
+ * out: a socket that sent without bind() got one, and looks the same.
+ * *out is malloc'd (free it); missing tcp6, udp or udp6 is not an error.
  */
 /*
  * The path of the first file mapped in a /proc/<pid>/maps text whose

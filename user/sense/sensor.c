@@ -17,6 +17,7 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -329,11 +330,19 @@ static int decode_sock(struct sensor_decoder *d, const void *data, size_t size,
 		af = AF_INET6;
 	else
 		return -EBADMSG;
+	/* UDP has no connect record and no close; V6ONLY is a property of AF_INET6. */
+	if ((r.protocol != MW_IPPROTO_TCP && r.protocol != MW_IPPROTO_UDP) ||
+	    (r.protocol == MW_IPPROTO_UDP && r.h.type != MW_EV_LISTEN) ||
+	    (r.protocol == MW_IPPROTO_UDP && r.state == 0) ||
+	    ((r.h.flags & MW_F_V6ONLY) && af != AF_INET6))
+		return -EBADMSG;
 	if (!inet_ntop(af, r.laddr, d->laddr, sizeof(d->laddr)) ||
 	    !inet_ntop(af, r.raddr, d->raddr, sizeof(d->raddr)))
 		return -EBADMSG;
 	ev->server_tgid = r.server_tgid;
 	ev->sock.family = af;
+	ev->sock.protocol = r.protocol == MW_IPPROTO_UDP ? IPPROTO_UDP : IPPROTO_TCP;
+	ev->sock.v6only = (r.h.flags & MW_F_V6ONLY) != 0;
 	ev->sock.laddr = d->laddr;
 	ev->sock.raddr = d->raddr;
 	ev->sock.lport = r.lport;

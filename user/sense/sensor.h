@@ -55,9 +55,13 @@ struct sensor_event {
 		} open;
 		struct {
 			int family;		   /* AF_INET / AF_INET6 */
+			int protocol;		   /* IPPROTO_TCP, or IPPROTO_UDP (listen) */
+			bool v6only;		   /* AF_INET6 with IPV6_V6ONLY */
 			const char *laddr, *raddr; /* textual */
 			uint16_t lport, rport;
-			bool listening; /* MW_EV_LISTEN: true = started, false = closed */
+			/* MW_EV_LISTEN: true = started, false = closed (TCP only:
+			 * a UDP listener is its bind, and its close is not seen) */
+			bool listening;
 			uint64_t sock_cookie;
 		} sock;
 		struct {

@@ -112,7 +112,7 @@ static const char *open_of(const char *path, int64_t result, bool proc_other)
 	return fired(RULE_EV_OPEN, &e);
 }
 
-static const char *listen_of(const char *addr, bool loopback, bool tls)
+static const char *listen_on(const char *transport, const char *addr, bool loopback, bool tls)
 {
 	struct fake_event e = {0};
 
@@ -122,8 +122,13 @@ static const char *listen_of(const char *addr, bool loopback, bool tls)
 	set_str(&e, "network.family", strchr(addr, ':') ? "ipv6" : "ipv4");
 	set_bool(&e, "network.loopback", loopback);
 	set_bool(&e, "network.tls", tls);
-	set_str(&e, "network.transport", "tcp");
+	set_str(&e, "network.transport", transport);
 	return fired(RULE_EV_LISTEN, &e);
+}
+
+static const char *listen_of(const char *addr, bool loopback, bool tls)
+{
+	return listen_on("tcp", addr, loopback, tls);
 }
 
 static const char *connect_of(const char *addr, int port)
@@ -264,6 +269,10 @@ static void test_plaintext_listener(void **state)
 	assert_string_equal(listen_of("::", false, false), "mcp-plaintext-listener");
 	assert_string_equal(listen_of("127.0.0.1", true, false), "");
 	assert_string_equal(listen_of("0.0.0.0", false, true), "");
+	/* UDP: the agent gives it tls false (not probed); loopback stays quiet. */
+	assert_string_equal(listen_on("udp", "0.0.0.0", false, false), "mcp-plaintext-listener");
+	assert_string_equal(listen_on("udp", "::", false, false), "mcp-plaintext-listener");
+	assert_string_equal(listen_on("udp", "127.0.0.1", true, false), "");
 }
 
 static void test_listener_with_unknown_tls(void **state)

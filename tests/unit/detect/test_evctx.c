@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -141,6 +142,31 @@ static void test_network_fields(void **state)
 	assert_false(evctx_addr_is_loopback(NULL));
 }
 
+/* network.transport and network.dual_stack of UDP and IPv6 listeners. */
+static void test_network_udp_dual_stack(void **state)
+{
+	struct evctx c = {.kind = RULE_EV_LISTEN, .proc = &proc, .server = &srv};
+
+	(void)state;
+	c.net.family = AF_INET;
+	c.net.local_addr = "0.0.0.0";
+	c.net.protocol = IPPROTO_UDP;
+	assert_str_field(&c, "network.transport", "udp");
+	assert_int_field(&c, "network.dual_stack", 0, FV_BOOL); /* IPv4 takes one family */
+	c.net.family = AF_INET6;
+	c.net.local_addr = "::";
+	c.net.v6only = 0;
+	assert_int_field(&c, "network.dual_stack", 1, FV_BOOL);
+	c.net.v6only = 1;
+	assert_int_field(&c, "network.dual_stack", 0, FV_BOOL);
+	c.net.v6only = -1; /* the start-up scan cannot tell */
+	assert_int_equal(get(&c, "network.dual_stack").type, FV_NONE);
+	c.net.local_addr = "::1"; /* a plain IPv6 address never takes IPv4 */
+	assert_int_field(&c, "network.dual_stack", 0, FV_BOOL);
+	c.net.protocol = IPPROTO_TCP;
+	assert_str_field(&c, "network.transport", "tcp");
+}
+
 static void test_oflags_format(void **state)
 {
 	char buf[256];
@@ -162,6 +188,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_process_and_server_fields, setup),
 	    cmocka_unit_test_setup(test_file_fields, setup),
 	    cmocka_unit_test_setup(test_network_fields, setup),
+	    cmocka_unit_test_setup(test_network_udp_dual_stack, setup),
 	    cmocka_unit_test_setup(test_oflags_format, setup),
 	};
 

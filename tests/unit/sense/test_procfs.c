@@ -551,6 +551,103 @@ static void test_read_listeners_big_file(void **state)
 	free(ls);
 }
 
+/* ---------------------------------------------------------------- net/udp */
+
+#define UDP_HEADER                                                                                 \
+	"   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  "     \
+	"timeout inode ref pointer drops\n"
+
+/* Bound 0.0.0.0:5353, bound 127.0.0.1:53, connected (a client), bound on an
+ * ephemeral port (what a send without bind() gets). */
+static const char net_udp[] = UDP_HEADER
+    "  100: 00000000:14E9 00000000:0000 07 00000000:00000000 00:00000000 00000000   101   "
+    "     0 8888 2 0000000000000000 0\n"
+    "  200: 0100007F:0035 00000000:0000 07 00000000:00000000 00:00000000 00000000   101   "
+    "     0 8889 2 0000000000000000 0\n"
+    "  300: 0F02000A:E1A4 08080808:0035 01 00000000:00000000 00:00000000 00000000  1000   "
+    "     0 8890 2 0000000000000000 0\n"
+    "  400: 00000000:9C41 00000000:0000 07 00000000:00000000 00:00000000 00000000  1000   "
+    "     0 8891 2 0000000000000000 0\n";
+
+static const char net_udp6[] =
+    "   sl  local_address                         remote_address                        st "
+    "tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n"
+    " 1000: 00000000000000000000000000000000:1F91 00000000000000000000000000000000:0000 07 "
+    "00000000:00000000 00:00000000 00000000     0        0 9999 2 0000000000000000 0\n";
+
+static void test_parse_net_udp(void **state)
+{
+	struct collected c = {.n = 0};
+	char err[256];
+
+	assert_int_equal(
+	    procfs_parse_net_udp(net_udp, strlen(net_udp), AF_INET, collect, &c, err, sizeof(err)),
+	    3);
+	assert_int_equal(c.l[0].protocol, IPPROTO_UDP);
+	assert_string_equal(c.l[0].addr, "0.0.0.0");
+	assert_int_equal(c.l[0].port, 5353);
+	assert_int_equal(c.l[0].inode, 8888);
+	assert_string_equal(c.l[1].addr, "127.0.0.1");
+	assert_int_equal(c.l[1].port, 53);
+	assert_int_equal(c.l[2].port, 40001); /* the parser keeps it; the scan drops it */
+	/* The TCP parser reads the same columns but wants state 0A. */
+	c.n = 0;
+	assert_int_equal(
+	    procfs_parse_net_tcp(net_udp, strlen(net_udp), AF_INET, collect, &c, err, sizeof(err)),
+	    0);
+	assert_int_equal(
+	    procfs_parse_net_udp(net_udp, strlen(net_udp), AF_UNIX, collect, &c, err, sizeof(err)),
+	    -EINVAL);
+	assert_non_null(strstr(err, "net/udp: family"));
+}
+
+static void test_read_listeners_udp(void **state)
+{
+	struct proc_listener *ls;
+	size_t n;
+	char err[256];
+
+	make_dir("net");
+	write_text("net/tcp", net_tcp);
+	write_text("net/udp", net_udp);
+	write_text("net/udp6", net_udp6);
+	make_dir("sys");
+	make_dir("sys/net");
+	make_dir("sys/net/ipv4");
+	write_text("sys/net/ipv4/ip_local_port_range", "40000\t40999\n");
+	make_dir("42");
+	make_dir("42/fd");
+	make_link("socket:[8888]", "42/fd/3");
+	make_link("socket:[9999]", "42/fd/4");
+
+	assert_int_equal(procfs_read_listeners(root, &ls, &n, err, sizeof(err)), 0);
+	/* tcp 8080 and 3306; udp 5353, 53 and [::]:8081; not 40001 (ephemeral) */
+	assert_int_equal(n, 5);
+	assert_int_equal(ls[0].port, 53);
+	assert_int_equal(ls[0].protocol, IPPROTO_UDP);
+	assert_int_equal(ls[0].tgid, 0);
+	assert_int_equal(ls[1].port, 3306);
+	assert_int_equal(ls[1].protocol, IPPROTO_TCP);
+	assert_int_equal(ls[2].port, 5353);
+	assert_int_equal(ls[2].protocol, IPPROTO_UDP);
+	assert_int_equal(ls[2].tgid, 42);
+	assert_int_equal(ls[3].port, 8080);
+	assert_int_equal(ls[3].protocol, IPPROTO_TCP);
+	assert_int_equal(ls[4].port, 8081);
+	assert_int_equal(ls[4].family, AF_INET6);
+	assert_string_equal(ls[4].addr, "::");
+	assert_int_equal(ls[4].tgid, 42);
+	free(ls);
+
+	/* Without the range file, the kernel's default range (32768-60999) applies. */
+	write_text("sys/net/ipv4/ip_local_port_range", "junk\n");
+	assert_int_equal(procfs_read_listeners(root, &ls, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 5);
+	for (size_t i = 0; i < n; i++)
+		assert_int_not_equal(ls[i].port, 40001);
+	free(ls);
+}
+
 /* ---------------------------------------------------------------- the real /proc */
 
 static void test_real_self(void **state)
@@ -630,10 +727,12 @@ int main(void)
 	    cmocka_unit_test(test_parse_net_tcp6),
 	    cmocka_unit_test(test_parse_net_tcp_malformed),
 	    cmocka_unit_test(test_parse_net_tcp_stop),
+	    cmocka_unit_test(test_parse_net_udp),
 	    FIXTURE_TEST(test_read_listeners_fixture),
 	    FIXTURE_TEST(test_read_listeners_no_tcp6),
 	    FIXTURE_TEST(test_read_listeners_errors),
 	    FIXTURE_TEST(test_read_listeners_big_file),
+	    FIXTURE_TEST(test_read_listeners_udp),
 	    cmocka_unit_test(test_real_self),
 	    cmocka_unit_test(test_real_listener),
 	};

@@ -429,6 +429,7 @@ static void test_decode_sock(void **state)
 
 	hdr_fill(&r.h, MW_EV_LISTEN, sizeof(r));
 	r.family = MW_AF_INET;
+	r.protocol = MW_IPPROTO_TCP;
 	r.lport = 8080;
 	r.state = 1;
 	r.sock_cookie = 0xabcdef;
@@ -440,6 +441,8 @@ static void test_decode_sock(void **state)
 	assert_string_equal(s.raddr, "0.0.0.0");
 	assert_int_equal(s.ev.sock.lport, 8080);
 	assert_true(s.ev.sock.listening);
+	assert_int_equal(s.ev.sock.protocol, IPPROTO_TCP);
+	assert_false(s.ev.sock.v6only);
 	assert_int_equal(s.ev.sock.sock_cookie, 0xabcdef);
 
 	memset(&s, 0, sizeof(s));
@@ -463,6 +466,39 @@ static void test_decode_sock(void **state)
 	r.family = 1; /* AF_UNIX is not ours */
 	assert_int_equal(sensor_decode(&r, sizeof(r), record_event, &s), -EBADMSG);
 	assert_int_equal(s.calls, 0);
+}
+
+/* A UDP bind of "::" with IPV6_V6ONLY, and the records that cannot be. */
+static void test_decode_sock_udp_v6only(void **state)
+{
+	struct seen s = {0};
+	struct mw_sock r = {0};
+
+	hdr_fill(&r.h, MW_EV_LISTEN, sizeof(r));
+	r.h.flags |= MW_F_V6ONLY;
+	r.family = MW_AF_INET6;
+	r.protocol = MW_IPPROTO_UDP;
+	r.lport = 5353;
+	r.state = 1;
+	assert_int_equal(sensor_decode(&r, sizeof(r), record_event, &s), 0);
+	assert_int_equal(s.ev.sock.protocol, IPPROTO_UDP);
+	assert_true(s.ev.sock.v6only);
+	assert_true(s.ev.sock.listening);
+	assert_string_equal(s.laddr, "::");
+	assert_int_equal(s.ev.sock.lport, 5353);
+
+	r.protocol = 0; /* neither TCP nor UDP */
+	assert_int_equal(sensor_decode(&r, sizeof(r), record_event, &s), -EBADMSG);
+	r.protocol = MW_IPPROTO_UDP;
+	r.state = 0; /* no close is ever sent for UDP */
+	assert_int_equal(sensor_decode(&r, sizeof(r), record_event, &s), -EBADMSG);
+	r.state = 1;
+	r.h.type = MW_EV_CONNECT; /* UDP connects are not reported */
+	assert_int_equal(sensor_decode(&r, sizeof(r), record_event, &s), -EBADMSG);
+	r.h.type = MW_EV_LISTEN;
+	r.family = MW_AF_INET; /* V6ONLY on IPv4 */
+	assert_int_equal(sensor_decode(&r, sizeof(r), record_event, &s), -EBADMSG);
+	assert_int_equal(s.calls, 1);
 }
 
 /* ------------------------------------------------------------ stdout */
@@ -531,6 +567,7 @@ int main(void)
 	    cmocka_unit_test(test_decode_open_raw),
 	    cmocka_unit_test(test_decode_open_rejects_lies),
 	    cmocka_unit_test(test_decode_sock),
+	    cmocka_unit_test(test_decode_sock_udp_v6only),
 	    cmocka_unit_test(test_decode_stdout),
 	    cmocka_unit_test(test_decode_rejects_bad_headers),
 	};
