@@ -1,10 +1,11 @@
 #!/bin/sh
 # Install the pinned npm packages the tests use (real MCP servers, the MCP SDK
-# client, ajv) when node_modules is missing or older than package-lock.json.
+# client, ajv) when they are missing or older than package-lock.json. npm's own
+# record of what it installed (node_modules/.package-lock.json) is the mark:
+# an emptied or half-written node_modules directory is installed again.
 set -eu
 cd "$(dirname "$0")/.."
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
 	npm ci --no-audit --no-fund
-	# npm ci leaves node_modules' mtime as it was; mark it fresh.
-	touch node_modules
+	touch node_modules/.package-lock.json
 fi
