@@ -1,7 +1,7 @@
 #!/bin/sh
 # End-to-end tests: real MCP servers, a real MCP client, the real agent.
 # Run from the repository root, as root, after `make` (build/mcpwatch).
-# Installs the pinned npm packages when node_modules is missing or older than
+# Installs the pinned npm packages when they are missing or older than
 # package-lock.json, then runs every tests/e2e/*.test.mjs serially: the tests
 # share the kernel, so they must not overlap.
 set -eu
