@@ -61,9 +61,19 @@ int grade_finding_for_rule(const char *rule_id)
 	    [FINDING_TOOL_FLOOD] = "mcp-tool-call-flood",
 	};
 
+	/* Other built-in rules that are the same finding: code run from an
+	 * anonymous file (or through an fd) in a tree is what a shell is for. */
+	static const struct {
+		const char *rule;
+		int finding;
+	} also[] = {{"mcp-anonymous-exec", FINDING_SHELL}};
+
 	for (int i = 0; i < FINDING_COUNT; i++)
 		if (strcmp(rule_id, rules[i]) == 0)
 			return i;
+	for (size_t i = 0; i < sizeof(also) / sizeof(also[0]); i++)
+		if (strcmp(rule_id, also[i].rule) == 0)
+			return also[i].finding;
 	return -1;
 }
 

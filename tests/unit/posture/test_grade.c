@@ -172,6 +172,7 @@ static void test_finding_for_rule(void **state)
 	assert_int_equal(grade_finding_for_rule("mcp-plaintext-listener"),
 			 FINDING_PLAINTEXT_LISTENER);
 	assert_int_equal(grade_finding_for_rule("mcp-cloud-metadata"), FINDING_EGRESS);
+	assert_int_equal(grade_finding_for_rule("mcp-anonymous-exec"), FINDING_SHELL);
 	assert_int_equal(grade_finding_for_rule("custom"), -1);
 }
 
