@@ -29,6 +29,8 @@ before(async () => {
 		health: { metrics_file: metrics, interval_s: 1 },
 	});
 	agent = await startAgent({ config });
+	// A pinned backend (the raw_tp pass) must be the one running.
+	if (process.env.MCPWATCH_IO_BACKEND) assert.equal(agent.ready.io_backend, process.env.MCPWATCH_IO_BACKEND);
 });
 
 after(async () => {
