@@ -93,6 +93,39 @@ struct {
 } sniff SEC(".maps") __weak;
 
 /*
+ * Pending trees (identity races): tgid -> the pending root, for processes
+ * that are in no tracked tree but exec'd with pipes or sockets on fds 0 and
+ * 1 (how a stdio MCP server is started), and for the children they fork.
+ * Their execs, opens (behind the open filter) and connects go to user
+ * space flagged MW_F_PENDING, which holds them until the process is
+ * identified as a server or the hold expires; their stdout (and any fd
+ * sharing its file) is sampled for the handshake whatever it starts with.
+ * Inherited at fork like `tracked`, dropped at exit.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u32);
+} pending SEC(".maps") __weak;
+
+/*
+ * Prefilter of `pending`, like tap_filter for `tap`: bit tgid % 4096 is set
+ * for every pending tgid and never cleared, so a write by any other process
+ * costs a load and a bit test before the hash lookup.
+ */
+struct mw_pend_filter {
+	__u64 bits[MW_TAP_FILTER_WORDS];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mw_pend_filter);
+} pend_filter SEC(".maps") __weak;
+
+/*
  * A prefilter in front of `tap`: bit (tgid % 4096) is set for every tapped
  * tgid (and not cleared: a stale bit costs one hash lookup). An array with
  * one entry is read without hashing, so the reads and writes of every other
@@ -222,6 +255,57 @@ static __always_inline __u32 mw_tracked_server(__u32 tgid, __u32 *flags)
 		return 0;
 	*flags |= MW_F_TRACKED;
 	return t->server_tgid;
+}
+
+/* False when tgid is surely not pending: its bit in pend_filter is clear. */
+static __always_inline bool mw_pend_maybe(__u32 tgid)
+{
+	__u32 zero = 0;
+	struct mw_pend_filter *f = bpf_map_lookup_elem(&pend_filter, &zero);
+
+	return f && (f->bits[(tgid >> 6) & (MW_TAP_FILTER_WORDS - 1)] & (1ull << (tgid & 63)));
+}
+
+/* The pending root of tgid (see `pending`), 0 when it is not pending. */
+static __always_inline __u32 mw_pending_root(__u32 tgid)
+{
+	__u32 *root;
+
+	if (!mw_pend_maybe(tgid))
+		return 0;
+	root = bpf_map_lookup_elem(&pending, &tgid);
+	return root ? *root : 0;
+}
+
+/* Makes tgid pending under root (a racy, non-atomic filter update loses
+ * only a bit another CPU set at the same time, as in mw_tap_provisional). */
+static __always_inline void mw_pending_set(__u32 tgid, __u32 root)
+{
+	__u32 zero = 0;
+	struct mw_pend_filter *f;
+
+	if (bpf_map_update_elem(&pending, &tgid, &root, BPF_ANY))
+		return;
+	f = bpf_map_lookup_elem(&pend_filter, &zero);
+	if (f)
+		f->bits[(tgid >> 6) & (MW_TAP_FILTER_WORDS - 1)] |= 1ull << (tgid & 63);
+}
+
+/*
+ * The tree of tgid for a record: the tracked server (MW_F_TRACKED), else
+ * the pending root (MW_F_PENDING; user space reads server_tgid as that
+ * root), else 0.
+ */
+static __always_inline __u32 mw_tree_of(__u32 tgid, __u32 *flags)
+{
+	__u32 srv = mw_tracked_server(tgid, flags), root;
+
+	if (srv)
+		return srv;
+	root = mw_pending_root(tgid);
+	if (root)
+		*flags |= MW_F_PENDING;
+	return root;
 }
 
 #endif /* MCPWATCH_BPF_COMMON_H */

@@ -34,9 +34,9 @@ int BPF_PROG(handle_sock_state, const struct sock *sk, const int oldstate, const
 	    BPF_CORE_READ(sk, sk_protocol) != MW_IPPROTO_TCP || tgid == self_tgid)
 		return 0;
 	mw_hdr_fill(&r.h, type, tgid, (__u32)pid_tgid);
-	r.server_tgid = mw_tracked_server(tgid, &r.h.flags);
-	/* Connects are reported for tracked trees only. */
-	if (type == MW_EV_CONNECT && !(r.h.flags & MW_F_TRACKED))
+	r.server_tgid = mw_tree_of(tgid, &r.h.flags);
+	/* Connects are reported for tracked and pending trees only. */
+	if (type == MW_EV_CONNECT && !(r.h.flags & (MW_F_TRACKED | MW_F_PENDING)))
 		return 0;
 	r.family = family;
 	r.protocol = MW_IPPROTO_TCP;

@@ -23,10 +23,11 @@ struct mw_open_args {
 	__u32 pad;
 };
 
-/* True if tgid is in a tracked tree and is not the agent itself. */
+/* True if tgid is in a tracked (or pending) tree and is not the agent itself. */
 static __always_inline bool mw_open_wanted(__u32 tgid)
 {
-	return tgid != self_tgid && bpf_map_lookup_elem(&tracked, &tgid);
+	return tgid != self_tgid &&
+	       (bpf_map_lookup_elem(&tracked, &tgid) || mw_pending_root(tgid));
 }
 
 /*
@@ -85,7 +86,7 @@ static __always_inline void mw_open_report(const struct mw_open_args *a, long re
 	s->filter_want = 0;
 	o = &s->open;
 	mw_hdr_fill(&o->h, MW_EV_OPEN, pid_tgid >> 32, (__u32)pid_tgid);
-	o->server_tgid = mw_tracked_server(pid_tgid >> 32, &o->h.flags);
+	o->server_tgid = mw_tree_of(pid_tgid >> 32, &o->h.flags);
 	o->ret = ret;
 	o->dfd = a->dfd;
 	o->oflags = a->flags;
@@ -100,7 +101,10 @@ static __always_inline void mw_open_report(const struct mw_open_args *a, long re
 		mw_file_path_walk(o->data, &o->path_len, file, &o->h.flags, &s->filter_want);
 		/* A truncated walk is sent: user space sees part of the path. */
 		if (s->filter_want && !(o->h.flags & MW_F_PATH_TRUNC)) {
-			mw_count(MW_CNT_FILTERED + MW_EV_OPEN);
+			/* Counted for server trees only: a pending tree's opens are
+			 * every stdio-piped process's, not a server's. */
+			if (o->h.flags & MW_F_TRACKED)
+				mw_count(MW_CNT_FILTERED + MW_EV_OPEN);
 			return;
 		}
 	} else {

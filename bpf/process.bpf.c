@@ -37,6 +37,22 @@ static __always_inline __u32 mw_exec_args_read(struct mw_exec *e, struct task_st
 	return len;
 }
 
+#define MW_S_IFMT_P   00170000
+#define MW_S_IFSOCK_P 0140000
+#define MW_S_IFIFO_P  0010000
+
+/* Is fd of task a pipe or a socket (how a client connects a stdio server)? */
+static __always_inline bool mw_fd_is_channel(struct task_struct *task, int fd)
+{
+	struct file *f = mw_task_fd_file(task, fd);
+	__u32 mode;
+
+	if (!f)
+		return false;
+	mode = BPF_CORE_READ(f, f_inode, i_mode) & MW_S_IFMT_P;
+	return mode == MW_S_IFSOCK_P || mode == MW_S_IFIFO_P;
+}
+
 /* For scripts bprm->file is the interpreter, which is what we report. */
 static __always_inline struct file *mw_exec_file(struct task_struct *task,
 						 struct linux_binprm *bprm)
@@ -105,7 +121,16 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
 	e->cgroup_id = bpf_get_current_cgroup_id();
 	e->start_ns = BPF_CORE_READ(task, start_boottime);
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	e->server_tgid = mw_tracked_server(tgid, &e->h.flags);
+	e->server_tgid = mw_tree_of(tgid, &e->h.flags);
+	/*
+	 * A new image with pipes or sockets on stdin and stdout may be a stdio
+	 * MCP server that acts before its first answer: hold its tree's
+	 * actions (user space) until it is identified or the hold expires.
+	 * Its own exec is not held: it is the server starting.
+	 */
+	if (!(e->h.flags & (MW_F_TRACKED | MW_F_PENDING)) && mw_fd_is_channel(task, 0) &&
+	    mw_fd_is_channel(task, 1))
+		mw_pending_set(tgid, tgid);
 	e->args_len = 0;
 	file = mw_exec_file(task, bprm);
 	mw_file_path_walk(e->data, &e->exe_len, file, &e->h.flags, NULL);
@@ -144,6 +169,16 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 			mw_count(MW_CNT_LOST + MW_EV_FORK);
 		f.server_tgid = inherit.server_tgid;
 		f.h.flags |= MW_F_TRACKED;
+	} else {
+		/* Fork-time lineage: the child stays in its parent's pending tree
+		 * whatever it is reparented to before identification. */
+		__u32 root = mw_pending_root(parent_tgid);
+
+		if (root) {
+			mw_pending_set(tgid, root);
+			f.server_tgid = root;
+			f.h.flags |= MW_F_PENDING;
+		}
 	}
 	f.ppid = BPF_CORE_READ(child, real_parent, tgid);
 	f.start_ns = BPF_CORE_READ(child, start_boottime);
@@ -171,6 +206,7 @@ int BPF_PROG(handle_exit, struct task_struct *task)
 	mw_tracked_server(tgid, &x.h.flags);
 	bpf_map_delete_elem(&tracked, &tgid);
 	bpf_map_delete_elem(&sniff, &tgid);
+	bpf_map_delete_elem(&pending, &tgid);
 	bpf_map_delete_elem(&tap, &tgid);
 	if (tgid == self_tgid)
 		return 0;

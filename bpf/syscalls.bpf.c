@@ -59,6 +59,7 @@ struct pt_regs___mw_arm64 {
 
 #define MW_CREAT_FLAGS 01101 /* O_CREAT | O_WRONLY | O_TRUNC */
 #define MW_STDOUT_MIN  16    /* shorter writes cannot be an initialize result */
+#define MW_SNIFF_IOVS  4     /* buffers of a pending process's writev/sendmsg sampled */
 
 /*
  * Set before load: false when another file backend reports opens, so that
@@ -234,24 +235,82 @@ static __always_inline int mw_io_exit(long ret)
 	return 0;
 }
 
-/* The write's first bytes and size, for write(2) and writev(2)'s iov[0]. */
+/* Is id one of the syscalls that can write a stdio server's answer? */
+static __always_inline bool mw_is_out(long id)
+{
+	return id == MW_NR_WRITE || id == MW_NR_WRITEV || id == MW_NR_SENDTO ||
+	       id == MW_NR_SENDMSG;
+}
+
+/* The iovec array and count of writev(2) and sendmsg(2); false for the others. */
+static __always_inline bool mw_out_iovs(const struct mw_sysargs *s, long id, __u64 *iov,
+					__u64 *cnt)
+{
+	if (id == MW_NR_WRITEV) {
+		*iov = s->a[1];
+		*cnt = s->a[2];
+		return true;
+	}
+	if (id == MW_NR_SENDMSG) {
+		struct user_msghdr msg = {};
+
+		if (bpf_probe_read_user(&msg, sizeof(msg), (void *)s->a[1]))
+			return false;
+		*iov = (__u64)msg.msg_iov;
+		*cnt = msg.msg_iovlen;
+		return true;
+	}
+	return false;
+}
+
+/* The first buffer of a write (write/sendto's buffer, writev/sendmsg's iov[0]). */
 static __always_inline int mw_stdout_buf(const struct mw_sysargs *s, long id, const void **buf,
 					 __u64 *count)
 {
 	struct iovec iov;
+	__u64 iovs, cnt;
 
-	if (id == MW_NR_WRITE) {
+	if (id == MW_NR_WRITE || id == MW_NR_SENDTO) {
 		*buf = (const void *)s->a[1];
 		*count = s->a[2];
 		return 0;
 	}
-	if ((long)s->a[2] < 1)
+	if (!mw_out_iovs(s, id, &iovs, &cnt) || (long)cnt < 1)
 		return -1;
-	if (bpf_probe_read_user(&iov, sizeof(iov), (void *)s->a[1]))
+	if (bpf_probe_read_user(&iov, sizeof(iov), (void *)iovs))
 		return -1;
 	*buf = iov.iov_base;
 	*count = iov.iov_len;
 	return 0;
+}
+
+/*
+ * Does buf start a JSON object with a key: whitespace, '{', whitespace, '"'
+ * within its first MW_STDOUT_MIN bytes? Servers write `{"`, but `{ "` and a
+ * leading newline are as valid.
+ */
+static __always_inline bool mw_json_head(const void *buf, __u64 count)
+{
+	char h[MW_STDOUT_MIN] = {};
+	__u32 n = count < MW_STDOUT_MIN ? count : MW_STDOUT_MIN;
+	bool brace = false;
+
+	barrier_var(n);
+	n &= 2 * MW_STDOUT_MIN - 1;
+	if (n > MW_STDOUT_MIN || bpf_probe_read_user(h, n, buf))
+		return false;
+	for (int i = 0; i < MW_STDOUT_MIN; i++) {
+		char c = h[i];
+
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+			continue;
+		if (!brace && c == '{') {
+			brace = true;
+			continue;
+		}
+		return brace && c == '"';
+	}
+	return false;
 }
 
 /* Counts one more sample for tgid; false once MW_SNIFF_LIMIT is reached. */
@@ -271,7 +330,7 @@ static __always_inline bool mw_sniff_allow(__u32 tgid)
 	return true;
 }
 
-static __always_inline void mw_stdout_send(__u64 pid_tgid, const void *buf, __u64 count)
+static __always_inline void mw_stdout_send(__u64 pid_tgid, __u32 fd, const void *buf, __u64 count)
 {
 	struct mw_scratch *s = mw_scratch_get(MW_SLOT_STDOUT);
 	struct mw_stdout *o;
@@ -283,7 +342,7 @@ static __always_inline void mw_stdout_send(__u64 pid_tgid, const void *buf, __u6
 	o = &s->out;
 	mw_hdr_fill(&o->h, MW_EV_STDOUT, pid_tgid >> 32, (__u32)pid_tgid);
 	mw_tracked_server(pid_tgid >> 32, &o->h.flags);
-	o->fd = 1;
+	o->fd = fd;
 	o->count = count;
 	/* Opaque to the compiler, so the mask stays on the register the call
 	 * gets: older verifiers (6.1) lose a spilled register's bounds. */
@@ -298,35 +357,87 @@ static __always_inline void mw_stdout_send(__u64 pid_tgid, const void *buf, __u6
 }
 
 /*
- * Near-free for every other process: the fd compare, then two user bytes;
- * the map is touched only for writes to fd 1 that start a JSON object.
+ * A pending process (bpf/common.h): every buffer of the write is sampled,
+ * whatever it starts with, one record per buffer in order, so that user
+ * space can join a handshake split over several writes or iovecs. Bounded
+ * by MW_SNIFF_LIMIT writes per process and MW_SNIFF_IOVS buffers per write.
+ */
+static __always_inline void mw_stdout_sniff_all(const struct mw_sysargs *s, long id,
+						__u64 pid_tgid, __u32 fd)
+{
+	bool json = false;
+	__u64 iovs, cnt;
+
+	if (!mw_sniff_allow(pid_tgid >> 32))
+		return;
+	if (id == MW_NR_WRITE || id == MW_NR_SENDTO) {
+		json = mw_json_head((const void *)s->a[1], s->a[2]);
+		mw_stdout_send(pid_tgid, fd, (const void *)s->a[1], s->a[2]);
+	} else if (mw_out_iovs(s, id, &iovs, &cnt)) {
+		for (int i = 0; i < MW_SNIFF_IOVS; i++) {
+			struct iovec iov;
+
+			if ((__u64)i >= cnt ||
+			    bpf_probe_read_user(&iov, sizeof(iov), (void *)(iovs + i * sizeof(iov))))
+				break;
+			if (!iov.iov_len)
+				continue;
+			json = json || mw_json_head(iov.iov_base, iov.iov_len);
+			mw_stdout_send(pid_tgid, fd, iov.iov_base, iov.iov_len);
+		}
+	}
+	if (tap_early && json)
+		mw_tap_provisional(pid_tgid >> 32);
+}
+
+/*
+ * Near-free for every other process: the fd compare and a filter bit, then
+ * a few user bytes; the maps are touched only for writes to fd 1 that start
+ * a JSON object, and for the writes of pending processes. A pending process
+ * is sampled on fd 1 and on any fd whose file is fd 1's (a dup of stdout).
  */
 static __always_inline int mw_stdout_sniff(const struct mw_sysargs *s, long id)
 {
-	__u64 pid_tgid;
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32;
+	long fd = s->a[0];
 	const void *buf;
 	__u64 count;
-	char head[2];
+	bool pend;
 
-	if (s->a[0] != 1)
+	if (fd != 1 && !mw_pend_maybe(tgid))
 		return 0;
-	if (mw_stdout_buf(s, id, &buf, &count) || count < MW_STDOUT_MIN)
+	if (tgid == self_tgid)
 		return 0;
-	if (bpf_probe_read_user(head, sizeof(head), buf) || head[0] != '{' || head[1] != '"')
+	pend = mw_pending_root(tgid) != 0;
+	if (fd != 1) {
+		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+		struct file *f;
+
+		if (!pend || fd < 0)
+			return 0;
+		f = mw_task_fd_file(task, fd);
+		if (!f || f != mw_task_fd_file(task, 1))
+			return 0;
+	}
+	if (pend) {
+		mw_stdout_sniff_all(s, id, pid_tgid, fd);
 		return 0;
-	pid_tgid = bpf_get_current_pid_tgid();
-	if ((pid_tgid >> 32) == self_tgid || !mw_sniff_allow(pid_tgid >> 32))
+	}
+	if (mw_stdout_buf(s, id, &buf, &count) || count < MW_STDOUT_MIN || !mw_json_head(buf, count))
 		return 0;
-	mw_stdout_send(pid_tgid, buf, count);
+	if (!mw_sniff_allow(tgid))
+		return 0;
+	mw_stdout_send(pid_tgid, 1, buf, count);
 	if (tap_early)
-		mw_tap_provisional(pid_tgid >> 32);
+		mw_tap_provisional(tgid);
 	return 0;
 }
 
 /* A read or write syscall on its way in: the stdout sample, then the tap. */
 static __always_inline int mw_rw_enter(const struct mw_sysargs *s, long id)
 {
-	if (id == MW_NR_WRITE || id == MW_NR_WRITEV)
+	if (mw_is_out(id))
 		mw_stdout_sniff(s, id);
 	if (!mw_tap_maybe(bpf_get_current_pid_tgid() >> 32))
 		return 0;
@@ -431,11 +542,14 @@ int BPF_PROG(handle_sys_enter, struct pt_regs *regs, long id)
 {
 	struct mw_sysargs s;
 
-	if (id == MW_NR_WRITE || id == MW_NR_WRITEV) {
-		/* Most writes are neither to fd 1 nor by a tapped process: one
-		 * register read and a bit test, before the other arguments. */
-		if (PT_REGS_PARM1_CORE_SYSCALL(regs) != 1 &&
-		    !mw_tap_maybe(bpf_get_current_pid_tgid() >> 32))
+	if (mw_is_out(id)) {
+		__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+		/* Most writes are neither to fd 1 nor by a tapped or pending
+		 * process: one register read and two bit tests, before the
+		 * other arguments. */
+		if (PT_REGS_PARM1_CORE_SYSCALL(regs) != 1 && !mw_tap_maybe(tgid) &&
+		    !mw_pend_maybe(tgid))
 			return 0;
 		mw_sysargs_regs(&s, regs);
 		return mw_rw_enter(&s, id);

@@ -43,7 +43,8 @@ enum mw_event_type {
  * (ring buffer full; for MW_EV_OPEN also a full pending-open map, for
  * MW_EV_FORK a child not tracked because the tracked map was full),
  * [MW_CNT_FILTERED + type] events not sent because an in-kernel filter
- * proved that no rule can match them (MW_EV_OPEN: the open filter).
+ * proved that no rule can match them (MW_EV_OPEN: the open filter, counted
+ * for tracked trees only, not for pending ones).
  */
 #define MW_CNT_LOST	16
 #define MW_CNT_FILTERED 32
@@ -103,6 +104,9 @@ struct mw_hdr {
 #define MW_F_EXE_FD (1u << 5)
 /* listen: an AF_INET6 socket with IPV6_V6ONLY (a "::" bind then takes no IPv4) */
 #define MW_F_V6ONLY (1u << 7)
+/* In no tracked tree but pending (bpf/common.h `pending`): server_tgid holds
+ * the pending root, not a server. Exec, fork, open and connect records. */
+#define MW_F_PENDING (1u << 8)
 
 /*
  * A path as the kernel saw it: `len` bytes of NUL-terminated components in

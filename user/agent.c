@@ -24,6 +24,8 @@
 #include "posture/grade.h"
 #include "identify/identity.h"
 #include "identify/mcpproto.h"
+#include "identify/sniffjoin.h"
+#include "identify/hold.h"
 #include "deliver/output.h"
 #include "lib/diag.h"
 #include "lib/caps.h"
@@ -69,6 +71,8 @@ struct agent {
 	struct alerter *alerter;
 	struct identity *identity;
 	struct proc_table *procs;
+	struct sniffjoin *sniff; /* stdout samples joined per process (handshake in pieces) */
+	struct hold *hold;	 /* actions of pending trees, until identified or expired */
 	struct sensor *sensor;
 	struct tlsprobe *probe;
 	struct postured *postured; /* NULL when posture is disabled */
@@ -396,6 +400,91 @@ static void check_listeners_of_trees(struct agent *a)
 		listener_check(a, &a->listeners[i]);
 }
 
+/* ------------------------------------------------------------ pending trees */
+
+/*
+ * An action of a process in no server tree yet, but in a pending one (the
+ * kernel's MW_F_PENDING: started with pipes or sockets on stdin and stdout,
+ * or forked by such a process): kept, with the process as it is now, until
+ * the handshake says whose it is or the hold window ends.
+ */
+static void hold_action(struct agent *a, enum rule_event kind, struct proc *p,
+			const struct sensor_event *ev)
+{
+	struct held_event h = {
+	    .kind = kind,
+	    .root = ev->pending_root,
+	    .time_ns = ev->time_ns,
+	    .held_ns = clock_monotonic_ns(),
+	};
+
+	if (!ev->pending_root || !a->hold)
+		return;
+	h.proc = proc_snapshot(p);
+	if (kind == RULE_EV_OPEN) {
+		h.path = strdup(ev->open.path);
+		h.oflags = ev->open.oflags;
+		h.result = ev->open.ret;
+	} else if (kind == RULE_EV_CONNECT) {
+		h.family = ev->sock.family;
+		h.local_addr = strdup(ev->sock.laddr);
+		h.remote_addr = strdup(ev->sock.raddr);
+		h.local_port = ev->sock.lport;
+		h.remote_port = ev->sock.rport;
+	}
+	if ((kind == RULE_EV_OPEN && !h.path) ||
+	    (kind == RULE_EV_CONNECT && (!h.local_addr || !h.remote_addr))) {
+		held_event_clear(&h);
+		h.proc = NULL;
+	}
+	hold_add(a->hold, &h);
+}
+
+/* A held action of a process that turned out to be in server's tree. */
+static void replay_held(const struct held_event *ev, void *arg)
+{
+	struct agent *a = ((void **)arg)[0];
+	const struct proc *srv = ((void **)arg)[1];
+	struct proc *p = ev->proc;
+	struct evctx c;
+
+	/* The server's own earlier images are its launch (a `sh -c` that
+	 * exec'd it), not something it did. */
+	if (ev->kind == RULE_EV_EXEC && p->tgid == srv->tgid)
+		return;
+	p->server_tgid = srv->tgid;
+	p->role = p->tgid == srv->tgid ? ROLE_SERVER : ROLE_MEMBER;
+	evctx_init(a, &c, (enum rule_event)ev->kind, p, ev->time_ns);
+	/* Whatever calls are in flight now came after it: no attribution. */
+	memset(&c.mcp, 0, sizeof(c.mcp));
+	c.held_ns = clock_monotonic_ns() - ev->held_ns;
+	if (c.held_ns <= 0)
+		c.held_ns = 1;
+	if (ev->kind == RULE_EV_OPEN) {
+		c.file.path = ev->path;
+		c.file.oflags = ev->oflags;
+		c.file.result = ev->result;
+	} else if (ev->kind == RULE_EV_CONNECT) {
+		c.net.family = ev->family;
+		c.net.local_addr = ev->local_addr;
+		c.net.local_port = ev->local_port;
+		c.net.remote_addr = ev->remote_addr;
+		c.net.remote_port = ev->remote_port;
+	}
+	evaluate(a, &c);
+}
+
+/* srv was just identified: what its tree did while it was pending counts now. */
+static void release_held(struct agent *a, struct proc *srv)
+{
+	void *args[2] = {a, srv};
+	size_t n = hold_release(a->hold, srv->tgid, srv->start_ns, replay_held, args);
+
+	if (n)
+		logmsg(a, true, "server %u: %zu action(s) held before identification evaluated",
+		       srv->tgid, n);
+}
+
 /* ------------------------------------------------------------ events */
 
 /*
@@ -440,10 +529,13 @@ static void handle_exec(struct agent *a, const struct sensor_event *ev)
 		if (a->postured)
 			postured_request(a->postured, false, 2000);
 		check_listeners_of_trees(a);
+		release_held(a, p);
 	}
 	classify_exe(a, p, ev);
-	if (!p->server_tgid)
+	if (!p->server_tgid) {
+		hold_action(a, RULE_EV_EXEC, p, ev);
 		return;
+	}
 	evctx_init(a, &c, RULE_EV_EXEC, p, ev->time_ns);
 	evaluate(a, &c);
 }
@@ -473,6 +565,7 @@ static void handle_exit(struct agent *a, const struct sensor_event *ev)
 		else
 			i++;
 	}
+	sniffjoin_forget(a->sniff, ev->tgid);
 	if (a->tap) {
 		tap_process_gone(a->tap, ev->tgid, ev->time_ns);
 		sensor_untap_tls(a->sensor, ev->tgid);
@@ -517,8 +610,12 @@ static void handle_open(struct agent *a, const struct sensor_event *ev)
 	struct proc *p = proc_for_event(a, ev);
 	struct evctx c;
 
-	if (!p || !p->server_tgid)
+	if (!p)
 		return;
+	if (!p->server_tgid) {
+		hold_action(a, RULE_EV_OPEN, p, ev);
+		return;
+	}
 	evctx_init(a, &c, RULE_EV_OPEN, p, ev->time_ns);
 	c.file.path = ev->open.path;
 	c.file.oflags = ev->open.oflags;
@@ -531,8 +628,12 @@ static void handle_connect(struct agent *a, const struct sensor_event *ev)
 	struct proc *p = proc_for_event(a, ev);
 	struct evctx c;
 
-	if (!p || !p->server_tgid)
+	if (!p)
 		return;
+	if (!p->server_tgid) {
+		hold_action(a, RULE_EV_CONNECT, p, ev);
+		return;
+	}
 	evctx_init(a, &c, RULE_EV_CONNECT, p, ev->time_ns);
 	c.net.family = ev->sock.family;
 	c.net.protocol = ev->sock.protocol;
@@ -590,8 +691,10 @@ static void identify_by_stdout(struct agent *a, const struct sensor_event *ev)
 	char name[256], version[128];
 	struct proc *p;
 
-	if (mcp_parse_server_info(ev->out.data, ev->out.len, name, sizeof(name), version,
-				  sizeof(version)) != 1)
+	/* The handshake may come in pieces (split writes, iovecs, a leading
+	 * newline): the samples are joined before they are parsed. */
+	if (sniffjoin_feed(a->sniff, ev->tgid, ev->out.data, ev->out.len, ev->out.count, name,
+			   sizeof(name), version, sizeof(version)) != 1)
 		return;
 	p = proc_for_event(a, ev);
 	if (!p)
@@ -604,10 +707,12 @@ static void identify_by_stdout(struct agent *a, const struct sensor_event *ev)
 	}
 	sensor_sniff_done(a->sensor, ev->tgid);
 	if (identity_on_server_info(a->procs, p, name, version, on_join, a)) {
-		logmsg(a, true, "server %u \"%s\" identified by protocol", p->tgid, name);
+		logmsg(a, true, "server %u \"%s\" identified by protocol (fd %u)", p->tgid, name,
+		       ev->out.fd);
 		if (a->postured)
 			postured_request(a->postured, false, 2000);
 		check_listeners_of_trees(a);
+		release_held(a, p);
 	}
 }
 
@@ -941,6 +1046,14 @@ static void write_health(struct agent *a)
 		hc.grades = grades;
 		hc.tool_calls = ts.calls;
 		hc.servers = servers_watched(a);
+		{
+			struct hold_stats hs;
+
+			hold_get_stats(a->hold, &hs);
+			hc.held_replayed = hs.replayed;
+			hc.held_expired = hs.expired;
+			hc.held_dropped = hs.dropped;
+		}
 		hc.outputs = output_stats_json(a->out);
 		rc = health_write_metrics(a->cfg->health_metrics_file, &hc, err, sizeof(err));
 		cJSON_Delete((cJSON *)hc.outputs);
@@ -1093,6 +1206,7 @@ static void agent_reload(struct agent *a)
 	postured_free(a->postured);
 	a->postured = NULL;
 	alerter_reconfigure(a->alerter, out ? out : a->out, cfg->aggregate_window_s);
+	hold_set_window(a->hold, (int64_t)cfg->hold_ms * 1000000);
 	if (out) {
 		output_free(a->out); /* network outputs get OUTPUT_STOP_MS to deliver */
 		a->out = out;
@@ -1156,6 +1270,7 @@ static void periodic(struct agent *a)
 	}
 	if (a->postured)
 		postured_tick(a->postured, now);
+	hold_expire(a->hold, now);
 	if (now >= a->next_sweep_ns) {
 		proc_table_foreach(a->procs, sweep_exited_server, a);
 		a->next_sweep_ns = now + SWEEP_INTERVAL_NS;
@@ -1312,9 +1427,11 @@ static int agent_setup(struct agent *a)
 	if (rc)
 		return rc;
 	a->procs = proc_table_new();
+	a->sniff = sniffjoin_new();
+	a->hold = hold_new((int64_t)a->cfg->hold_ms * 1000000);
 	a->identity = agent_identity_from_config(a->cfg);
 	a->listeners = calloc(MAX_LISTENERS, sizeof(*a->listeners));
-	if (!a->procs || !a->identity || !a->listeners)
+	if (!a->procs || !a->sniff || !a->hold || !a->identity || !a->listeners)
 		return MW_EXIT_RUNTIME;
 	a->alerter = alerter_new(a->out, a->host, a->cfg->aggregate_window_s);
 	start_resolver(a);
@@ -1371,6 +1488,8 @@ static void agent_teardown(struct agent *a)
 	identity_free(a->identity);
 	exeid_free(a->exeid);
 	proc_table_free(a->procs);
+	sniffjoin_free(a->sniff);
+	hold_free(a->hold);
 	free(a->listeners);
 	ruleset_free(a->own_rules);
 	if (a->own_cfg)

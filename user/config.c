@@ -81,6 +81,7 @@ static const struct opt servers_opts[] = {
     ARRAY("selectors", OPT_SELECTORS, selectors, nselectors),
     ARRAY("ignore", OPT_STRINGS, ignore_globs, nignore_globs),
     ARRAY("launchers", OPT_BASENAMES, launchers, nlaunchers),
+    INT("hold_ms", hold_ms, 0, 60000, false),
     {.key = NULL},
 };
 
@@ -230,6 +231,7 @@ void config_defaults(struct config *c)
 	c->posture_runtime_window_s = 3600;
 	c->posture_enabled = true;
 	c->tap_enabled = true;
+	c->hold_ms = 3000;
 	c->health_interval_s = 10;
 }
 

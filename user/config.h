@@ -64,6 +64,9 @@ struct config {
 
 	/* "alerts" */
 	int aggregate_window_s; /* 0..3600, 0 = report every event */
+	/* servers.hold_ms: how long the actions of a process that may still turn
+	 * out to be a stdio server are held for its handshake; 0 = not held. */
+	int hold_ms;
 
 	/* "sensor" */
 	int ringbuf_mb;		    /* power of two, 1..1024 */

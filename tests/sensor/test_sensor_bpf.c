@@ -1338,6 +1338,208 @@ static void test_stdout_sniff_done(void **state)
 	assert_int_equal(log_count(match_stdout, &pid), 0);
 }
 
+/* ------------------------------------------------------------ pending trees */
+
+/*
+ * This binary re-executed as a "writer" (main: --mw-writer MODE [FILE]):
+ * exec'd with pipes or sockets on stdin and stdout, it is pending, and
+ * writes the handshake the way MODE says.
+ */
+static int writer_main(const char *mode, const char *file)
+{
+	/* On the stack, touched: the kernel reads user memory without faulting
+	 * it in, and a fresh image's rodata may not be mapped yet. */
+	char msg[sizeof(mcp_result)], nl[1] = {'\n'}, ws[] = "  \n{ \"jsonrpc\":\"2.0\"}\n";
+	struct iovec v[3];
+	size_t n = sizeof(mcp_result) - 1;
+
+	memcpy(msg, mcp_result, sizeof(msg));
+	if (!strcmp(mode, "writev")) {
+		v[0] = (struct iovec){nl, 1};
+		v[1] = (struct iovec){msg, 9};
+		v[2] = (struct iovec){msg + 9, n - 9};
+		return writev(1, v, 3) < 0;
+	}
+	if (!strcmp(mode, "split"))
+		return write(1, msg, 5) != 5 || write(1, msg + 5, n - 5) < 0;
+	if (!strcmp(mode, "dup"))
+		return dup2(1, 7) != 7 || write(7, msg, n) < 0;
+	if (!strcmp(mode, "sendmsg")) {
+		struct msghdr m = {.msg_iov = v, .msg_iovlen = 2};
+
+		v[0] = (struct iovec){msg, 12};
+		v[1] = (struct iovec){msg + 12, n - 12};
+		return sendmsg(1, &m, 0) < 0;
+	}
+	if (!strcmp(mode, "ws"))
+		return write(1, ws, sizeof(ws) - 1) < 0;
+	if (!strcmp(mode, "open") && file) {
+		/* Opens FILE, then a forked child opens it too. */
+		pid_t c;
+		int fd = open(file, O_RDONLY);
+
+		if (fd < 0)
+			return 1;
+		close(fd);
+		c = fork();
+		if (c == 0) {
+			fd = open(file, O_RDONLY);
+			_exit(fd < 0);
+		}
+		return c < 0 || waitpid(c, &fd, 0) != c || fd != 0;
+	}
+	return 2;
+}
+
+struct writer_args {
+	const char *mode, *file;
+};
+
+static int child_exec_writer(void *arg)
+{
+	const struct writer_args *w = arg;
+
+	execl("/proc/self/exe", "mw-writer", "--mw-writer", w->mode, w->file, (char *)NULL);
+	return 99;
+}
+
+/*
+ * Execs a writer with stdin and stdout on pipes (a socketpair with sock,
+ * /dev/null with devnull) and drains it; returns its pid.
+ */
+static pid_t run_writer_exec(const char *mode, const char *file, bool sock, bool devnull)
+{
+	struct writer_args w = {mode, file};
+	char buf[65536];
+	int in[2], out[2];
+	pid_t pid;
+
+	if (devnull) {
+		in[0] = open("/dev/null", O_RDONLY);
+		in[1] = open("/dev/null", O_WRONLY);
+		out[0] = open("/dev/null", O_RDONLY);
+		out[1] = open("/dev/null", O_WRONLY);
+	} else {
+		assert_int_equal(pipe(in), 0);
+		if (sock)
+			assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, out), 0);
+		else
+			assert_int_equal(pipe(out), 0);
+	}
+	pid = child_start(child_exec_writer, &w, in[0], out[1], false, 0);
+	close(in[0]);
+	close(in[1]);
+	close(out[1]);
+	while (read(out[0], buf, sizeof(buf)) > 0)
+		;
+	close(out[0]);
+	assert_int_equal(child_wait(pid), 0);
+	assert_non_null(wait_for(MW_EV_EXIT, pid, NULL));
+	return pid;
+}
+
+/* The stdout samples of pid joined in order; asserts every one came on fd. */
+static void assert_samples(uint32_t pid, uint32_t fd, const char *want)
+{
+	char joined[4096] = "";
+	size_t n = 0;
+
+	log_drain();
+	for (size_t i = 0; i < nevents; i++) {
+		const struct logged *l = &events[i];
+
+		if (!match_stdout(l, &pid))
+			continue;
+		assert_int_equal(l->ev.out.fd, fd);
+		assert_true(n + l->ev.out.len < sizeof(joined));
+		memcpy(joined + n, l->data, l->ev.out.len);
+		n += l->ev.out.len;
+	}
+	joined[n] = '\0';
+	assert_string_equal(joined, want);
+}
+
+static void test_pending_sniff_writev(void **state)
+{
+	char want[sizeof(mcp_result) + 1] = "\n";
+
+	strcat(want, mcp_result);
+	assert_samples(run_writer_exec("writev", NULL, false, false), 1, want);
+}
+
+static void test_pending_sniff_split(void **state)
+{
+	assert_samples(run_writer_exec("split", NULL, false, false), 1, mcp_result);
+}
+
+static void test_pending_sniff_dup(void **state)
+{
+	assert_samples(run_writer_exec("dup", NULL, false, false), 7, mcp_result);
+}
+
+static void test_pending_sniff_sendmsg(void **state)
+{
+	assert_samples(run_writer_exec("sendmsg", NULL, true, false), 1, mcp_result);
+}
+
+static void test_pending_sniff_ws(void **state)
+{
+	assert_samples(run_writer_exec("ws", NULL, false, false), 1, "  \n{ \"jsonrpc\":\"2.0\"}\n");
+}
+
+/* Stdio on /dev/null: not pending (its opens are not sent); a write to fd 1
+ * is sampled only because its head looks like JSON ('{ "' after blanks). */
+static void test_pending_needs_channels(void **state)
+{
+	char file[PATH_MAX];
+	struct want w = {.type = MW_EV_OPEN, .state = -1};
+
+	touch("pending-quiet.txt");
+	tmp_path(file, sizeof(file), "pending-quiet.txt");
+	w.tgid = run_writer_exec("open", file, false, true);
+	log_drain();
+	assert_int_equal(log_count(match_want, &w), 0);
+	assert_samples(run_writer_exec("ws", NULL, false, true), 1, "  \n{ \"jsonrpc\":\"2.0\"}\n");
+}
+
+static bool match_pending(const struct logged *l, const void *arg)
+{
+	return (l->ev.type == MW_EV_OPEN || l->ev.type == MW_EV_FORK) &&
+	       (l->ev.flags & MW_F_PENDING) && l->ev.pending_root == *(const uint32_t *)arg &&
+	       !l->ev.server_tgid;
+}
+
+/* Exec'd on pipes: its opens, and its child's fork and opens, are flagged pending. */
+static void test_pending_open_and_fork(void **state)
+{
+	char file[PATH_MAX];
+	uint32_t pid, child = 0;
+	size_t opens = 0, forks = 0;
+
+	touch("pending.txt");
+	tmp_path(file, sizeof(file), "pending.txt");
+	pid = run_writer_exec("open", file, false, false);
+	log_drain();
+	for (size_t i = 0; i < nevents; i++) {
+		const struct logged *l = &events[i];
+
+		if (match_pending(l, &pid) && l->ev.type == MW_EV_OPEN && l->path &&
+		    !strcmp(l->path, file)) {
+			opens++;
+			if (l->ev.tgid != pid)
+				child = l->ev.tgid;
+		}
+	}
+	assert_int_equal(opens, 2);
+	assert_true(child != 0);
+	/* The child was pending from its fork, under the writer's root. */
+	for (size_t i = 0; i < nevents; i++)
+		if (match_pending(&events[i], &pid) && events[i].ev.type == MW_EV_FORK &&
+		    events[i].ev.tgid == child)
+			forks++;
+	assert_int_equal(forks, 1);
+}
+
 /* ------------------------------------------------------------ tool-call tap */
 
 /* What one channel of a tapped child carried, rebuilt from its MW_EV_IO chunks. */
@@ -2201,8 +2403,11 @@ static void test_open_rejects_unknown_backend(void **state)
 	assert_non_null(strstr(err, "MCPWATCH_FILE_BACKEND=kprobe"));
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	if (argc >= 3 && !strcmp(argv[1], "--mw-writer"))
+		return writer_main(argv[2], argc >= 4 ? argv[3] : NULL);
+
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup(test_exec_fork_exit, test_setup),
 	    cmocka_unit_test_setup(test_exit_code, test_setup),
@@ -2234,6 +2439,13 @@ int main(void)
 	    cmocka_unit_test_setup(test_stdout_sniff_write, test_setup),
 	    cmocka_unit_test_setup(test_stdout_sniff_limit, test_setup),
 	    cmocka_unit_test_setup(test_stdout_sniff_done, test_setup),
+	    cmocka_unit_test_setup(test_pending_sniff_writev, test_setup),
+	    cmocka_unit_test_setup(test_pending_sniff_split, test_setup),
+	    cmocka_unit_test_setup(test_pending_sniff_dup, test_setup),
+	    cmocka_unit_test_setup(test_pending_sniff_sendmsg, test_setup),
+	    cmocka_unit_test_setup(test_pending_sniff_ws, test_setup),
+	    cmocka_unit_test_setup(test_pending_needs_channels, test_setup),
+	    cmocka_unit_test_setup(test_pending_open_and_fork, test_setup),
 	    cmocka_unit_test_setup(test_tap_stdio, test_setup),
 	    cmocka_unit_test_setup(test_tap_untapped_is_silent, test_setup),
 	    cmocka_unit_test_setup(test_tap_vectored, test_setup),

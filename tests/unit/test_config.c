@@ -51,6 +51,7 @@ static void assert_defaults(const struct config *c)
 	assert_int_equal(c->nselectors, 0);
 	assert_int_equal(c->nignore_globs, 0);
 	assert_int_equal(c->nlaunchers, 0);
+	assert_int_equal(c->hold_ms, 3000);
 	assert_int_equal(c->aggregate_window_s, 60);
 	assert_int_equal(c->tls_probe_timeout_ms, 500);
 	assert_int_equal(c->lost_report_interval_s, 10);
@@ -97,7 +98,7 @@ static void test_every_key(void **state)
 		 "\"b.json\"]},\n"
 		 "\"servers\": {\"selectors\": [{\"name\": \"acme\", \"cmdline\": "
 		 "\"*acme-mcp*\"}], \"ignore\": [\"*pytest*\"], \"launchers\": "
-		 "[\"pnpx\", \"bunx\"]},\n"
+		 "[\"pnpx\", \"bunx\"], \"hold_ms\": 0},\n"
 		 "\"alerts\": {\"aggregate_window_s\": 0},\n"
 		 "\"sensor\": {\"ringbuf_mb\": 1024, \"lost_report_interval_s\": 1},\n"
 		 "\"posture\": {\"probe_tls\": false, \"tls_probe_timeout_ms\": 60000, "
@@ -115,6 +116,7 @@ static void test_every_key(void **state)
 	assert_string_equal(c.ignore_globs[0], "*pytest*");
 	assert_int_equal(c.nlaunchers, 2);
 	assert_string_equal(c.launchers[1], "bunx");
+	assert_int_equal(c.hold_ms, 0);
 	assert_int_equal(c.aggregate_window_s, 0);
 	assert_int_equal(c.ringbuf_mb, 1024);
 	assert_int_equal(c.lost_report_interval_s, 1);

@@ -202,6 +202,14 @@ char *health_metrics_text(const struct health_counts *c)
 	put_head(&t, "mcpwatch_tool_calls_total", "counter",
 		 "MCP requests the tool-call tap saw servers read.");
 	put(&t, "mcpwatch_tool_calls_total %llu\n", (unsigned long long)c->tool_calls);
+	put_head(&t, "mcpwatch_held_events_total", "counter",
+		 "Actions of possible stdio servers held for their handshake, by outcome.");
+	put(&t, "mcpwatch_held_events_total{outcome=\"replayed\"} %llu\n",
+	    (unsigned long long)c->held_replayed);
+	put(&t, "mcpwatch_held_events_total{outcome=\"expired\"} %llu\n",
+	    (unsigned long long)c->held_expired);
+	put(&t, "mcpwatch_held_events_total{outcome=\"dropped\"} %llu\n",
+	    (unsigned long long)c->held_dropped);
 	put_head(&t, "mcpwatch_servers_watched", "gauge", "MCP servers the agent watches now.");
 	put(&t, "mcpwatch_servers_watched %llu\n", (unsigned long long)c->servers);
 	put_outputs(&t, c->outputs);

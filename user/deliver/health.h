@@ -43,6 +43,9 @@ struct health_counts {
 	size_t ngrades;
 	uint64_t tool_calls;  /* requests the tool-call tap saw */
 	uint64_t servers;     /* MCP servers watched now */
+	/* Actions held for a handshake (identify/hold): evaluated once the
+	 * server was identified, expired, dropped for want of room. */
+	uint64_t held_replayed, held_expired, held_dropped;
 	const cJSON *outputs; /* output_stats_json(): delivered, pending, dropped */
 	int64_t time_ns;
 };

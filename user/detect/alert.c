@@ -157,6 +157,10 @@ cJSON *alert_build(const struct rule *r, const struct evctx *c, const char *host
 		add_network(rec, c);
 	record_add_container(rec, c->proc, &c->workload);
 	add_mcp(rec, c);
+	/* Seen before its server was identified: how long it waited for that. */
+	if (c->held_ns > 0)
+		cJSON_AddNumberToObject(cJSON_AddObjectToObject(rec, "event"), "held_ms",
+					(double)(c->held_ns / 1000000));
 	return rec;
 }
 

@@ -54,6 +54,9 @@ struct evctx {
 		size_t ncandidates;	 /* all in flight, may exceed the array */
 		const char *result_text; /* tool_result: the result's text content */
 	} mcp;
+	/* > 0: the event was held this long while its process's tree was
+	 * pending (identify/hold), and is evaluated now that it is known. */
+	int64_t held_ns;
 };
 
 /* Fills c->mcp from the calls server_tgid has in flight. */

@@ -323,7 +323,12 @@ static void adopt_descendant(struct proc *p, void *arg)
 
 	if (p == c->server || p->server_tgid)
 		return;
-	if (proc_table_descends(c->t, p, c->server->tgid))
+	/* The current parent chain, or the fork-time one: a daemon forked
+	 * before the server was identified and reparented since is still its
+	 * (unless it is older than the server: a reused pid in its lineage). */
+	if (proc_table_descends(c->t, p, c->server->tgid) ||
+	    (proc_forked_by(p, c->server->tgid) &&
+	     (!p->start_ns || p->start_ns >= c->server->start_ns)))
 		join_tree(p, c->server->tgid, c->join, c->arg);
 }
 

@@ -217,8 +217,11 @@ struct proc *proc_table_fork(struct proc_table *t, uint32_t child, uint32_t pare
 	if (!c)
 		return NULL;
 	c->ppid = parent;
+	memset(c->lineage, 0, sizeof(c->lineage));
+	c->lineage[0] = parent;
 	if (!par || par == c)
 		return c;
+	memcpy(c->lineage + 1, par->lineage, sizeof(c->lineage) - sizeof(c->lineage[0]));
 	c->uid = par->uid;
 	c->cgroup_id = par->cgroup_id;
 	memcpy(c->comm, par->comm, sizeof(c->comm));
@@ -240,6 +243,46 @@ struct proc *proc_table_fork(struct proc_table *t, uint32_t child, uint32_t pare
 		proc_set_string(&c->server_name, par->server_name);
 	}
 	return c;
+}
+
+struct proc *proc_snapshot(const struct proc *p)
+{
+	struct proc *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->tgid = p->tgid;
+	c->ppid = p->ppid;
+	c->uid = p->uid;
+	c->start_ns = p->start_ns;
+	c->cgroup_id = p->cgroup_id;
+	memcpy(c->comm, p->comm, sizeof(c->comm));
+	memcpy(c->lineage, p->lineage, sizeof(c->lineage));
+	c->container_runtime = p->container_runtime;
+	c->container_checked = p->container_checked;
+	c->user_checked = p->user_checked;
+	if (proc_set_image(c, p->exe, (const char *const *)p->argv, p->argc) ||
+	    proc_set_string(&c->container_id, p->container_id) ||
+	    proc_set_string(&c->pod_uid, p->pod_uid) ||
+	    proc_set_string(&c->user_name, p->user_name)) {
+		proc_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void proc_snapshot_free(struct proc *p)
+{
+	if (p)
+		proc_free(p);
+}
+
+bool proc_forked_by(const struct proc *p, uint32_t ancestor)
+{
+	for (size_t i = 0; p && ancestor && i < PT_LINEAGE; i++)
+		if (p->lineage[i] == ancestor)
+			return true;
+	return false;
 }
 
 bool proc_table_descends(const struct proc_table *t, const struct proc *p, uint32_t ancestor)

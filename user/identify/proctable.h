@@ -20,6 +20,8 @@ enum proc_role {
 	ROLE_MEMBER,   /* a descendant of a server */
 };
 
+#define PT_LINEAGE 8 /* fork-time ancestors remembered per process */
+
 struct proc {
 	uint32_t tgid, ppid, uid;
 	uint64_t start_ns, cgroup_id;
@@ -50,6 +52,9 @@ struct proc {
 	bool exe_via_fd;    /* exec'd through a descriptor (fexecve) */
 	char exe_match[32]; /* the learnt binary it is, "" if none */
 
+	/* Fork-time ancestry: the parent that forked it, that one's, ...
+	 * (0 past the known end). Unlike ppid, not changed by reparenting. */
+	uint32_t lineage[PT_LINEAGE];
 	struct proc *next; /* hash chain */
 };
 
@@ -70,6 +75,12 @@ int proc_set_image(struct proc *p, const char *exe, const char *const *argv, int
 struct proc *proc_table_fork(struct proc_table *t, uint32_t child, uint32_t parent);
 int proc_set_string(char **field, const char *value);
 
+/* A detached deep copy of p (image, container and user strings, lineage;
+ * no server identity), for an action held before p's tree is known. */
+struct proc *proc_snapshot(const struct proc *p);
+void proc_snapshot_free(struct proc *p);
+/* Did `ancestor` fork p, directly or not (fork-time lineage)? */
+bool proc_forked_by(const struct proc *p, uint32_t ancestor);
 /* Is `ancestor` an ancestor of p (or p itself)? Walks at most 64 links. */
 bool proc_table_descends(const struct proc_table *t, const struct proc *p, uint32_t ancestor);
 

@@ -434,6 +434,11 @@ static int sensor_decode_record(struct sensor_decoder *d, const void *data, size
 	err = decode_body(d, h.type, data, size, &ev);
 	if (err)
 		return err;
+	/* A pending tree's root is no server: keep it apart from server_tgid. */
+	if ((ev.flags & MW_F_PENDING) && !(ev.flags & MW_F_TRACKED)) {
+		ev.pending_root = ev.server_tgid;
+		ev.server_tgid = 0;
+	}
 	if (fn)
 		fn(&ev, arg);
 	return 0;

@@ -23,6 +23,7 @@ struct sensor_event {
 	uint32_t tgid, pid;
 	uint32_t flags;	      /* MW_F_* */
 	uint32_t server_tgid; /* kernel's view of the tracked tree, 0 if none */
+	uint32_t pending_root; /* MW_F_PENDING: root of the pending tree, else 0 */
 	int64_t time_ns;      /* CLOCK_REALTIME nanoseconds */
 	union {
 		struct {

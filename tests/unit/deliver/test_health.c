@@ -35,6 +35,8 @@ static void test_metrics_text(void **state)
 				  .ngrades = 3,
 				  .tool_calls = 9,
 				  .servers = 2,
+				  .held_replayed = 3,
+				  .held_expired = 8,
 				  .outputs = outs,
 				  .time_ns = 1700000000500000000LL};
 	char *t;
@@ -52,6 +54,9 @@ static void test_metrics_text(void **state)
 	assert_non_null(strstr(t, "mcpwatch_alerts_total 5\n"));
 	assert_non_null(strstr(t, "mcpwatch_tool_calls_total 9\n"));
 	assert_non_null(strstr(t, "mcpwatch_servers_watched 2\n"));
+	assert_non_null(strstr(t, "mcpwatch_held_events_total{outcome=\"replayed\"} 3\n"));
+	assert_non_null(strstr(t, "mcpwatch_held_events_total{outcome=\"expired\"} 8\n"));
+	assert_non_null(strstr(t, "mcpwatch_held_events_total{outcome=\"dropped\"} 0\n"));
 	/* Label values escaped as the exposition format wants. */
 	assert_non_null(
 	    strstr(t, "mcpwatch_output_delivered_total{output=\"siem \\\"a\\\"\"} 7\n"));

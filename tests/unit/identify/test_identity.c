@@ -253,10 +253,38 @@ static void test_protocol_identification(void **state)
 	proc_table_free(t);
 }
 
+/* A daemon forked (double fork) before the handshake and reparented: adopted
+ * by fork-time lineage; a process older than the server with its pid in its
+ * lineage (pid reuse) is not. */
+static void test_protocol_adopts_reparented_daemon(void **state)
+{
+	struct proc_table *t = proc_table_new();
+	struct proc *srv, *daemon, *old;
+
+	(void)state;
+	old = proc_table_fork(t, 601, 600); /* an old 600 that exited */
+	old->start_ns = 10;
+	old->ppid = 1; /* reparented when the old 600 exited */
+	proc_table_remove(t, 600);
+	srv = exec_proc(t, 600, 1, "/usr/bin/python3", ARGV("python3", "srv.py"));
+	srv->start_ns = 100;
+	proc_table_fork(t, 602, 600)->start_ns = 110;
+	daemon = proc_table_fork(t, 603, 602);
+	daemon->start_ns = 120;
+	proc_table_remove(t, 602);
+	daemon->ppid = 1; /* what the scan or an exec would say after reparenting */
+	assert_true(identity_on_server_info(t, srv, "s", "1", NULL, NULL));
+	assert_int_equal(daemon->server_tgid, 600);
+	assert_int_equal(daemon->role, ROLE_MEMBER);
+	assert_int_equal(old->server_tgid, 0);
+	proc_table_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_official_servers_by_path, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_protocol_adopts_reparented_daemon, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_launchers_name_the_package, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_not_servers, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_user_selector_and_ignore, setup, teardown),

@@ -87,6 +87,37 @@ static void test_descends_survives_cycles(void **state)
 	proc_table_free(t);
 }
 
+/* Fork-time lineage survives the exit of an intermediate (a double fork). */
+static void test_fork_lineage(void **state)
+{
+	struct proc_table *t = proc_table_new();
+	struct proc *d;
+
+	(void)state;
+	proc_table_get(t, 10);
+	proc_table_fork(t, 11, 10);
+	proc_table_fork(t, 12, 11);
+	proc_table_remove(t, 11);
+	d = proc_table_lookup(t, 12);
+	assert_false(proc_table_descends(t, d, 10));
+	assert_true(proc_forked_by(d, 10));
+	assert_true(proc_forked_by(d, 11));
+	assert_false(proc_forked_by(d, 12));
+	assert_false(proc_forked_by(d, 0));
+	/* A snapshot keeps it, and its own copies of the strings. */
+	proc_set_image(d, "/bin/sh", (const char *const[]){"sh", "-c", "x"}, 3);
+	{
+		struct proc *s = proc_snapshot(d);
+
+		assert_non_null(s);
+		assert_true(proc_forked_by(s, 10));
+		assert_string_equal(s->cmdline, "sh -c x");
+		assert_ptr_not_equal(s->exe, d->exe);
+		proc_snapshot_free(s);
+	}
+	proc_table_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -94,6 +125,7 @@ int main(void)
 	    cmocka_unit_test(test_image_and_cmdline),
 	    cmocka_unit_test(test_fork_inherits_tree),
 	    cmocka_unit_test(test_descends_survives_cycles),
+	    cmocka_unit_test(test_fork_lineage),
 	};
 
 	return cmocka_run_group_tests_name("proctable", tests, NULL, NULL);
