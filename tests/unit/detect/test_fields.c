@@ -226,6 +226,8 @@ static struct evctx full_event(enum rule_event ev)
 	c.mcp.result_text = "done";
 
 	c.file.path = "/proc/1/environ";
+	c.file.ino = 4026531842;
+	snprintf(c.file.device, sizeof(c.file.device), "0:22");
 	c.net.family = AF_INET;
 	c.net.local_addr = "0.0.0.0";
 	c.net.remote_addr = "169.254.169.254";
