@@ -78,7 +78,7 @@ struct agent {
 	int64_t next_lost_ns, next_sweep_ns, next_drops_ns, next_health_ns, next_watchdog_ns;
 	int64_t watchdog_ns; /* systemd's WatchdogSec=, 0 when not asked */
 	bool health_error_said;
-	bool open_filter_on; /* the kernel sends only opens some rule may match */
+	bool open_filter_on;	   /* the kernel sends only opens some rule may match */
 	struct secret_ids secrets; /* credential files by inode, learnt from the rules */
 	int64_t next_secrets_ns;
 	const struct ruleset *rules;

@@ -900,18 +900,18 @@ static void test_open_secret_inode(void **state)
 	assert_int_equal(l->ev.open.ino, st.st_ino);
 	/* The unrelated file: filtered, not sent. */
 	assert_int_equal(after.filtered[MW_EV_OPEN] - before.filtered[MW_EV_OPEN], 1);
-	assert_null(log_find(match_want, &(struct want){.type = MW_EV_OPEN, .tgid = pid,
-							  .path = plain, .state = -1}));
+	assert_null(
+	    log_find(match_want,
+		     &(struct want){.type = MW_EV_OPEN, .tgid = pid, .path = plain, .state = -1}));
 
 	/* The set replaced by an empty one: the link is filtered again. */
 	assert_int_equal(sensor_set_secret_inodes(sensor, NULL, 0), 0);
 	log_clear();
 	pid = child_run_wait(child_secret_opens, NULL, true);
 	assert_non_null(wait_for(MW_EV_OPEN, pid, key));
-	assert_null(log_find(match_want, &(struct want){.type = MW_EV_OPEN, .tgid = pid,
-							  .path = hl, .state = -1}));
-	assert_int_equal(sensor_set_secret_inodes(sensor, NULL, MW_SECRET_INODES_MAX + 1),
-			 -EINVAL);
+	assert_null(log_find(
+	    match_want, &(struct want){.type = MW_EV_OPEN, .tgid = pid, .path = hl, .state = -1}));
+	assert_int_equal(sensor_set_secret_inodes(sensor, NULL, MW_SECRET_INODES_MAX + 1), -EINVAL);
 }
 
 static int test_open_secret_inode_teardown(void **state)

@@ -30,8 +30,8 @@ struct evctx {
 		/* The learnt path of the file's inode (detect/secret_ids.h),
 		 * NULL when it is no learnt secret: then the path itself. */
 		const char *canonical_path;
-		uint64_t ino;	  /* st_ino; 0: unknown (a failed open) */
-		char device[24];  /* st_dev as "major:minor" when ino is known */
+		uint64_t ino;	 /* st_ino; 0: unknown (a failed open) */
+		char device[24]; /* st_dev as "major:minor" when ino is known */
 	} file;
 	struct {
 		int family; /* AF_INET / AF_INET6 */

@@ -224,8 +224,8 @@ static void learn_finish(struct secret_ids *o)
 	qsort(o->v, o->n, sizeof(*o->v), file_cmp);
 	o->inodes = 0;
 	for (size_t i = 0; i < o->n; i++) {
-		bool same_inode = w && o->v[w - 1].dev == o->v[i].dev &&
-				  o->v[w - 1].ino == o->v[i].ino;
+		bool same_inode =
+		    w && o->v[w - 1].dev == o->v[i].dev && o->v[w - 1].ino == o->v[i].ino;
 
 		if (same_inode && !strcmp(o->v[w - 1].path, o->v[i].path)) {
 			free(o->v[i].path);
@@ -262,9 +262,8 @@ int secret_ids_learn(struct secret_ids *out, const struct secret_patterns *p,
 	}
 	/* The homes, once: every "*" + "/rest" pattern is tried under each. */
 	for (size_t i = 0; i < nhomes; i++) {
-		if (home_globs[i][0] != '/' ||
-		    (size_t)snprintf(buf, sizeof(buf), "%s%s", l.root, home_globs[i]) >=
-			sizeof(buf))
+		if (home_globs[i][0] != '/' || (size_t)snprintf(buf, sizeof(buf), "%s%s", l.root,
+								home_globs[i]) >= sizeof(buf))
 			continue;
 		if (glob(buf, GLOB_ONLYDIR | (have_homes ? GLOB_APPEND : 0), NULL, &homes) == 0)
 			have_homes = true;
@@ -280,9 +279,8 @@ int secret_ids_learn(struct secret_ids *out, const struct secret_patterns *p,
 		}
 		if (pat[0] != '*' || pat[1] != '/')
 			continue; /* no home-relative form: by path only */
-		for (size_t h = 0; have_homes && h < homes.gl_pathc && h < SECRET_IDS_HOMES_MAX &&
-				   !l.rc;
-		     h++) {
+		for (size_t h = 0;
+		     have_homes && h < homes.gl_pathc && h < SECRET_IDS_HOMES_MAX && !l.rc; h++) {
 			/* The home (root prefix included) stands for the leading '*'. */
 			if ((size_t)snprintf(buf, sizeof(buf), "%s%s", homes.gl_pathv[h], pat + 1) <
 			    sizeof(buf))

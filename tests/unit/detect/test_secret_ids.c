@@ -175,10 +175,12 @@ static void test_links_and_refresh(void **state)
 	assert_int_equal(ids.n, 5);
 	assert_int_equal(ids.inodes, 4);
 	/* Opened by one of its learnt paths: that path. */
-	assert_string_equal(secret_ids_lookup(&ids, st.st_dev, st.st_ino, "/home/alice/.ssh/id_backup"),
-			    "/home/alice/.ssh/id_backup");
-	assert_string_equal(secret_ids_lookup(&ids, st.st_dev, st.st_ino, "/home/alice/.ssh/id_rsa"),
-			    "/home/alice/.ssh/id_rsa");
+	assert_string_equal(
+	    secret_ids_lookup(&ids, st.st_dev, st.st_ino, "/home/alice/.ssh/id_backup"),
+	    "/home/alice/.ssh/id_backup");
+	assert_string_equal(
+	    secret_ids_lookup(&ids, st.st_dev, st.st_ino, "/home/alice/.ssh/id_rsa"),
+	    "/home/alice/.ssh/id_rsa");
 	/* By another: the first learnt. */
 	assert_string_equal(secret_ids_lookup(&ids, st.st_dev, st.st_ino, "/var/tmp/x"),
 			    "/home/alice/.ssh/id_backup");
