@@ -166,6 +166,19 @@ struct {
 	__type(value, __u8);
 } open_names SEC(".maps") __weak;
 
+/*
+ * Files user space learnt to be secrets (the credential files the rules name,
+ * found under the homes), by identity: an open the open filter would drop is
+ * still sent when its inode is here — a hard link or a bind mount gives the
+ * same file another path.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MW_SECRET_INODES_MAX);
+	__type(key, struct mw_inode_key);
+	__type(value, __u8);
+} secret_inodes SEC(".maps") __weak;
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, MW_SLOT_MAX);

@@ -66,10 +66,26 @@ static __always_inline __u32 mw_open_filter_on(void)
 }
 
 /*
+ * Is the opened file one user space learnt to be a secret? Asked only of
+ * opens the name filter would drop, so the lookup costs nothing on the
+ * opens it keeps; a hit is flagged so user space knows why it came.
+ */
+static __always_inline bool mw_secret_inode(struct mw_open *o)
+{
+	struct mw_inode_key k = {.ino = o->ino, .dev = o->dev};
+
+	if (!bpf_map_lookup_elem(&secret_inodes, &k))
+		return false;
+	o->h.flags |= MW_F_INODE_HIT;
+	return true;
+}
+
+/*
  * Builds the record of the current task's open a, which returned ret, and
  * sends it — unless the open succeeded, the filter is on and no component of
  * the resolved path (the very components the record would carry) matched an
- * open_names entry: then no rule could match it, and it is only counted.
+ * open_names entry and its inode is not in secret_inodes: then no rule could
+ * match it, and it is only counted.
  * Failed opens have no resolved path and are always sent.
  */
 static __always_inline void mw_open_report(const struct mw_open_args *a, long ret)
@@ -93,14 +109,19 @@ static __always_inline void mw_open_report(const struct mw_open_args *a, long re
 	o->mode = a->mode;
 	o->path_len = 0;
 	o->base_len = 0;
+	o->ino = 0;
+	o->dev = 0;
+	o->pad = 0;
 	/* The new fd's file is the exact, symlink-resolved result. */
 	if (ret >= 0)
 		file = mw_task_fd_file(task, ret);
 	if (file) {
+		o->ino = BPF_CORE_READ(file, f_inode, i_ino);
+		o->dev = BPF_CORE_READ(file, f_inode, i_sb, s_dev);
 		s->filter_want = mw_open_filter_on();
 		mw_file_path_walk(o->data, &o->path_len, file, &o->h.flags, &s->filter_want);
 		/* A truncated walk is sent: user space sees part of the path. */
-		if (s->filter_want && !(o->h.flags & MW_F_PATH_TRUNC)) {
+		if (s->filter_want && !(o->h.flags & MW_F_PATH_TRUNC) && !mw_secret_inode(o)) {
 			/* Counted for server trees only: a pending tree's opens are
 			 * every stdio-piped process's, not a server's. */
 			if (o->h.flags & MW_F_TRACKED)

@@ -107,6 +107,9 @@ struct mw_hdr {
 /* In no tracked tree but pending (bpf/common.h `pending`): server_tgid holds
  * the pending root, not a server. Exec, fork, open and connect records. */
 #define MW_F_PENDING (1u << 8)
+/* open: sent because the file's inode is in secret_inodes, although no
+ * component of its path passed the open filter (a hard link, a bind mount) */
+#define MW_F_INODE_HIT (1u << 6)
 
 /*
  * A path as the kernel saw it: `len` bytes of NUL-terminated components in
@@ -157,8 +160,21 @@ struct mw_open {
 	__u32 path_len; /* path at data[0]: components (resolved) or raw string */
 	__u32 base_len; /* MW_F_PATH_RAW relative: dir components at data[MW_PATH_MAX] */
 	__u32 server_tgid;
+	/* The opened file's identity (successful opens; 0 otherwise): i_ino and
+	 * the superblock's s_dev in the kernel's encoding (major << 20 | minor). */
+	__u64 ino;
+	__u32 dev;
+	__u32 pad;
 	char data[MW_PATH_MAX * 2]; /* sent: path_len, or MW_PATH_MAX + base_len bytes */
 };
+
+/* Key of the `secret_inodes` map: a file user space learnt to be a secret. */
+struct mw_inode_key {
+	__u64 ino;
+	__u32 dev; /* kernel encoding, as mw_open.dev */
+	__u32 pad; /* 0 */
+};
+#define MW_SECRET_INODES_MAX 4096
 
 #define MW_AF_INET     2
 #define MW_AF_INET6    10
@@ -243,7 +259,8 @@ _Static_assert(sizeof(struct mw_exec) == 24 + 24 + 16 + 16 + 16 + MW_PATH_MAX + 
 	       "mw_exec layout");
 _Static_assert(sizeof(struct mw_fork) == 24 + 16, "mw_fork layout");
 _Static_assert(sizeof(struct mw_exit) == 24 + 8, "mw_exit layout");
-_Static_assert(sizeof(struct mw_open) == 24 + 32 + MW_PATH_MAX * 2, "mw_open layout");
+_Static_assert(sizeof(struct mw_open) == 24 + 48 + MW_PATH_MAX * 2, "mw_open layout");
+_Static_assert(sizeof(struct mw_inode_key) == 16, "mw_inode_key layout");
 _Static_assert(sizeof(struct mw_sock) == 24 + 8 + 32 + 16, "mw_sock layout");
 _Static_assert(sizeof(struct mw_stdout) == 24 + 16 + MW_STDOUT_SAMPLE, "mw_stdout layout");
 _Static_assert(sizeof(struct mw_io) == 24 + 40 + MW_IO_CHUNK, "mw_io layout");

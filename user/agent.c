@@ -12,6 +12,7 @@
 #include <string.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,6 +22,7 @@
 #include "detect/open_filter.h"
 #include "detect/rule_strings.h"
 #include "identify/exeid.h"
+#include "detect/secret_ids.h"
 #include "posture/grade.h"
 #include "identify/identity.h"
 #include "identify/mcpproto.h"
@@ -86,7 +88,9 @@ struct agent {
 	int64_t next_lost_ns, next_sweep_ns, next_drops_ns, next_health_ns, next_watchdog_ns;
 	int64_t watchdog_ns; /* systemd's WatchdogSec=, 0 when not asked */
 	bool health_error_said;
-	bool open_filter_on; /* the kernel sends only opens some rule may match */
+	bool open_filter_on;	   /* the kernel sends only opens some rule may match */
+	struct secret_ids secrets; /* credential files by inode, learnt from the rules */
+	int64_t next_secrets_ns;
 	const struct ruleset *rules;
 	struct config *own_cfg;	   /* a reload's config (the first is the caller's) */
 	struct ruleset *own_rules; /* a reload's rules */
@@ -620,6 +624,13 @@ static void handle_open(struct agent *a, const struct sensor_event *ev)
 	c.file.path = ev->open.path;
 	c.file.oflags = ev->open.oflags;
 	c.file.result = ev->open.ret;
+	if (ev->open.ret >= 0 && ev->open.ino) {
+		c.file.ino = ev->open.ino;
+		snprintf(c.file.device, sizeof(c.file.device), "%u:%u", major(ev->open.dev),
+			 minor(ev->open.dev));
+		c.file.canonical_path =
+		    secret_ids_lookup(&a->secrets, ev->open.dev, ev->open.ino, ev->open.path);
+	}
 	evaluate(a, &c);
 }
 
@@ -1109,6 +1120,57 @@ static void install_exeid(struct agent *a)
 		logmsg(a, true, "shell identities: %d binaries for %zu names", rc, n);
 }
 
+/*
+ * The credential files the rules name, by identity (detect/secret_ids.h):
+ * learnt from the rules in force under the homes (posture.home_dirs besides
+ * /home/ *, /root; under posture.fs_root), given to the kernel so that their
+ * opens by any path are sent. Again every SECRET_IDS_REFRESH_S, so that
+ * created or replaced files are learnt.
+ */
+static void learn_secrets(struct agent *a)
+{
+	static const char *const defaults[] = {"/home/*", "/root"};
+	struct secret_patterns pats;
+	struct sensor_inode *ids = NULL;
+	const char **homes;
+	size_t nhomes = 0, k = 0;
+	int rc;
+
+	a->next_secrets_ns = clock_monotonic_ns() + (int64_t)SECRET_IDS_REFRESH_S * 1000000000;
+	homes = calloc(a->cfg->nposture_home_dirs + 2, sizeof(*homes));
+	rc = homes ? secret_patterns_derive(a->rules, &pats) : -ENOMEM;
+	if (rc) {
+		free(homes);
+		logmsg(a, false, "learning credential files: %s", strerror(-rc));
+		return;
+	}
+	homes[nhomes++] = defaults[0];
+	homes[nhomes++] = defaults[1];
+	for (size_t i = 0; i < a->cfg->nposture_home_dirs; i++)
+		homes[nhomes++] = a->cfg->posture_home_dirs[i];
+	rc = secret_ids_learn(&a->secrets, &pats, homes, nhomes, a->cfg->posture_fs_root);
+	secret_patterns_free(&pats);
+	free(homes);
+	ids = rc ? NULL : calloc(a->secrets.inodes ? a->secrets.inodes : 1, sizeof(*ids));
+	if (!rc && !ids)
+		rc = -ENOMEM;
+	for (size_t i = 0; !rc && i < a->secrets.n; i++) {
+		const struct secret_file *f = &a->secrets.v[i];
+
+		if (k && ids[k - 1].dev == f->dev && ids[k - 1].ino == f->ino)
+			continue;
+		ids[k++] = (struct sensor_inode){.dev = f->dev, .ino = f->ino};
+	}
+	if (!rc)
+		rc = sensor_set_secret_inodes(a->sensor, ids, k);
+	free(ids);
+	if (rc)
+		logmsg(a, false, "learning credential files: %s", strerror(-rc));
+	else
+		logmsg(a, true, "credential files by inode: %zu files, %zu inodes%s", a->secrets.n,
+		       k, a->secrets.dropped ? " (some left out: too many)" : "");
+}
+
 /* ------------------------------------------------------------ reload */
 
 static struct postured *start_postured(struct agent *a);
@@ -1224,6 +1286,7 @@ static void agent_reload(struct agent *a)
 	}
 	a->own_cfg = cfg;
 	a->cfg = cfg;
+	learn_secrets(a);
 	if (cfg->posture_enabled)
 		a->postured = start_postured(a);
 	a->next_health_ns = a->next_lost_ns = a->next_drops_ns = 0;
@@ -1275,6 +1338,8 @@ static void periodic(struct agent *a)
 		proc_table_foreach(a->procs, sweep_exited_server, a);
 		a->next_sweep_ns = now + SWEEP_INTERVAL_NS;
 	}
+	if (now >= a->next_secrets_ns)
+		learn_secrets(a);
 }
 
 /* ------------------------------------------------------------ lifecycle */
@@ -1466,6 +1531,7 @@ static int agent_setup(struct agent *a)
 	if (!a->exeid)
 		logmsg(a, false, "shells are recognised by name only: out of memory");
 	install_exeid(a);
+	learn_secrets(a);
 	scan_existing(a);
 	scan_listeners(a);
 	/* Loading parsed the kernel's BTF (megabytes, freed since): give the
@@ -1490,6 +1556,7 @@ static void agent_teardown(struct agent *a)
 	proc_table_free(a->procs);
 	sniffjoin_free(a->sniff);
 	hold_free(a->hold);
+	secret_ids_free(&a->secrets);
 	free(a->listeners);
 	ruleset_free(a->own_rules);
 	if (a->own_cfg)
@@ -1528,6 +1595,7 @@ static void emit_ready(struct agent *a)
 	cJSON_AddStringToObject(extra, "file_backend", sensor_file_backend(a->sensor));
 	cJSON_AddStringToObject(extra, "io_backend", sensor_io_backend(a->sensor));
 	cJSON_AddBoolToObject(extra, "open_filter", a->open_filter_on);
+	cJSON_AddNumberToObject(extra, "secret_inodes", (double)a->secrets.inodes);
 	cJSON_AddNumberToObject(extra, "rules", (double)ruleset_count(a->rules));
 	cJSON_AddNumberToObject(extra, "processes", (double)proc_table_count(a->procs));
 	cJSON_AddNumberToObject(extra, "servers", (double)cs.servers);

@@ -42,6 +42,9 @@ static void fuzz_event(const struct sensor_event *ev, void *arg)
 		break;
 	case MW_EV_OPEN:
 		fuzz_touch(ev->open.path);
+		/* Any device decodes to one that encodes back to it. */
+		if (sensor_dev_from_kernel(sensor_dev_to_kernel(ev->open.dev)) != ev->open.dev)
+			abort();
 		break;
 	case MW_EV_LISTEN:
 	case MW_EV_CONNECT:

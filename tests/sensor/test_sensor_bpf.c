@@ -627,6 +627,7 @@ static void test_open_absolute(void **state)
 {
 	char file[PATH_MAX];
 	const struct logged *l;
+	struct stat st;
 	pid_t pid;
 
 	touch("abs.txt");
@@ -641,6 +642,11 @@ static void test_open_absolute(void **state)
 	assert_true(l->ev.open.ret >= 3);
 	assert_int_equal(l->ev.open.oflags, O_RDONLY | O_CLOEXEC);
 	assert_recent(l);
+	/* The file's identity, as stat(2) gives it. */
+	assert_int_equal(stat(file, &st), 0);
+	assert_int_equal(l->ev.open.ino, st.st_ino);
+	assert_int_equal(l->ev.open.dev, st.st_dev);
+	assert_false(l->ev.flags & MW_F_INODE_HIT);
 }
 
 /* Paths on other mounts (devtmpfs, procfs) come out whole. */
@@ -940,6 +946,87 @@ static void test_open_filter(void **state)
 static int test_open_filter_teardown(void **state)
 {
 	(void)state;
+	return sensor_set_open_filter(sensor, false, NULL, 0);
+}
+
+/* ------------------------------------------------------------ secret inodes */
+
+static int child_secret_opens(void *arg)
+{
+	static const char *const paths[] = {"mwvault/key", "innocent_hl", "unrelated.txt"};
+	int fails = 0;
+
+	(void)arg;
+	if (chdir(tmpdir))
+		return 2;
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		fails += open(paths[i], O_RDONLY) < 0;
+	return fails;
+}
+
+/*
+ * A hard link to a file whose inode user space marked as a secret is sent,
+ * flagged, although its name passes no filter test; an unrelated file is
+ * filtered; once the mark is gone, so is the link's open.
+ */
+static void test_open_secret_inode(void **state)
+{
+	static const struct sensor_name_match tests[] = {{"mwvault", true}};
+	char key[PATH_MAX], hl[PATH_MAX], plain[PATH_MAX];
+	struct sensor_counts before, after;
+	const struct logged *l;
+	struct sensor_inode id;
+	struct stat st;
+	pid_t pid;
+
+	(void)state;
+	tmp_path(key, sizeof(key), "mwvault");
+	mkdir(key, 0700);
+	touch("mwvault/key");
+	touch("unrelated.txt");
+	tmp_path(key, sizeof(key), "mwvault/key");
+	tmp_path(hl, sizeof(hl), "innocent_hl");
+	tmp_path(plain, sizeof(plain), "unrelated.txt");
+	unlink(hl);
+	assert_int_equal(link(key, hl), 0);
+	assert_int_equal(stat(key, &st), 0);
+	id = (struct sensor_inode){.dev = st.st_dev, .ino = st.st_ino};
+
+	assert_int_equal(sensor_set_open_filter(sensor, true, tests, 1), 0);
+	assert_int_equal(sensor_set_secret_inodes(sensor, &id, 1), 0);
+	assert_int_equal(sensor_counts(sensor, &before), 0);
+	pid = child_run_wait(child_secret_opens, NULL, true);
+	assert_int_equal(sensor_counts(sensor, &after), 0);
+	l = wait_for(MW_EV_OPEN, pid, hl);
+	assert_non_null(l);
+	assert_true(l->ev.flags & MW_F_INODE_HIT);
+	assert_int_equal(l->ev.open.ino, st.st_ino);
+	assert_int_equal(l->ev.open.dev, st.st_dev);
+	/* By its own name: the filter passed it, no inode hit. */
+	l = wait_for(MW_EV_OPEN, pid, key);
+	assert_non_null(l);
+	assert_false(l->ev.flags & MW_F_INODE_HIT);
+	assert_int_equal(l->ev.open.ino, st.st_ino);
+	/* The unrelated file: filtered, not sent. */
+	assert_int_equal(after.filtered[MW_EV_OPEN] - before.filtered[MW_EV_OPEN], 1);
+	assert_null(
+	    log_find(match_want,
+		     &(struct want){.type = MW_EV_OPEN, .tgid = pid, .path = plain, .state = -1}));
+
+	/* The set replaced by an empty one: the link is filtered again. */
+	assert_int_equal(sensor_set_secret_inodes(sensor, NULL, 0), 0);
+	log_clear();
+	pid = child_run_wait(child_secret_opens, NULL, true);
+	assert_non_null(wait_for(MW_EV_OPEN, pid, key));
+	assert_null(log_find(
+	    match_want, &(struct want){.type = MW_EV_OPEN, .tgid = pid, .path = hl, .state = -1}));
+	assert_int_equal(sensor_set_secret_inodes(sensor, NULL, MW_SECRET_INODES_MAX + 1), -EINVAL);
+}
+
+static int test_open_secret_inode_teardown(void **state)
+{
+	(void)state;
+	sensor_set_secret_inodes(sensor, NULL, 0);
 	return sensor_set_open_filter(sensor, false, NULL, 0);
 }
 
@@ -2428,6 +2515,8 @@ int main(int argc, char **argv)
 	    cmocka_unit_test_setup(test_untracked_open_is_silent, test_setup),
 	    cmocka_unit_test_setup_teardown(test_open_filter, test_setup,
 					    test_open_filter_teardown),
+	    cmocka_unit_test_setup_teardown(test_open_secret_inode, test_setup,
+					    test_open_secret_inode_teardown),
 	    cmocka_unit_test_setup(test_listen_ipv4_any, test_setup),
 	    cmocka_unit_test_setup(test_listen_ipv6_loopback, test_setup),
 	    cmocka_unit_test_setup(test_connect_tracked_only, test_setup),

@@ -79,6 +79,14 @@ static void add_file(cJSON *rec, const struct evctx *c)
 	evctx_format_oflags(c->file.oflags, flags, sizeof(flags));
 	cJSON_AddStringToObject(f, "flags", flags);
 	cJSON_AddNumberToObject(f, "result", (double)c->file.result);
+	/* How the file was recognised: by the path opened, or as a known
+	 * credential file (its inode) opened by another path. */
+	record_add_redacted(f, "canonical_path", evctx_file_canonical(c));
+	cJSON_AddStringToObject(f, "match", evctx_file_by_inode(c) ? "inode" : "path");
+	if (c->file.ino) {
+		cJSON_AddNumberToObject(f, "inode", (double)c->file.ino);
+		cJSON_AddStringToObject(f, "device", c->file.device);
+	}
 }
 
 static void add_network(cJSON *rec, const struct evctx *c)

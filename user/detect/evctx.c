@@ -73,3 +73,15 @@ void evctx_attribute(struct evctx *c, const struct tap *tap, uint32_t server_tgi
 	c->mcp.call = n == 1 ? c->mcp.candidates[0] : NULL;
 	c->mcp.ncandidates = n > 1 ? n : 0;
 }
+
+const char *evctx_file_canonical(const struct evctx *c)
+{
+	return c->file.canonical_path ? c->file.canonical_path : c->file.path;
+}
+
+bool evctx_file_by_inode(const struct evctx *c)
+{
+	const char *canon = evctx_file_canonical(c);
+
+	return canon && c->file.path && strcmp(canon, c->file.path) != 0;
+}

@@ -27,6 +27,11 @@ struct evctx {
 		const char *path;
 		uint32_t oflags;
 		int64_t result;
+		/* The learnt path of the file's inode (detect/secret_ids.h),
+		 * NULL when it is no learnt secret: then the path itself. */
+		const char *canonical_path;
+		uint64_t ino;	 /* st_ino; 0: unknown (a failed open) */
+		char device[24]; /* st_dev as "major:minor" when ino is known */
 	} file;
 	struct {
 		int family; /* AF_INET / AF_INET6 */
@@ -61,6 +66,11 @@ struct evctx {
 
 /* Fills c->mcp from the calls server_tgid has in flight. */
 void evctx_attribute(struct evctx *c, const struct tap *tap, uint32_t server_tgid);
+
+/* An open's canonical path: the learnt path of a secret's inode, else the
+ * path; and whether it was recognised by inode (the two differ). */
+const char *evctx_file_canonical(const struct evctx *c);
+bool evctx_file_by_inode(const struct evctx *c);
 
 /* "O_RDONLY|O_CLOEXEC" */
 void evctx_format_oflags(uint32_t oflags, char *out, size_t outlen);

@@ -289,6 +289,28 @@ static void file_proc_other(const struct evctx *c, struct field_value *out)
 	set_bool(out, proc_path_of_other(c->file.path, c->proc->tgid));
 }
 
+static void file_canonical_path(const struct evctx *c, struct field_value *out)
+{
+	set_str(out, evctx_file_canonical(c));
+}
+
+static void file_match(const struct evctx *c, struct field_value *out)
+{
+	set_str(out, evctx_file_by_inode(c) ? "inode" : "path");
+}
+
+static void file_inode(const struct evctx *c, struct field_value *out)
+{
+	if (c->file.ino)
+		set_int(out, (int64_t)c->file.ino);
+}
+
+static void file_device(const struct evctx *c, struct field_value *out)
+{
+	if (c->file.ino && c->file.device[0])
+		set_str(out, c->file.device);
+}
+
 static void net_local_addr(const struct evctx *c, struct field_value *out)
 {
 	set_str(out, c->net.local_addr);
@@ -505,6 +527,13 @@ static const struct field_def catalogue[] = {
      "file descriptor, or -errno on failure (-2 ENOENT, -13 EACCES)"},
     {"file.proc_other", FV_BOOL, EV_OPEN, file_proc_other,
      "a /proc/<pid>/... path of a process other than the opener"},
+    {"file.canonical_path", FV_STR, EV_OPEN, file_canonical_path,
+     "the path a known credential file was learnt by, when the opened file is one; else file.path"},
+    {"file.match", FV_STR, EV_OPEN, file_match,
+     "inode: a known credential file opened by another path (hard link, bind mount); else path"},
+    {"file.inode", FV_INT, EV_OPEN, file_inode,
+     "inode number of the opened file (successful opens)"},
+    {"file.device", FV_STR, EV_OPEN, file_device, "its device, major:minor (successful opens)"},
     {"network.local_addr", FV_STR, EV_LISTEN, net_local_addr,
      "listening address, e.g. 0.0.0.0, ::, 127.0.0.1"},
     {"network.local_port", FV_INT, EV_LISTEN, net_local_port, "listening port"},

@@ -242,7 +242,13 @@ static int leaf_need(const struct ruleset *rs, const struct cond *c, struct need
 	int rc = 0;
 
 	out->all = true;
-	if (!f || (strcmp(f->name, "file.path") && strcmp(f->name, "file.name")))
+	/*
+	 * file.canonical_path is the path itself unless the file is a learnt
+	 * secret (detect/secret_ids.h), whose opens the kernel sends by inode
+	 * whatever the filter says: its tests are file.path's.
+	 */
+	if (!f || (strcmp(f->name, "file.path") && strcmp(f->name, "file.name") &&
+		   strcmp(f->name, "file.canonical_path")))
 		return 0;
 	name = !strcmp(f->name, "file.name");
 	switch (c->op) {

@@ -157,6 +157,10 @@ static cJSON *ecs_extra(const cJSON *rec)
 	fmt_copy_any(m, "k8s", rec, "k8s"); /* the pod uid, node and container name */
 	fmt_copy_any(f, "flags", rec, "file.flags");
 	fmt_copy_any(f, "result", rec, "file.result");
+	fmt_copy_any(f, "canonical_path", rec, "file.canonical_path");
+	fmt_copy_any(f, "match", rec, "file.match");
+	fmt_copy_any(f, "inode", rec, "file.inode");
+	fmt_copy_any(f, "device", rec, "file.device");
 	fmt_attach(m, "file", f);
 	fmt_copy_any(net, "tls", rec, "network.tls");
 	fmt_copy_any(net, "tls_evidence", rec, "network.tls_evidence");

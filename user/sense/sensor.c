@@ -18,6 +18,7 @@
 #include <sys/sysmacros.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -306,6 +307,8 @@ static int decode_open(struct sensor_decoder *d, const void *data, size_t size,
 	ev->open.ret = o.ret;
 	ev->open.oflags = o.oflags;
 	ev->open.mode = o.mode;
+	ev->open.ino = o.ino;
+	ev->open.dev = sensor_dev_from_kernel(o.dev);
 	ev->open.path = d->path;
 	if (o.h.flags & MW_F_PATH_RAW)
 		return decode_open_raw(d, payload, &o);
@@ -1148,6 +1151,64 @@ int sensor_set_open_filter(struct sensor *s, bool on, const struct sensor_name_m
 		rc = sensor_open_filter_write(s, f);
 	}
 	free(f);
+	return rc;
+}
+
+uint32_t sensor_dev_to_kernel(uint64_t st_dev)
+{
+	/* The kernel's dev_t: 12 bits of major, 20 of minor. */
+	return (uint32_t)((major(st_dev) & 0xfff) << 20 | (minor(st_dev) & 0xfffff));
+}
+
+static int inode_key_cmp(const void *a, const void *b)
+{
+	const struct mw_inode_key *x = a, *y = b;
+
+	if (x->ino != y->ino)
+		return x->ino < y->ino ? -1 : 1;
+	return x->dev < y->dev ? -1 : x->dev > y->dev;
+}
+
+int sensor_set_secret_inodes(struct sensor *s, const struct sensor_inode *ids, size_t n)
+{
+	struct mw_inode_key *keys, key, next, *stale = NULL;
+	size_t nstale = 0;
+	const uint8_t one = 1;
+	int fd, rc = 0;
+	bool more;
+
+	if (!s || (n && !ids))
+		return -EINVAL;
+	if (n > MW_SECRET_INODES_MAX)
+		return -E2BIG;
+	keys = calloc(n ? n : 1, sizeof(*keys));
+	stale = calloc(MW_SECRET_INODES_MAX, sizeof(*stale));
+	if (!keys || !stale) {
+		free(keys);
+		free(stale);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++)
+		keys[i] = (struct mw_inode_key){.ino = ids[i].ino,
+						.dev = sensor_dev_to_kernel(ids[i].dev)};
+	qsort(keys, n, sizeof(*keys), inode_key_cmp);
+	fd = bpf_map__fd(s->skel->maps.secret_inodes);
+	/* Drop the stale ones, then add (room for all n): an entry that
+	 * stays is never deleted, so a kept secret is never absent. */
+	more = !bpf_map_get_next_key(fd, NULL, &key);
+	while (more && nstale < MW_SECRET_INODES_MAX) {
+		if (!bsearch(&key, keys, n, sizeof(*keys), inode_key_cmp))
+			stale[nstale++] = key;
+		more = !bpf_map_get_next_key(fd, &key, &next);
+		key = next;
+	}
+	for (size_t i = 0; i < nstale; i++)
+		bpf_map_delete_elem(fd, &stale[i]);
+	for (size_t i = 0; i < n && !rc; i++)
+		if (bpf_map_update_elem(fd, &keys[i], &one, BPF_ANY))
+			rc = -errno;
+	free(keys);
+	free(stale);
 	return rc;
 }
 

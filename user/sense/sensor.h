@@ -53,6 +53,10 @@ struct sensor_event {
 			const char *path;
 			int64_t ret; /* fd or -errno */
 			uint32_t oflags, mode;
+			/* The opened file (ret >= 0; else 0): st_ino and st_dev
+			 * as stat(2) gives them. MW_F_INODE_HIT in flags: sent
+			 * for the inode alone (sensor_set_secret_inodes). */
+			uint64_t ino, dev;
 		} open;
 		struct {
 			int family;		   /* AF_INET / AF_INET6 */
@@ -153,6 +157,21 @@ struct sensor_name_match {
 int sensor_set_open_filter(struct sensor *s, bool on, const struct sensor_name_match *m, size_t n);
 /* The trie key of test m (pure, unit-tested). 0, or -EINVAL for an empty name. */
 int sensor_name_key(const struct sensor_name_match *m, struct mw_name_key *key);
+
+/*
+ * Secret inodes: a successful open of a tracked process that the open filter
+ * would drop is sent anyway (with MW_F_INODE_HIT) when its file is one of
+ * these. Replaces the set with the n (dev, ino) pairs (st_dev/st_ino as
+ * stat(2) gives them); entries that stay are never absent meanwhile.
+ * Returns 0, or -errno (-E2BIG: more than MW_SECRET_INODES_MAX).
+ */
+struct sensor_inode {
+	uint64_t dev, ino;
+};
+int sensor_set_secret_inodes(struct sensor *s, const struct sensor_inode *ids, size_t n);
+/* stat(2)'s st_dev in the kernel's s_dev encoding (pure); the inverse is
+ * sensor_dev_from_kernel below. */
+uint32_t sensor_dev_to_kernel(uint64_t st_dev);
 
 int sensor_counts(const struct sensor *s, struct sensor_counts *out);
 /* The backends in use, for the ready record: file opens ("fexit", "tp",

@@ -86,6 +86,26 @@ static double num_at(const cJSON *o, const char *a, const char *b)
 	return x->valuedouble;
 }
 
+/* A known credential file opened by another path (a hard link). */
+static void test_build_file_by_inode(void **state)
+{
+	struct evctx c = open_ctx("/var/tmp/innocent", 1764072000123456789LL);
+	cJSON *rec;
+
+	(void)state;
+	c.file.canonical_path = "/home/u/.ssh/id_rsa";
+	c.file.ino = 1311001;
+	snprintf(c.file.device, sizeof(c.file.device), "259:3");
+	rec = alert_build(ruleset_get(rs, 0), &c, "host-1");
+	assert_non_null(rec);
+	assert_string_equal(str_at(rec, "file", "path"), "/var/tmp/innocent");
+	assert_string_equal(str_at(rec, "file", "canonical_path"), "/home/u/.ssh/id_rsa");
+	assert_string_equal(str_at(rec, "file", "match"), "inode");
+	assert_int_equal(num_at(rec, "file", "inode"), 1311001);
+	assert_string_equal(str_at(rec, "file", "device"), "259:3");
+	cJSON_Delete(rec);
+}
+
 static void test_build_fields_and_redaction(void **state)
 {
 	struct evctx c = open_ctx("/home/u/.ssh/id_rsa", 1764072000123456789LL);
@@ -111,6 +131,10 @@ static void test_build_fields_and_redaction(void **state)
 	assert_string_equal(str_at(rec, "file", "path"), "/home/u/.ssh/id_rsa");
 	assert_string_equal(str_at(rec, "file", "flags"), "O_RDONLY|O_CLOEXEC");
 	assert_int_equal(num_at(rec, "file", "result"), 5);
+	/* Recognised by its path: canonical is the path, no identity known. */
+	assert_string_equal(str_at(rec, "file", "canonical_path"), "/home/u/.ssh/id_rsa");
+	assert_string_equal(str_at(rec, "file", "match"), "path");
+	assert_null(cJSON_GetObjectItem(cJSON_GetObjectItem(rec, "file"), "inode"));
 	assert_string_equal(str_at(rec, "container", "id"), proc.container_id);
 	assert_null(cJSON_GetObjectItem(rec, "network"));
 	/* Only the id is known: no name, image, runtime or k8s object. */
@@ -501,6 +525,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_build_fields_and_redaction),
+	    cmocka_unit_test(test_build_file_by_inode),
 	    cmocka_unit_test(test_container_and_pod_names),
 	    cmocka_unit_test(test_repeats_are_aggregated),
 	    cmocka_unit_test(test_summary_record_refresh),

@@ -112,6 +112,21 @@ static const char *open_of(const char *path, int64_t result, bool proc_other)
 	return fired(RULE_EV_OPEN, &e);
 }
 
+/* An open recognised by inode: path is how it was opened, canonical the
+ * learnt path of the file (detect/secret_ids.h). */
+static const char *open_canonical(const char *path, const char *canonical)
+{
+	struct fake_event e = {0};
+
+	process(&e, true, "/usr/bin/node", "node");
+	set_str(&e, "file.path", path);
+	set_str(&e, "file.canonical_path", canonical);
+	set_str(&e, "file.match", strcmp(path, canonical) ? "inode" : "path");
+	set_int(&e, "file.result", 3);
+	set_bool(&e, "file.proc_other", false);
+	return fired(RULE_EV_OPEN, &e);
+}
+
 static const char *listen_on(const char *transport, const char *addr, bool loopback, bool tls)
 {
 	struct fake_event e = {0};
@@ -254,6 +269,21 @@ static void test_sensitive_files(void **state)
 	/* Refused opens are attempts; missing files are not. */
 	assert_string_equal(open_of("/etc/shadow", -13, false), "mcp-sensitive-file");
 	assert_string_equal(open_of("/home/u/.env", -2, false), "");
+}
+
+/* A hard link or bind mount of a secret: its canonical path matches. */
+static void test_sensitive_file_by_inode(void **state)
+{
+	assert_string_equal(open_canonical("/var/tmp/notes.txt", "/home/u/.ssh/id_rsa"),
+			    "mcp-sensitive-file");
+	assert_string_equal(open_canonical("/mnt/keys/id_rsa", "/root/.ssh/id_rsa"),
+			    "mcp-sensitive-file");
+	/* An excepted name does not hide the secret behind it... */
+	assert_string_equal(open_canonical("/tmp/.ssh/id_x.pub", "/home/u/.ssh/id_rsa"),
+			    "mcp-sensitive-file");
+	/* ...and a link to a public key stays quiet. */
+	assert_string_equal(open_canonical("/var/tmp/k", "/home/u/.ssh/id_rsa.pub"), "");
+	assert_string_equal(open_canonical("/var/tmp/readme", "/var/tmp/readme"), "");
 }
 
 static void test_proc_environ(void **state)
@@ -408,6 +438,7 @@ int main(void)
 	    cmocka_unit_test(test_shell_by_identity),
 	    cmocka_unit_test(test_anonymous_exec),
 	    cmocka_unit_test(test_sensitive_files),
+	    cmocka_unit_test(test_sensitive_file_by_inode),
 	    cmocka_unit_test(test_proc_environ),
 	    cmocka_unit_test(test_plaintext_listener),
 	    cmocka_unit_test(test_listener_with_unknown_tls),

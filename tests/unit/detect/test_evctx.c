@@ -7,6 +7,7 @@
 #include <cmocka.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -106,6 +107,23 @@ static void test_file_fields(void **state)
 	assert_int_field(&c, "file.write", 0, FV_BOOL);
 	assert_int_field(&c, "file.result", 3, FV_INT);
 	assert_int_field(&c, "file.proc_other", 0, FV_BOOL);
+	/* By path: canonical is the path; identity unknown here. */
+	assert_str_field(&c, "file.canonical_path", "/root/.ssh/id_rsa");
+	assert_str_field(&c, "file.match", "path");
+	assert_int_equal(get(&c, "file.inode").type, FV_NONE);
+	assert_int_equal(get(&c, "file.device").type, FV_NONE);
+	/* A learnt secret opened by another path. */
+	c.file.path = "/var/tmp/x";
+	c.file.canonical_path = "/root/.ssh/id_rsa";
+	c.file.ino = 77;
+	snprintf(c.file.device, sizeof(c.file.device), "8:1");
+	assert_str_field(&c, "file.canonical_path", "/root/.ssh/id_rsa");
+	assert_str_field(&c, "file.match", "inode");
+	assert_int_field(&c, "file.inode", 77, FV_INT);
+	assert_str_field(&c, "file.device", "8:1");
+	/* ...and by its learnt path. */
+	c.file.path = "/root/.ssh/id_rsa";
+	assert_str_field(&c, "file.match", "path");
 	c.file.oflags = O_WRONLY | O_CREAT | O_TRUNC;
 	assert_int_field(&c, "file.write", 1, FV_BOOL);
 	c.file.path = "/proc/101/environ";

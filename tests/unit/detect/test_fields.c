@@ -22,7 +22,7 @@
 #include "lib/diag.h"
 
 #define DOC_PATH   "docs/rules.md" /* tests run from the repository root */
-#define DOC_FIELDS 64
+#define DOC_FIELDS 128
 
 struct doc_field {
 	char name[64], type[16], meaning[160];
@@ -228,6 +228,8 @@ static struct evctx full_event(enum rule_event ev)
 	c.mcp.result_text = "done";
 
 	c.file.path = "/proc/1/environ";
+	c.file.ino = 4026531842;
+	snprintf(c.file.device, sizeof(c.file.device), "0:22");
 	c.net.family = AF_INET;
 	c.net.local_addr = "0.0.0.0";
 	c.net.remote_addr = "169.254.169.254";

@@ -296,6 +296,17 @@ static void test_conditions(void **state)
 	open_filter_free(&f);
 	ruleset_free(rs);
 
+	/* file.canonical_path: file.path's tests (a learnt secret's other
+	 * paths are sent by inode, whatever the filter). */
+	rs = open_rule("{\"field\": \"file.canonical_path\", \"op\": \"glob\", \"list\": \"p\"}");
+	assert_int_equal(open_filter_derive(rs, &f), 0);
+	assert_true(f.on);
+	assert_int_equal(f.n, 2);
+	assert_admits(&f, "/h/.ssh/id_rsa", true);
+	assert_admits(&f, "/etc/passwd", false);
+	open_filter_free(&f);
+	ruleset_free(rs);
+
 	/* An empty list never matches: no test, nothing admitted. */
 	rs = open_rule("{\"field\": \"file.path\", \"op\": \"glob\", \"list\": \"none\"}");
 	assert_int_equal(open_filter_derive(rs, &f), 0);

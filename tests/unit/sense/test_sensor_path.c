@@ -16,6 +16,7 @@
 
 #include <arpa/inet.h>
 #include <cmocka.h>
+#include <sys/sysmacros.h>
 #include <sys/socket.h>
 
 #include "sense/sensor.h"
@@ -349,6 +350,9 @@ static void test_decode_open_resolved(void **state)
 	struct seen *s = calloc(1, sizeof(*s));
 	size_t size = open_make(o, 0, path, sizeof(path) - 1, "", 0);
 
+	o->ino = 1311001;
+	o->dev = 259u << 20 | 3; /* the kernel's encoding of 259:3 */
+	o->h.flags |= MW_F_INODE_HIT;
 	assert_int_equal(sensor_decode(o, size, record_event, s), 0);
 	assert_hdr(s, MW_EV_OPEN);
 	assert_string_equal(s->path, "/home/alice/.ssh/id_rsa");
@@ -356,6 +360,13 @@ static void test_decode_open_resolved(void **state)
 	assert_int_equal(s->ev.open.oflags, 0101);
 	assert_int_equal(s->ev.open.mode, 0600);
 	assert_int_equal(s->ev.server_tgid, 4000);
+	/* stat(2)'s encoding, whatever the kernel's. */
+	assert_int_equal(s->ev.open.ino, 1311001);
+	assert_int_equal(s->ev.open.dev, makedev(259, 3));
+	assert_true(s->ev.flags & MW_F_INODE_HIT);
+	assert_int_equal(sensor_dev_to_kernel(makedev(259, 3)), 259u << 20 | 3);
+	assert_int_equal(sensor_dev_from_kernel(sensor_dev_to_kernel(makedev(8, 1048575))),
+			 makedev(8, 1048575));
 	free(o);
 	free(s);
 }
