@@ -10,20 +10,6 @@
 #include "common.h"
 #include "open.h"
 
-/*
- * 64-bit kernels force O_LARGEFILE into every open's flags before
- * do_sys_openat2() (force_o_largefile()); the raw_tp backend reports the
- * caller's flags, which on 64-bit never need it. Dropping it keeps the two
- * backends' records identical.
- */
-#if defined(__TARGET_ARCH_x86)
-#define MW_O_LARGEFILE 0100000
-#elif defined(__TARGET_ARCH_arm64)
-#define MW_O_LARGEFILE 0400000
-#else
-#error "mcpwatch: O_LARGEFILE is defined for x86 and arm64 only"
-#endif
-
 SEC("fexit/do_sys_openat2")
 int BPF_PROG(handle_openat2_exit, int dfd, const char *filename, struct open_how *how, long ret)
 {

@@ -14,13 +14,27 @@
 
 #define MW_AT_FDCWD -100
 
+/*
+ * 64-bit kernels force O_LARGEFILE into every open's flags before
+ * do_sys_openat2() (force_o_largefile()), and io_uring into an OPENAT's; the
+ * raw_tp backend reports the caller's flags, which on 64-bit never need it.
+ * Dropping it keeps the records of every backend identical.
+ */
+#if defined(__TARGET_ARCH_x86)
+#define MW_O_LARGEFILE 0100000
+#elif defined(__TARGET_ARCH_arm64)
+#define MW_O_LARGEFILE 0400000
+#else
+#error "mcpwatch: O_LARGEFILE is defined for x86 and arm64 only"
+#endif
+
 /* An open's arguments, in the same shape whatever the syscall. */
 struct mw_open_args {
 	__u64 filename; /* user pointer */
 	__s32 dfd;
 	__u32 flags;
 	__u32 mode;
-	__u32 pad;
+	__u32 hflags; /* MW_F_* for the record's header (MW_F_URING) */
 };
 
 /* True if tgid is in a tracked (or pending) tree and is not the agent itself. */
@@ -102,6 +116,7 @@ static __always_inline void mw_open_report(const struct mw_open_args *a, long re
 	s->filter_want = 0;
 	o = &s->open;
 	mw_hdr_fill(&o->h, MW_EV_OPEN, pid_tgid >> 32, (__u32)pid_tgid);
+	o->h.flags = a->hflags;
 	o->server_tgid = mw_tree_of(pid_tgid >> 32, &o->h.flags);
 	o->ret = ret;
 	o->dfd = a->dfd;

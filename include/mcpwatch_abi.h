@@ -34,7 +34,8 @@ enum mw_event_type {
 	MW_EV_CONNECT = 5,
 	MW_EV_LISTEN = 6,
 	MW_EV_STDOUT = 7,
-	MW_EV_IO = 8, /* tool-call tap: bytes a tapped server read or wrote */
+	MW_EV_IO = 8,	 /* tool-call tap: bytes a tapped server read or wrote */
+	MW_EV_URING = 9, /* a tracked process set up an io_uring instance */
 	MW_EV_MAX,
 };
 
@@ -110,6 +111,8 @@ struct mw_hdr {
 /* open: sent because the file's inode is in secret_inodes, although no
  * component of its path passed the open filter (a hard link, a bind mount) */
 #define MW_F_INODE_HIT (1u << 6)
+/* open: submitted through io_uring (IORING_OP_OPENAT/OPENAT2), seen at its completion */
+#define MW_F_URING (1u << 9)
 
 /*
  * A path as the kernel saw it: `len` bytes of NUL-terminated components in
@@ -251,6 +254,20 @@ struct mw_tracked {
 	__u32 flags;
 };
 
+/*
+ * An io_uring instance set up by a tracked process (io_uring_setup(2)): the
+ * ring's fd and the sizes and IORING_SETUP_* flags the kernel settled on.
+ */
+struct mw_uring {
+	struct mw_hdr h;
+	__s32 fd;
+	__u32 sq_entries;
+	__u32 cq_entries;
+	__u32 setup_flags;
+	__u32 server_tgid;
+	__u32 pad;
+};
+
 #define MW_SNIFF_DONE 0xffffu /* sniff map value: stop sampling this tgid */
 
 #ifndef __VMLINUX_H__
@@ -264,10 +281,12 @@ _Static_assert(sizeof(struct mw_inode_key) == 16, "mw_inode_key layout");
 _Static_assert(sizeof(struct mw_sock) == 24 + 8 + 32 + 16, "mw_sock layout");
 _Static_assert(sizeof(struct mw_stdout) == 24 + 16 + MW_STDOUT_SAMPLE, "mw_stdout layout");
 _Static_assert(sizeof(struct mw_io) == 24 + 40 + MW_IO_CHUNK, "mw_io layout");
+_Static_assert(sizeof(struct mw_uring) == 24 + 24, "mw_uring layout");
 _Static_assert(sizeof(struct mw_name_key) == 4 + MW_OPEN_KEY_LEN, "mw_name_key layout");
 _Static_assert(sizeof(struct mw_open_filter) == 8 + 8 * MW_OPEN_FIRST2_WORDS,
 	       "mw_open_filter layout");
 _Static_assert(MW_CNT_FILTERED + MW_EV_MAX <= MW_CNT_MAX, "counter slots");
+_Static_assert(MW_CNT_LOST + MW_EV_MAX <= MW_CNT_FILTERED, "counter slots");
 #endif
 
 #endif /* MCPWATCH_ABI_H */

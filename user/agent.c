@@ -631,6 +631,22 @@ static void handle_open(struct agent *a, const struct sensor_event *ev)
 		c.file.canonical_path =
 		    secret_ids_lookup(&a->secrets, ev->open.dev, ev->open.ino, ev->open.path);
 	}
+	c.file.via_uring = (ev->flags & MW_F_URING) != 0;
+	evaluate(a, &c);
+}
+
+static void handle_uring(struct agent *a, const struct sensor_event *ev)
+{
+	struct proc *p = proc_for_event(a, ev);
+	struct evctx c;
+
+	if (!p || !p->server_tgid)
+		return;
+	evctx_init(a, &c, RULE_EV_URING, p, ev->time_ns);
+	c.uring.fd = ev->uring.fd;
+	c.uring.sq_entries = ev->uring.sq_entries;
+	c.uring.cq_entries = ev->uring.cq_entries;
+	c.uring.setup_flags = ev->uring.setup_flags;
 	evaluate(a, &c);
 }
 
@@ -904,6 +920,9 @@ static void on_sensor_event(const struct sensor_event *ev, void *arg)
 	case MW_EV_IO:
 		handle_io(a, ev);
 		break;
+	case MW_EV_URING:
+		handle_uring(a, ev);
+		break;
 	default:
 		break;
 	}
@@ -975,7 +994,7 @@ static void sweep_exited_server(struct proc *p, void *arg)
 static const char *const event_names[MW_EV_MAX] = {
     [MW_EV_EXEC] = "exec",     [MW_EV_FORK] = "fork",	    [MW_EV_EXIT] = "exit",
     [MW_EV_OPEN] = "open",     [MW_EV_CONNECT] = "connect", [MW_EV_LISTEN] = "listen",
-    [MW_EV_STDOUT] = "stdout", [MW_EV_IO] = "io",
+    [MW_EV_STDOUT] = "stdout", [MW_EV_IO] = "io",	    [MW_EV_URING] = "io_uring",
 };
 
 static void report_losses(struct agent *a)
@@ -1596,6 +1615,7 @@ static void emit_ready(struct agent *a)
 	cJSON_AddStringToObject(extra, "io_backend", sensor_io_backend(a->sensor));
 	cJSON_AddBoolToObject(extra, "open_filter", a->open_filter_on);
 	cJSON_AddNumberToObject(extra, "secret_inodes", (double)a->secrets.inodes);
+	cJSON_AddStringToObject(extra, "io_uring", sensor_uring_hooks(a->sensor));
 	cJSON_AddNumberToObject(extra, "rules", (double)ruleset_count(a->rules));
 	cJSON_AddNumberToObject(extra, "processes", (double)proc_table_count(a->procs));
 	cJSON_AddNumberToObject(extra, "servers", (double)cs.servers);

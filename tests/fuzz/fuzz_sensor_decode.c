@@ -73,6 +73,10 @@ static void fuzz_event(const struct sensor_event *ev, void *arg)
 		for (size_t j = 0; j < ev->io.len; j++)
 			fuzz_sink += (unsigned char)ev->io.data[j];
 		break;
+	case MW_EV_URING:
+		fuzz_sink += (uint32_t)ev->uring.fd + ev->uring.sq_entries + ev->uring.cq_entries +
+			     ev->uring.setup_flags;
+		break;
 	default:
 		break;
 	}

@@ -30,6 +30,7 @@
 #include <sys/wait.h>
 
 #include "sense/sensor.h"
+#include "../fixtures/uring-ops.h"
 
 #define WAIT_MS 3000
 
@@ -1310,6 +1311,153 @@ static void test_listen_ipv6_v6only_flag(void **state)
 		assert_int_equal(l->ev.sock.v6only, v6only == 1);
 		close(fd);
 	}
+/* ------------------------------------------------------------ io_uring */
+
+struct uring_job {
+	const char *path; /* OPENAT of path */
+	bool skip_cqe;	  /* with IOSQE_CQE_SKIP_SUCCESS */
+	uint16_t port;	  /* else CONNECT to 127.0.0.1:port */
+};
+
+static int child_uring(void *arg)
+{
+	const struct uring_job *j = arg;
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(j->port)};
+	struct tring r;
+	int rc, sock;
+
+	if (tring_setup(&r, 4, 0))
+		return 2;
+	if (j->path) {
+		rc = tring_openat(&r, j->path, O_RDONLY | O_CLOEXEC, j->skip_cqe);
+		return rc >= 0 ? 0 : 1;
+	}
+	sock = socket(AF_INET, SOCK_STREAM, 0);
+	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+	return tring_connect(&r, sock, (struct sockaddr *)&sin, sizeof(sin)) == 0 ? 0 : 1;
+}
+
+/* Whether this kernel has io_uring at all (CONFIG_IO_URING, not disabled by sysctl). */
+static bool uring_usable(void)
+{
+	struct tring r;
+
+	if (tring_setup(&r, 4, 0))
+		return false;
+	tring_close(&r);
+	return true;
+}
+
+static void test_uring_setup_and_open(void **state)
+{
+	struct uring_job j = {0};
+	char file[PATH_MAX];
+	const struct logged *l;
+	pid_t pid;
+
+	if (!uring_usable())
+		skip();
+	/* Every kernel we target has both tracepoints (5.17+ with the request). */
+	assert_string_equal(sensor_uring_hooks(sensor), "tp_btf");
+	touch("uring.txt");
+	tmp_path(file, sizeof(file), "uring.txt");
+	j.path = file;
+	pid = child_run_wait(child_uring, &j, true);
+
+	l = wait_for(MW_EV_URING, pid, NULL);
+	assert_non_null(l);
+	assert_int_equal(l->ev.server_tgid, pid);
+	assert_true(l->ev.flags & MW_F_TRACKED);
+	assert_true(l->ev.uring.fd >= 3);
+	assert_int_equal(l->ev.uring.sq_entries, 4);
+	assert_int_equal(l->ev.uring.cq_entries, 8);
+	assert_int_equal(l->ev.uring.setup_flags, 0);
+	assert_recent(l);
+
+	/* The file the OPENAT opened, from the fd table, like a syscall open. */
+	l = wait_for(MW_EV_OPEN, pid, file);
+	assert_non_null(l);
+	assert_int_equal(l->ev.server_tgid, pid);
+	assert_true(l->ev.flags & MW_F_TRACKED);
+	assert_true(l->ev.flags & MW_F_URING);
+	assert_false(l->ev.flags & (MW_F_PATH_RAW | MW_F_PATH_TRUNC));
+	assert_true(l->ev.open.ret >= 3);
+	assert_int_equal(l->ev.open.oflags, O_RDONLY | O_CLOEXEC);
+	assert_recent(l);
+}
+
+/*
+ * The limits, asserted so that a change shows: an OPENAT whose success posts
+ * no completion (IOSQE_CQE_SKIP_SUCCESS) is not seen (the ring is); an
+ * untracked process's rings and io_uring opens are not reported at all.
+ */
+static void test_uring_limits(void **state)
+{
+	struct want w = {.type = MW_EV_OPEN, .state = -1};
+	struct uring_job j = {0};
+	char file[PATH_MAX];
+	pid_t pid;
+
+	if (!uring_usable())
+		skip();
+	touch("uring-skip.txt");
+	tmp_path(file, sizeof(file), "uring-skip.txt");
+	j.path = file;
+	j.skip_cqe = true;
+	pid = child_run_wait(child_uring, &j, true);
+	assert_non_null(wait_for(MW_EV_URING, pid, NULL));
+	log_drain();
+	w.tgid = pid;
+	w.path = file;
+	assert_int_equal(log_count(match_want, &w), 0);
+
+	j.skip_cqe = false;
+	pid = child_run_wait(child_uring, &j, false);
+	log_drain();
+	w.tgid = pid;
+	assert_int_equal(log_count(match_want, &w), 0);
+	w.type = MW_EV_URING;
+	w.path = NULL;
+	assert_int_equal(log_count(match_want, &w), 0);
+}
+
+/* A CONNECT submitted through io_uring changes TCP state in the submitting
+ * task: inet_sock_set_state reports it like connect(2). */
+static void test_uring_connect(void **state)
+{
+	struct uring_job j = {0};
+	const struct logged *l;
+	int lfd;
+	pid_t pid;
+
+	if (!uring_usable())
+		skip();
+	lfd = listen_on(AF_INET, "127.0.0.1", &j.port);
+	pid = child_run_wait(child_uring, &j, true);
+	l = wait_for(MW_EV_CONNECT, pid, NULL);
+	assert_non_null(l);
+	assert_string_equal(l->raddr, "127.0.0.1");
+	assert_int_equal(l->ev.sock.rport, j.port);
+	assert_int_equal(l->ev.server_tgid, pid);
+	assert_true(l->ev.flags & MW_F_TRACKED);
+	close(lfd);
+}
+
+/* Without the io_uring programs (a kernel lacking the tracepoints), the
+ * sensor still loads and says so. */
+static void test_uring_optional(void **state)
+{
+	struct sensor *s2 = NULL;
+	char err[256] = "";
+	int rc;
+
+	setenv("MCPWATCH_NO_URING", "1", 1);
+	rc = sensor_open(&s2, NULL, log_event, NULL, err, sizeof(err));
+	unsetenv("MCPWATCH_NO_URING");
+	if (rc)
+		fail_msg("sensor_open without io_uring: %s", err);
+	assert_string_equal(sensor_uring_hooks(s2), "none");
+	sensor_close(s2);
 }
 
 /* ------------------------------------------------------------ stdout */
@@ -2524,6 +2672,10 @@ int main(int argc, char **argv)
 	    cmocka_unit_test_setup(test_udp_bind_v6, test_setup),
 	    cmocka_unit_test_setup(test_udp_bind_quiet, test_setup),
 	    cmocka_unit_test_setup(test_listen_ipv6_v6only_flag, test_setup),
+	    cmocka_unit_test_setup(test_uring_setup_and_open, test_setup),
+	    cmocka_unit_test_setup(test_uring_limits, test_setup),
+	    cmocka_unit_test_setup(test_uring_connect, test_setup),
+	    cmocka_unit_test_setup(test_uring_optional, test_setup),
 	    cmocka_unit_test_setup(test_stdout_sniff, test_setup),
 	    cmocka_unit_test_setup(test_stdout_sniff_write, test_setup),
 	    cmocka_unit_test_setup(test_stdout_sniff_limit, test_setup),

@@ -87,6 +87,22 @@ static void add_file(cJSON *rec, const struct evctx *c)
 		cJSON_AddNumberToObject(f, "inode", (double)c->file.ino);
 		cJSON_AddStringToObject(f, "device", c->file.device);
 	}
+	/* Only io_uring opens say how: every other open was a syscall. */
+	if (c->file.via_uring)
+		cJSON_AddStringToObject(f, "via", "io_uring");
+}
+
+static void add_uring(cJSON *rec, const struct evctx *c)
+{
+	cJSON *u = cJSON_AddObjectToObject(rec, "io_uring");
+
+	if (!u)
+		return;
+	cJSON_AddNumberToObject(u, "fd", c->uring.fd);
+	cJSON_AddNumberToObject(u, "sq_entries", c->uring.sq_entries);
+	cJSON_AddNumberToObject(u, "cq_entries", c->uring.cq_entries);
+	cJSON_AddNumberToObject(u, "flags", c->uring.setup_flags);
+	cJSON_AddBoolToObject(u, "sqpoll", (c->uring.setup_flags & EVCTX_IORING_SETUP_SQPOLL) != 0);
 }
 
 static void add_network(cJSON *rec, const struct evctx *c)
@@ -163,6 +179,8 @@ cJSON *alert_build(const struct rule *r, const struct evctx *c, const char *host
 		add_file(rec, c);
 	else if (c->kind == RULE_EV_LISTEN || c->kind == RULE_EV_CONNECT)
 		add_network(rec, c);
+	else if (c->kind == RULE_EV_URING)
+		add_uring(rec, c);
 	record_add_container(rec, c->proc, &c->workload);
 	add_mcp(rec, c);
 	/* Seen before its server was identified: how long it waited for that. */

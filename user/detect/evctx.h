@@ -8,6 +8,7 @@
 #ifndef MCPWATCH_EVCTX_H
 #define MCPWATCH_EVCTX_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "detect/field_value.h"
@@ -15,7 +16,9 @@
 #include "identify/proctable.h"
 #include "identify/tap.h"
 
-#define EVCTX_MCP_CANDIDATES 8 /* requests named when several were in flight */
+/* uapi IORING_SETUP_SQPOLL: the ring's requests are submitted by a kernel thread */
+#define EVCTX_IORING_SETUP_SQPOLL (1u << 1)
+#define EVCTX_MCP_CANDIDATES	  8 /* requests named when several were in flight */
 
 struct evctx {
 	enum rule_event kind;
@@ -32,7 +35,12 @@ struct evctx {
 		const char *canonical_path;
 		uint64_t ino;	 /* st_ino; 0: unknown (a failed open) */
 		char device[24]; /* st_dev as "major:minor" when ino is known */
+		bool via_uring; /* submitted through io_uring, not an open syscall */
 	} file;
+	struct { /* io_uring: a ring set up */
+		int32_t fd;
+		uint32_t sq_entries, cq_entries, setup_flags;
+	} uring;
 	struct {
 		int family; /* AF_INET / AF_INET6 */
 		const char *local_addr, *remote_addr;

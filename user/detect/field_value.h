@@ -18,6 +18,7 @@ enum rule_event {
 	RULE_EV_CONNECT,
 	RULE_EV_TOOL_CALL,   /* a server read an MCP request (tool-call tap) */
 	RULE_EV_TOOL_RESULT, /* it answered it, or went away without answering */
+	RULE_EV_URING,	     /* a process set up an io_uring instance */
 	RULE_EV_COUNT
 };
 

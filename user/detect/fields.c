@@ -23,8 +23,10 @@
 #define EV_CALL	  FIELD_EV(RULE_EV_TOOL_CALL)
 #define EV_RESULT FIELD_EV(RULE_EV_TOOL_RESULT)
 #define EV_TOOL	  (EV_CALL | EV_RESULT)
+#define EV_URING  FIELD_EV(RULE_EV_URING)
 
-const char *const event_names[] = {"exec", "open", "listen", "connect", "tool_call", "tool_result"};
+const char *const event_names[] = {"exec",	"open",	       "listen",  "connect",
+				   "tool_call", "tool_result", "io_uring"};
 
 const char *rule_event_name(enum rule_event e)
 {
@@ -311,6 +313,38 @@ static void file_device(const struct evctx *c, struct field_value *out)
 		set_str(out, c->file.device);
 }
 
+/* io_uring (issue 11): how an open was submitted, and the rings set up. */
+static void file_via(const struct evctx *c, struct field_value *out)
+{
+	set_str(out, c->file.via_uring ? "io_uring" : "syscall");
+}
+
+static void uring_fd(const struct evctx *c, struct field_value *out)
+{
+	set_int(out, c->uring.fd);
+}
+
+static void uring_sq_entries(const struct evctx *c, struct field_value *out)
+{
+	set_int(out, c->uring.sq_entries);
+}
+
+static void uring_cq_entries(const struct evctx *c, struct field_value *out)
+{
+	set_int(out, c->uring.cq_entries);
+}
+
+static void uring_flags(const struct evctx *c, struct field_value *out)
+{
+	set_int(out, c->uring.setup_flags);
+}
+
+/* IORING_SETUP_SQPOLL: a kernel thread submits, the process makes no syscall. */
+static void uring_sqpoll(const struct evctx *c, struct field_value *out)
+{
+	set_bool(out, (c->uring.setup_flags & EVCTX_IORING_SETUP_SQPOLL) != 0);
+}
+
 static void net_local_addr(const struct evctx *c, struct field_value *out)
 {
 	set_str(out, c->net.local_addr);
@@ -534,6 +568,14 @@ static const struct field_def catalogue[] = {
     {"file.inode", FV_INT, EV_OPEN, file_inode,
      "inode number of the opened file (successful opens)"},
     {"file.device", FV_STR, EV_OPEN, file_device, "its device, major:minor (successful opens)"},
+    {"file.via", FV_STR, EV_OPEN, file_via,
+     "how the open was submitted: syscall, or io_uring (an IORING_OP_OPENAT request)"},
+    {"io_uring.fd", FV_INT, EV_URING, uring_fd, "the ring's file descriptor"},
+    {"io_uring.sq_entries", FV_INT, EV_URING, uring_sq_entries, "submission queue entries"},
+    {"io_uring.cq_entries", FV_INT, EV_URING, uring_cq_entries, "completion queue entries"},
+    {"io_uring.flags", FV_INT, EV_URING, uring_flags, "IORING_SETUP_* flags of io_uring_setup(2)"},
+    {"io_uring.sqpoll", FV_BOOL, EV_URING, uring_sqpoll,
+     "IORING_SETUP_SQPOLL: a kernel thread submits the requests"},
     {"network.local_addr", FV_STR, EV_LISTEN, net_local_addr,
      "listening address, e.g. 0.0.0.0, ::, 127.0.0.1"},
     {"network.local_port", FV_INT, EV_LISTEN, net_local_port, "listening port"},

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "lib/caps.h"
@@ -82,6 +83,7 @@ struct sensor {
 	struct bpf_link *links[SENSOR_LINKS_MAX];
 	size_t nlinks;
 	const struct sensor_file_backend *backend;
+	bool uring_create, uring_complete; /* the optional io_uring programs loaded */
 	sensor_event_fn fn;
 	void *arg;
 	int64_t boot_to_real_ns;
@@ -397,6 +399,21 @@ static int decode_io(const void *data, size_t size, struct sensor_event *ev)
 	return 0;
 }
 
+static int decode_uring(const void *data, size_t size, struct sensor_event *ev)
+{
+	struct mw_uring u;
+
+	if (size != sizeof(u))
+		return -EBADMSG;
+	memcpy(&u, data, sizeof(u));
+	ev->server_tgid = u.server_tgid;
+	ev->uring.fd = u.fd;
+	ev->uring.sq_entries = u.sq_entries;
+	ev->uring.cq_entries = u.cq_entries;
+	ev->uring.setup_flags = u.setup_flags;
+	return 0;
+}
+
 static int decode_body(struct sensor_decoder *d, uint16_t type, const void *data, size_t size,
 		       struct sensor_event *ev)
 {
@@ -416,6 +433,8 @@ static int decode_body(struct sensor_decoder *d, uint16_t type, const void *data
 		return decode_stdout(data, size, ev);
 	case MW_EV_IO:
 		return decode_io(data, size, ev);
+	case MW_EV_URING:
+		return decode_uring(data, size, ev);
 	default:
 		return -EBADMSG;
 	}
@@ -723,14 +742,54 @@ static void sensor_tls_autoload(struct sensor *s)
 	}
 }
 
+/* Set after a load that failed on an io_uring program: none from then on. */
+static bool sensor_no_uring;
+
+/*
+ * The io_uring programs (bpf/uring.bpf.c) are tp_btf programs on
+ * tracepoints that not every kernel has (io_uring compiled out, or older
+ * than the request argument): each loads only where the kernel's BTF has
+ * its btf_trace_<name> typedef (and, for the open, the 6.0+ request layout). MCPWATCH_NO_URING=1
+ * switches both off, as on a kernel without them (tests).
+ */
+static void sensor_uring_probe(bool *create, bool *complete)
+{
+	static int have_create = -1, have_complete = -1;
+	const char *off = getenv("MCPWATCH_NO_URING");
+	struct btf *btf;
+
+	*create = *complete = false;
+	if (sensor_no_uring || (off && *off && strcmp(off, "0")))
+		return;
+	if (have_create < 0) {
+		btf = btf__load_vmlinux_btf();
+		have_create = btf && btf__find_by_name_kind(btf, "btf_trace_io_uring_create",
+							    BTF_KIND_TYPEDEF) > 0;
+		/* The request's command data (io_cmd_data, 6.0+) is where the
+		 * program finds the open; before it the program would see nothing. */
+		have_complete = btf &&
+				btf__find_by_name_kind(btf, "btf_trace_io_uring_complete",
+						       BTF_KIND_TYPEDEF) > 0 &&
+				btf__find_by_name_kind(btf, "io_cmd_data", BTF_KIND_STRUCT) > 0;
+		btf__free(btf);
+	}
+	*create = have_create == 1;
+	*complete = have_complete == 1;
+}
+
 /* Switches on the programs of backend use, and off those of every other one. */
 static void sensor_backend_apply(struct sensor *s, const struct sensor_file_backend *use)
 {
 	struct bpf_program *prog;
 
+	sensor_uring_probe(&s->uring_create, &s->uring_complete);
 	bpf_object__for_each_program(prog, s->skel->obj)
 	{
-		if (!is_uprobe(prog))
+		if (!strcmp(bpf_program__name(prog), "handle_uring_create"))
+			bpf_program__set_autoload(prog, s->uring_create);
+		else if (!strcmp(bpf_program__name(prog), "handle_uring_complete"))
+			bpf_program__set_autoload(prog, s->uring_complete);
+		else if (!is_uprobe(prog))
 			bpf_program__set_autoload(prog, backend_wants(use, prog));
 	}
 	s->skel->rodata->open_via_sys_enter = !strcmp(use->file, "raw_tp");
@@ -950,6 +1009,15 @@ static int sensor_start(struct sensor *s, const struct sensor_opts *opts, char *
 				fprintf(stderr,
 					"mcpwatch: uprobe_multi programs refused, perf uprobes "
 					"instead\n");
+		}
+		if (rc && !sensor_no_uring && strstr(err, "'handle_uring_")) {
+			/* A kernel whose io_uring tracepoints exist but refuse our
+			 * programs: the sensor runs without them (ready record). */
+			sensor_stop(s);
+			sensor_no_uring = true;
+			if (sensor_verbose)
+				fprintf(stderr, "mcpwatch: io_uring programs refused: %s\n", err);
+			rc = sensor_start_backend(s, opts, ring, b, err, errlen);
 		}
 		if (!rc)
 			return 0;
@@ -1419,4 +1487,11 @@ const char *sensor_file_backend(const struct sensor *s)
 const char *sensor_io_backend(const struct sensor *s)
 {
 	return s && s->backend ? s->backend->io : "none";
+}
+
+const char *sensor_uring_hooks(const struct sensor *s)
+{
+	if (!s || !s->uring_create)
+		return "none";
+	return s->uring_complete ? "tp_btf" : "setup";
 }

@@ -86,6 +86,12 @@ struct sensor_event {
 			const char *data; /* len bytes */
 			size_t len;
 		} io;
+		struct {		     /* MW_EV_URING: a ring set up */
+			int32_t fd;	     /* the ring's fd */
+			uint32_t sq_entries; /* as the kernel sized them */
+			uint32_t cq_entries;
+			uint32_t setup_flags; /* IORING_SETUP_* */
+		} uring;
 	};
 };
 
@@ -178,6 +184,10 @@ int sensor_counts(const struct sensor *s, struct sensor_counts *out);
  * "raw_tp") and the stdout sample and tool-call tap ("tp", "raw_tp"). */
 const char *sensor_file_backend(const struct sensor *s);
 const char *sensor_io_backend(const struct sensor *s);
+/* The io_uring hooks loaded, for the ready record: "tp_btf" (ring set-ups
+ * and the files OPENAT requests opened), "setup" (set-ups only) or "none"
+ * (this kernel's BTF lacks the tracepoints, or MCPWATCH_NO_URING is set). */
+const char *sensor_uring_hooks(const struct sensor *s);
 
 /* Pure helpers, unit-tested: join leaf-first components into an absolute
  * path, and normalise "." and ".." segments. Return bytes written or -1. */

@@ -429,6 +429,32 @@ static void test_tool_call_flood(void **state)
 	assert_string_equal(fired(RULE_EV_TOOL_CALL, &e), "mcp-tool-call-flood");
 }
 
+/* Any ring set up in a server tree; none outside one. */
+static void test_io_uring(void **state)
+{
+	struct fake_event e = {0};
+	struct field_source src = {fake_get, &e};
+	char out[256];
+
+	process(&e, true, "/usr/bin/python3", "python3");
+	set_int(&e, "io_uring.fd", 5);
+	set_int(&e, "io_uring.sq_entries", 4);
+	set_int(&e, "io_uring.cq_entries", 8);
+	set_int(&e, "io_uring.flags", 0);
+	set_bool(&e, "io_uring.sqpoll", false);
+	assert_string_equal(fired(RULE_EV_URING, &e), "mcp-io-uring");
+	assert_int_equal(ruleset_find(defaults, "mcp-io-uring")->severity, SEV_MEDIUM);
+	rule_render_message(ruleset_find(defaults, "mcp-io-uring"), &src, out, sizeof(out));
+	assert_string_equal(out,
+			    "MCP server secure-filesystem-server (pid 4000) set up io_uring (fd 5, "
+			    "4 submission entries, flags 0) via /usr/bin/python3 (pid 4242)");
+
+	memset(&e, 0, sizeof(e));
+	process(&e, false, "/usr/bin/python3", "python3");
+	set_int(&e, "io_uring.sq_entries", 4);
+	assert_string_equal(fired(RULE_EV_URING, &e), "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -447,6 +473,7 @@ int main(void)
 	    cmocka_unit_test(test_tool_input_injection),
 	    cmocka_unit_test(test_tool_output_injection),
 	    cmocka_unit_test(test_tool_call_flood),
+	    cmocka_unit_test(test_io_uring),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

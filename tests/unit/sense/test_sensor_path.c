@@ -320,6 +320,32 @@ static void test_decode_fork_exit(void **state)
 	assert_int_equal(s.calls, 0);
 }
 
+static void test_decode_uring(void **state)
+{
+	struct seen s = {0};
+	struct mw_uring u = {0};
+
+	hdr_fill(&u.h, MW_EV_URING, sizeof(u));
+	u.fd = 5;
+	u.sq_entries = 4;
+	u.cq_entries = 8;
+	u.setup_flags = 2;
+	u.server_tgid = 4000;
+	assert_int_equal(sensor_decode(&u, sizeof(u), record_event, &s), 0);
+	assert_hdr(&s, MW_EV_URING);
+	assert_int_equal(s.ev.server_tgid, 4000);
+	assert_int_equal(s.ev.uring.fd, 5);
+	assert_int_equal(s.ev.uring.sq_entries, 4);
+	assert_int_equal(s.ev.uring.cq_entries, 8);
+	assert_int_equal(s.ev.uring.setup_flags, 2);
+
+	/* A record of another size is rejected, whatever its header claims. */
+	memset(&s, 0, sizeof(s));
+	u.h.size = sizeof(u) - 4;
+	assert_int_equal(sensor_decode(&u, sizeof(u) - 4, record_event, &s), -EBADMSG);
+	assert_int_equal(s.calls, 0);
+}
+
 /* ------------------------------------------------------------ open */
 
 static size_t open_make(struct mw_open *o, uint32_t flags, const char *path, size_t path_len,
@@ -574,6 +600,7 @@ int main(void)
 	    cmocka_unit_test(test_decode_exec_many_args_bounded),
 	    cmocka_unit_test(test_decode_exec_rejects_lies),
 	    cmocka_unit_test(test_decode_fork_exit),
+	    cmocka_unit_test(test_decode_uring),
 	    cmocka_unit_test(test_decode_open_resolved),
 	    cmocka_unit_test(test_decode_open_raw),
 	    cmocka_unit_test(test_decode_open_rejects_lies),
