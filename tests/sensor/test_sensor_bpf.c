@@ -305,7 +305,8 @@ static void touch(const char *name)
 
 static int group_setup(void **state)
 {
-	struct sensor_opts opts = {.self_tgid = 0};
+	/* Pending for 2 s after a stdio-channel exec (test_pending_window_ends). */
+	struct sensor_opts opts = {.self_tgid = 0, .pending_ns = 2000000000ULL};
 	char err[256] = "";
 	int rc;
 
@@ -1311,6 +1312,8 @@ static void test_listen_ipv6_v6only_flag(void **state)
 		assert_int_equal(l->ev.sock.v6only, v6only == 1);
 		close(fd);
 	}
+}
+
 /* ------------------------------------------------------------ io_uring */
 
 struct uring_job {
@@ -1608,6 +1611,22 @@ static int writer_main(const char *mode, const char *file)
 	}
 	if (!strcmp(mode, "ws"))
 		return write(1, ws, sizeof(ws) - 1) < 0;
+	if (!strcmp(mode, "late") && file) {
+		/* Opens FILE at once, then FILE.late after the pending window. */
+		char late[PATH_MAX];
+		int fd = open(file, O_RDONLY);
+
+		if (fd < 0)
+			return 1;
+		close(fd);
+		usleep(2500 * 1000);
+		snprintf(late, sizeof(late), "%s.late", file);
+		fd = open(late, O_RDONLY);
+		if (fd < 0)
+			return 1;
+		close(fd);
+		return 0;
+	}
 	if (!strcmp(mode, "open") && file) {
 		/* Opens FILE, then a forked child opens it too. */
 		pid_t c;
@@ -1773,6 +1792,33 @@ static void test_pending_open_and_fork(void **state)
 		    events[i].ev.tgid == child)
 			forks++;
 	assert_int_equal(forks, 1);
+}
+
+/* Pending ends with the root's window (sensor_opts.pending_ns, 2 s here):
+ * an open inside it is sent, one after it is not (the process is no
+ * server, and pays for the hold only that long). */
+static void test_pending_window_ends(void **state)
+{
+	char file[PATH_MAX], late[PATH_MAX + 8];
+	uint32_t pid;
+	size_t early = 0, after = 0;
+
+	touch("pending-win.txt");
+	touch("pending-win.txt.late");
+	tmp_path(file, sizeof(file), "pending-win.txt");
+	snprintf(late, sizeof(late), "%s.late", file);
+	pid = run_writer_exec("late", file, false, false);
+	log_drain();
+	for (size_t i = 0; i < nevents; i++) {
+		const struct logged *l = &events[i];
+
+		if (!match_pending(l, &pid) || l->ev.type != MW_EV_OPEN || !l->path)
+			continue;
+		early += !strcmp(l->path, file);
+		after += !strcmp(l->path, late);
+	}
+	assert_int_equal(early, 1);
+	assert_int_equal(after, 0);
 }
 
 /* ------------------------------------------------------------ tool-call tap */
@@ -2687,6 +2733,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test_setup(test_pending_sniff_ws, test_setup),
 	    cmocka_unit_test_setup(test_pending_needs_channels, test_setup),
 	    cmocka_unit_test_setup(test_pending_open_and_fork, test_setup),
+	    cmocka_unit_test_setup(test_pending_window_ends, test_setup),
 	    cmocka_unit_test_setup(test_tap_stdio, test_setup),
 	    cmocka_unit_test_setup(test_tap_untapped_is_silent, test_setup),
 	    cmocka_unit_test_setup(test_tap_vectored, test_setup),
