@@ -100,13 +100,22 @@ struct {
  * space flagged MW_F_PENDING, which holds them until the process is
  * identified as a server or the hold expires; their stdout (and any fd
  * sharing its file) is sampled for the handshake whatever it starts with.
- * Inherited at fork like `tracked`, dropped at exit.
+ * Inherited at fork like `tracked`, dropped at exit, and over once the
+ * root's hold window (pend_hold_ns after its exec) has passed: a process
+ * that is not a server (a pipeline stage, a language server) pays for it
+ * that long, not for its lifetime.
  */
+struct mw_pending {
+	__u32 root;
+	__u32 pad;
+	__u64 until_ns; /* bpf_ktime_get_ns() at which the tree stops being pending */
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u32);
-	__type(value, __u32);
+	__type(value, struct mw_pending);
 } pending SEC(".maps") __weak;
 
 /*
@@ -279,25 +288,40 @@ static __always_inline bool mw_pend_maybe(__u32 tgid)
 	return f && (f->bits[(tgid >> 6) & (MW_TAP_FILTER_WORDS - 1)] & (1ull << (tgid & 63)));
 }
 
-/* The pending root of tgid (see `pending`), 0 when it is not pending. */
-static __always_inline __u32 mw_pending_root(__u32 tgid)
+/* tgid's pending entry (see `pending`), NULL when it is not pending; an
+ * entry past its window is deleted here. */
+static __always_inline struct mw_pending *mw_pending_get(__u32 tgid)
 {
-	__u32 *root;
+	struct mw_pending *p;
 
 	if (!mw_pend_maybe(tgid))
-		return 0;
-	root = bpf_map_lookup_elem(&pending, &tgid);
-	return root ? *root : 0;
+		return NULL;
+	p = bpf_map_lookup_elem(&pending, &tgid);
+	if (p && bpf_ktime_get_ns() >= p->until_ns) {
+		bpf_map_delete_elem(&pending, &tgid);
+		return NULL;
+	}
+	return p;
 }
 
-/* Makes tgid pending under root (a racy, non-atomic filter update loses
- * only a bit another CPU set at the same time, as in mw_tap_provisional). */
-static __always_inline void mw_pending_set(__u32 tgid, __u32 root)
+/* The pending root of tgid, 0 when it is not pending. */
+static __always_inline __u32 mw_pending_root(__u32 tgid)
 {
+	struct mw_pending *p = mw_pending_get(tgid);
+
+	return p ? p->root : 0;
+}
+
+/* Makes tgid pending under root until until_ns (a racy, non-atomic filter
+ * update loses only a bit another CPU set at the same time, as in
+ * mw_tap_provisional). */
+static __always_inline void mw_pending_set(__u32 tgid, __u32 root, __u64 until_ns)
+{
+	struct mw_pending v = {.root = root, .until_ns = until_ns};
 	__u32 zero = 0;
 	struct mw_pend_filter *f;
 
-	if (bpf_map_update_elem(&pending, &tgid, &root, BPF_ANY))
+	if (bpf_map_update_elem(&pending, &tgid, &v, BPF_ANY))
 		return;
 	f = bpf_map_lookup_elem(&pend_filter, &zero);
 	if (f)

@@ -11,6 +11,9 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /* The agent's own tgid: none of its activity is reported. */
 const volatile __u32 self_tgid = 0;
+/* How long a process exec'd with channels on its stdio stays pending (the
+ * hold window, servers.hold_ms at load); 0: nothing is pending. */
+const volatile __u64 pend_hold_ns = 0;
 
 /*
  * argv straight from the new mm: the strings copy_strings() just wrote, so
@@ -128,9 +131,9 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
 	 * actions (user space) until it is identified or the hold expires.
 	 * Its own exec is not held: it is the server starting.
 	 */
-	if (!(e->h.flags & (MW_F_TRACKED | MW_F_PENDING)) && mw_fd_is_channel(task, 0) &&
-	    mw_fd_is_channel(task, 1))
-		mw_pending_set(tgid, tgid);
+	if (pend_hold_ns && !(e->h.flags & (MW_F_TRACKED | MW_F_PENDING)) &&
+	    mw_fd_is_channel(task, 0) && mw_fd_is_channel(task, 1))
+		mw_pending_set(tgid, tgid, bpf_ktime_get_ns() + pend_hold_ns);
 	e->args_len = 0;
 	file = mw_exec_file(task, bprm);
 	mw_file_path_walk(e->data, &e->exe_len, file, &e->h.flags, NULL);
@@ -172,10 +175,14 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 	} else {
 		/* Fork-time lineage: the child stays in its parent's pending tree
 		 * whatever it is reparented to before identification. */
-		__u32 root = mw_pending_root(parent_tgid);
+		struct mw_pending *pend = mw_pending_get(parent_tgid);
 
-		if (root) {
-			mw_pending_set(tgid, root);
+		if (pend) {
+			__u32 root = pend->root;
+
+			/* The root's window, not a new one: a tree is pending as long
+			 * as its root. */
+			mw_pending_set(tgid, root, pend->until_ns);
 			f.server_tgid = root;
 			f.h.flags |= MW_F_PENDING;
 		}

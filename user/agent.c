@@ -1539,6 +1539,9 @@ static int agent_setup(struct agent *a)
 	so.ringbuf_bytes = (size_t)a->cfg->ringbuf_mb << 20;
 	so.verbose = a->opts->verbose >= 2;
 	so.tap_early = a->tap != NULL;
+	/* The kernel's half of the hold window is fixed at load: a reload can
+	 * shorten the hold, not make processes pending for longer. */
+	so.pending_ns = (uint64_t)a->cfg->hold_ms * 1000000;
 	/* Attach first, scan second: what starts during the scan is in the ring buffer. */
 	rc = sensor_open(&a->sensor, &so, on_sensor_event, a, err, sizeof(err));
 	if (rc) {

@@ -819,6 +819,7 @@ static int sensor_configure(struct sensor *s, const struct sensor_opts *opts, si
 
 	s->skel->rodata->self_tgid = opts->self_tgid;
 	s->skel->rodata->tap_early = opts->tap_early;
+	s->skel->rodata->pend_hold_ns = opts->pending_ns;
 	rc = bpf_map__set_max_entries(s->skel->maps.events, (uint32_t)ring);
 	if (rc) {
 		snprintf(err, errlen, "setting ring buffer size %zu failed: %s", ring,

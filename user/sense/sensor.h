@@ -103,6 +103,8 @@ struct sensor_opts {
 	bool verbose;	      /* libbpf debug messages to stderr */
 	bool tap_early;	      /* tap a process's stdio from its first JSON stdout
 			       * write (MW_TAP_PROVISIONAL) until user space decides */
+	uint64_t pending_ns;  /* how long a stdio-channel exec stays pending
+			       * (MW_F_PENDING records); 0: never pending */
 };
 
 struct sensor_counts {
