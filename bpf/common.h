@@ -119,11 +119,13 @@ struct {
 } pending SEC(".maps") __weak;
 
 /*
- * Prefilter of `pending`, like tap_filter for `tap`: bit tgid % 4096 is set
- * for every pending tgid and never cleared, so a write by any other process
- * costs a load and a bit test before the hash lookup.
+ * A prefilter in front of a tgid hash map (`tap`, `pending`): bit
+ * (tgid % 4096) is set for every tgid in the map (and not cleared: a stale
+ * bit costs one hash lookup). An array with one entry is read without
+ * hashing, so the reads and writes of every other process cost a load and a
+ * bit test, not a hash lookup.
  */
-struct mw_pend_filter {
+struct mw_tgid_bits {
 	__u64 bits[MW_TAP_FILTER_WORDS];
 };
 
@@ -131,25 +133,36 @@ struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct mw_pend_filter);
+	__type(value, struct mw_tgid_bits);
+} tap_filter SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mw_tgid_bits);
 } pend_filter SEC(".maps") __weak;
 
-/*
- * A prefilter in front of `tap`: bit (tgid % 4096) is set for every tapped
- * tgid (and not cleared: a stale bit costs one hash lookup). An array with
- * one entry is read without hashing, so the reads and writes of every other
- * process cost a load and a bit test, not a hash lookup.
- */
-struct mw_tap_filter {
-	__u64 bits[MW_TAP_FILTER_WORDS];
-};
+/* False when tgid is surely not in the map filter (tap_filter, pend_filter) guards. */
+static __always_inline bool mw_bits_test(void *filter, __u32 tgid)
+{
+	__u32 zero = 0;
+	struct mw_tgid_bits *f = bpf_map_lookup_elem(filter, &zero);
 
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct mw_tap_filter);
-} tap_filter SEC(".maps") __weak;
+	return f && (f->bits[(tgid >> 6) & (MW_TAP_FILTER_WORDS - 1)] & (1ull << (tgid & 63)));
+}
+
+/* Sets tgid's bit without an atomic (BPF atomics other than add need a newer
+ * kernel): a concurrent update may lose a bit, which costs what each caller
+ * says. */
+static __always_inline void mw_bits_set(void *filter, __u32 tgid)
+{
+	__u32 zero = 0;
+	struct mw_tgid_bits *f = bpf_map_lookup_elem(filter, &zero);
+
+	if (f)
+		f->bits[(tgid >> 6) & (MW_TAP_FILTER_WORDS - 1)] |= 1ull << (tgid & 63);
+}
 
 /* Tool-call tap: tgid → MW_TAP_* for the server processes user space tapped. */
 struct {
@@ -279,22 +292,13 @@ static __always_inline __u32 mw_tracked_server(__u32 tgid, __u32 *flags)
 	return t->server_tgid;
 }
 
-/* False when tgid is surely not pending: its bit in pend_filter is clear. */
-static __always_inline bool mw_pend_maybe(__u32 tgid)
-{
-	__u32 zero = 0;
-	struct mw_pend_filter *f = bpf_map_lookup_elem(&pend_filter, &zero);
-
-	return f && (f->bits[(tgid >> 6) & (MW_TAP_FILTER_WORDS - 1)] & (1ull << (tgid & 63)));
-}
-
 /* tgid's pending entry (see `pending`), NULL when it is not pending; an
  * entry past its window is deleted here. */
 static __always_inline struct mw_pending *mw_pending_get(__u32 tgid)
 {
 	struct mw_pending *p;
 
-	if (!mw_pend_maybe(tgid))
+	if (!mw_bits_test(&pend_filter, tgid))
 		return NULL;
 	p = bpf_map_lookup_elem(&pending, &tgid);
 	if (p && bpf_ktime_get_ns() >= p->until_ns) {
@@ -318,14 +322,9 @@ static __always_inline __u32 mw_pending_root(__u32 tgid)
 static __always_inline void mw_pending_set(__u32 tgid, __u32 root, __u64 until_ns)
 {
 	struct mw_pending v = {.root = root, .until_ns = until_ns};
-	__u32 zero = 0;
-	struct mw_pend_filter *f;
 
-	if (bpf_map_update_elem(&pending, &tgid, &v, BPF_ANY))
-		return;
-	f = bpf_map_lookup_elem(&pend_filter, &zero);
-	if (f)
-		f->bits[(tgid >> 6) & (MW_TAP_FILTER_WORDS - 1)] |= 1ull << (tgid & 63);
+	if (!bpf_map_update_elem(&pending, &tgid, &v, BPF_ANY))
+		mw_bits_set(&pend_filter, tgid);
 }
 
 /*

@@ -32,10 +32,7 @@ struct mw_io_args {
 /* False when tgid is surely not tapped: its bit in tap_filter is clear. */
 static __always_inline bool mw_tap_maybe(__u32 tgid)
 {
-	__u32 zero = 0;
-	struct mw_tap_filter *f = bpf_map_lookup_elem(&tap_filter, &zero);
-
-	return f && (f->bits[(tgid >> 6) & (MW_TAP_FILTER_WORDS - 1)] & (1ull << (tgid & 63)));
+	return mw_bits_test(&tap_filter, tgid);
 }
 
 /*
@@ -48,14 +45,10 @@ static __always_inline bool mw_tap_maybe(__u32 tgid)
  */
 static __always_inline void mw_tap_provisional(__u32 tgid)
 {
-	__u32 flags = MW_TAP_STDIO | MW_TAP_PROVISIONAL, zero = 0;
-	struct mw_tap_filter *f;
+	__u32 flags = MW_TAP_STDIO | MW_TAP_PROVISIONAL;
 
-	if (bpf_map_update_elem(&tap, &tgid, &flags, BPF_NOEXIST))
-		return;
-	f = bpf_map_lookup_elem(&tap_filter, &zero);
-	if (f)
-		f->bits[(tgid >> 6) & (MW_TAP_FILTER_WORDS - 1)] |= 1ull << (tgid & 63);
+	if (!bpf_map_update_elem(&tap, &tgid, &flags, BPF_NOEXIST))
+		mw_bits_set(&tap_filter, tgid);
 }
 
 /* MW_TAP_* of tgid, 0 when it is not tapped. */

@@ -405,7 +405,7 @@ static __always_inline int mw_stdout_sniff(const struct mw_sysargs *s, long id)
 	__u64 count;
 	bool pend;
 
-	if (fd != 1 && !mw_pend_maybe(tgid))
+	if (fd != 1 && !mw_bits_test(&pend_filter, tgid))
 		return 0;
 	if (tgid == self_tgid)
 		return 0;
@@ -549,7 +549,7 @@ int BPF_PROG(handle_sys_enter, struct pt_regs *regs, long id)
 		 * process: one register read and two bit tests, before the
 		 * other arguments. */
 		if (PT_REGS_PARM1_CORE_SYSCALL(regs) != 1 && !mw_tap_maybe(tgid) &&
-		    !mw_pend_maybe(tgid))
+		    !mw_bits_test(&pend_filter, tgid))
 			return 0;
 		mw_sysargs_regs(&s, regs);
 		return mw_rw_enter(&s, id);
