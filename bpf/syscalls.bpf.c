@@ -268,7 +268,9 @@ static __always_inline int mw_stdout_buf(const struct mw_sysargs *s, long id, co
 					 __u64 *count)
 {
 	struct iovec iov;
-	__u64 iovs, cnt;
+	/* Initialised: clang may read cnt on the path where mw_out_iovs failed,
+	 * and 6.1's verifier refuses an uninitialised register (R1 !read_ok). */
+	__u64 iovs = 0, cnt = 0;
 
 	if (id == MW_NR_WRITE || id == MW_NR_SENDTO) {
 		*buf = (const void *)s->a[1];
@@ -366,7 +368,7 @@ static __always_inline void mw_stdout_sniff_all(const struct mw_sysargs *s, long
 						__u64 pid_tgid, __u32 fd)
 {
 	bool json = false;
-	__u64 iovs, cnt;
+	__u64 iovs = 0, cnt = 0; /* see mw_stdout_buf */
 
 	if (!mw_sniff_allow(pid_tgid >> 32))
 		return;
