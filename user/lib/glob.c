@@ -90,7 +90,23 @@ bool glob_match(const char *pattern, const char *string)
 	return glob_match_general(pattern, string);
 }
 
+static void plan_runs(const char *pattern, struct glob_plan *plan);
+
 void glob_plan(const char *pattern, struct glob_plan *plan)
+{
+	plan_runs(pattern, plan);
+	/* The run's first byte that is not a path's commonest ('/', '.'). */
+	for (uint32_t i = 0; i < plan->lit_len; i++) {
+		char c = pattern[plan->lit_off + i];
+
+		if (c != '/' && c != '.') {
+			plan->lit_anchor = i;
+			break;
+		}
+	}
+}
+
+static void plan_runs(const char *pattern, struct glob_plan *plan)
 {
 	const char *p = pattern;
 
@@ -127,10 +143,36 @@ void glob_plan(const char *pattern, struct glob_plan *plan)
 	}
 }
 
+/*
+ * Does s (n bytes) contain lit (m > 0 bytes)? memchr for lit's byte at
+ * `anchor` (chosen by glob_plan to be a rarer one than '/' or '.'), then a
+ * compare: paths are short and the literal runs of credential patterns
+ * start with '/' or '.', where glibc's memmem pays its set-up on every call.
+ */
+static bool contains_at(const char *s, size_t n, const char *lit, size_t m, size_t anchor)
+{
+	const char *p = s + anchor, *last;
+
+	if (m > n)
+		return false;
+	last = s + (n - m) + anchor; /* the anchor of the last possible start */
+	while (p <= last) {
+		const char *q = memchr(p, lit[anchor], (size_t)(last - p) + 1);
+
+		if (!q)
+			return false;
+		if (!memcmp(q - anchor, lit, m))
+			return true;
+		p = q + 1;
+	}
+	return false;
+}
+
 bool glob_match_plan(const char *pattern, const struct glob_plan *plan, const char *string,
 		     size_t len)
 {
-	if (plan->lit_len && !memmem(string, len, pattern + plan->lit_off, plan->lit_len))
+	if (plan->lit_len && !contains_at(string, len, pattern + plan->lit_off, plan->lit_len,
+					  plan->lit_anchor))
 		return false;
 	if (plan->enclosed)
 		return true;

@@ -27,11 +27,12 @@ bool glob_match(const char *pattern, const char *string);
  * What a pattern's text tells before any string is seen, worked out once
  * (rules compile it for every glob operand): the longest run of plain
  * characters, which every matching string contains verbatim, and whether the
- * pattern is just "*literal*". A string without that run is refused with one
- * memmem instead of a backtracking walk.
+ * pattern is just "*literal*". A string without that run is refused by a
+ * memchr-led search instead of a backtracking walk.
  */
 struct glob_plan {
 	uint32_t lit_off, lit_len; /* the run in the pattern; len 0: none */
+	uint32_t lit_anchor;	   /* offset in the run of the byte searched for first */
 	bool enclosed;		   /* "*literal*": the run decides alone */
 };
 
