@@ -40,8 +40,7 @@ struct mw_open_args {
 /* True if tgid is in a tracked (or pending) tree and is not the agent itself. */
 static __always_inline bool mw_open_wanted(__u32 tgid)
 {
-	return tgid != self_tgid &&
-	       (bpf_map_lookup_elem(&tracked, &tgid) || mw_pending_root(tgid));
+	return tgid != self_tgid && (bpf_map_lookup_elem(&tracked, &tgid) || mw_pending_root(tgid));
 }
 
 /*

@@ -238,13 +238,11 @@ static __always_inline int mw_io_exit(long ret)
 /* Is id one of the syscalls that can write a stdio server's answer? */
 static __always_inline bool mw_is_out(long id)
 {
-	return id == MW_NR_WRITE || id == MW_NR_WRITEV || id == MW_NR_SENDTO ||
-	       id == MW_NR_SENDMSG;
+	return id == MW_NR_WRITE || id == MW_NR_WRITEV || id == MW_NR_SENDTO || id == MW_NR_SENDMSG;
 }
 
 /* The iovec array and count of writev(2) and sendmsg(2); false for the others. */
-static __always_inline bool mw_out_iovs(const struct mw_sysargs *s, long id, __u64 *iov,
-					__u64 *cnt)
+static __always_inline bool mw_out_iovs(const struct mw_sysargs *s, long id, __u64 *iov, __u64 *cnt)
 {
 	if (id == MW_NR_WRITEV) {
 		*iov = s->a[1];
@@ -364,8 +362,8 @@ static __always_inline void mw_stdout_send(__u64 pid_tgid, __u32 fd, const void 
  * space can join a handshake split over several writes or iovecs. Bounded
  * by MW_SNIFF_LIMIT writes per process and MW_SNIFF_IOVS buffers per write.
  */
-static __always_inline void mw_stdout_sniff_all(const struct mw_sysargs *s, long id,
-						__u64 pid_tgid, __u32 fd)
+static __always_inline void mw_stdout_sniff_all(const struct mw_sysargs *s, long id, __u64 pid_tgid,
+						__u32 fd)
 {
 	bool json = false;
 	__u64 iovs = 0, cnt = 0; /* see mw_stdout_buf */
@@ -380,7 +378,8 @@ static __always_inline void mw_stdout_sniff_all(const struct mw_sysargs *s, long
 			struct iovec iov;
 
 			if ((__u64)i >= cnt ||
-			    bpf_probe_read_user(&iov, sizeof(iov), (void *)(iovs + i * sizeof(iov))))
+			    bpf_probe_read_user(&iov, sizeof(iov),
+						(void *)(iovs + i * sizeof(iov))))
 				break;
 			if (!iov.iov_len)
 				continue;
@@ -426,7 +425,8 @@ static __always_inline int mw_stdout_sniff(const struct mw_sysargs *s, long id)
 		mw_stdout_sniff_all(s, id, pid_tgid, fd);
 		return 0;
 	}
-	if (mw_stdout_buf(s, id, &buf, &count) || count < MW_STDOUT_MIN || !mw_json_head(buf, count))
+	if (mw_stdout_buf(s, id, &buf, &count) || count < MW_STDOUT_MIN ||
+	    !mw_json_head(buf, count))
 		return 0;
 	if (!mw_sniff_allow(tgid))
 		return 0;

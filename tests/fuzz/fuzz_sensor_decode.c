@@ -35,8 +35,9 @@ static void fuzz_event(const struct sensor_event *ev, void *arg)
 		if (ev->exec.argv[ev->exec.argc])
 			abort();
 		/* The device round-trips: st_dev's encoding back to the kernel's. */
-		if (ev->exec.exe_dev != sensor_dev_from_kernel((uint32_t)(major(ev->exec.exe_dev) << 20 |
-									  minor(ev->exec.exe_dev))))
+		if (ev->exec.exe_dev !=
+		    sensor_dev_from_kernel(
+			(uint32_t)(major(ev->exec.exe_dev) << 20 | minor(ev->exec.exe_dev))))
 			abort();
 		fuzz_sink += ev->exec.exe_ino;
 		break;

@@ -1738,7 +1738,8 @@ static void test_pending_sniff_sendmsg(void **state)
 
 static void test_pending_sniff_ws(void **state)
 {
-	assert_samples(run_writer_exec("ws", NULL, false, false), 1, "  \n{ \"jsonrpc\":\"2.0\"}\n");
+	assert_samples(run_writer_exec("ws", NULL, false, false), 1,
+		       "  \n{ \"jsonrpc\":\"2.0\"}\n");
 }
 
 /* Stdio on /dev/null: not pending (its opens are not sent); a write to fd 1

@@ -41,8 +41,8 @@ struct health_counts {
 	size_t nalerts_by_rule;
 	const struct health_grade *grades; /* the last posture grade; none before it */
 	size_t ngrades;
-	uint64_t tool_calls;  /* requests the tool-call tap saw */
-	uint64_t servers;     /* MCP servers watched now */
+	uint64_t tool_calls; /* requests the tool-call tap saw */
+	uint64_t servers;    /* MCP servers watched now */
 	/* Actions held for a handshake (identify/hold): evaluated once the
 	 * server was identified, expired, dropped for want of room. */
 	uint64_t held_replayed, held_expired, held_dropped;

@@ -35,7 +35,7 @@ struct evctx {
 		const char *canonical_path;
 		uint64_t ino;	 /* st_ino; 0: unknown (a failed open) */
 		char device[24]; /* st_dev as "major:minor" when ino is known */
-		bool via_uring; /* submitted through io_uring, not an open syscall */
+		bool via_uring;	 /* submitted through io_uring, not an open syscall */
 	} file;
 	struct { /* io_uring: a ring set up */
 		int32_t fd;

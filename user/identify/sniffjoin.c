@@ -82,8 +82,8 @@ static size_t skip_ws(const char *b, size_t len)
 	return i;
 }
 
-int sniffjoin_feed(struct sniffjoin *j, uint32_t tgid, const char *data, size_t len,
-		   uint64_t count, char *name, size_t nlen, char *version, size_t vlen)
+int sniffjoin_feed(struct sniffjoin *j, uint32_t tgid, const char *data, size_t len, uint64_t count,
+		   char *name, size_t nlen, char *version, size_t vlen)
 {
 	struct sniffjoin_slot *s;
 	size_t room, n;

@@ -28,8 +28,8 @@ void sniffjoin_free(struct sniffjoin *j);
  * mcp_parse_server_info does; tgid's bytes are then forgotten), else 0.
  * Complete lines that are not one are dropped as they end.
  */
-int sniffjoin_feed(struct sniffjoin *j, uint32_t tgid, const char *data, size_t len,
-		   uint64_t count, char *name, size_t nlen, char *version, size_t vlen);
+int sniffjoin_feed(struct sniffjoin *j, uint32_t tgid, const char *data, size_t len, uint64_t count,
+		   char *name, size_t nlen, char *version, size_t vlen);
 
 /* Forgets tgid's bytes (it exited, or was identified another way). */
 void sniffjoin_forget(struct sniffjoin *j, uint32_t tgid);

@@ -171,8 +171,8 @@ static bool contains_at(const char *s, size_t n, const char *lit, size_t m, size
 bool glob_match_plan(const char *pattern, const struct glob_plan *plan, const char *string,
 		     size_t len)
 {
-	if (plan->lit_len && !contains_at(string, len, pattern + plan->lit_off, plan->lit_len,
-					  plan->lit_anchor))
+	if (plan->lit_len &&
+	    !contains_at(string, len, pattern + plan->lit_off, plan->lit_len, plan->lit_anchor))
 		return false;
 	if (plan->enclosed)
 		return true;

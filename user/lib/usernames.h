@@ -14,8 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define USERNAMES_TTL_S 60
-#define USERNAMES_SLOTS 64 /* direct-mapped by uid */
+#define USERNAMES_TTL_S	   60
+#define USERNAMES_SLOTS	   64 /* direct-mapped by uid */
 #define USERNAMES_NAME_MAX 64
 
 struct usernames {

@@ -21,10 +21,10 @@ struct sensor;
 struct sensor_event {
 	enum mw_event_type type;
 	uint32_t tgid, pid;
-	uint32_t flags;	      /* MW_F_* */
-	uint32_t server_tgid; /* kernel's view of the tracked tree, 0 if none */
+	uint32_t flags;	       /* MW_F_* */
+	uint32_t server_tgid;  /* kernel's view of the tracked tree, 0 if none */
 	uint32_t pending_root; /* MW_F_PENDING: root of the pending tree, else 0 */
-	int64_t time_ns;      /* CLOCK_REALTIME nanoseconds */
+	int64_t time_ns;       /* CLOCK_REALTIME nanoseconds */
 	union {
 		struct {
 			uint32_t ppid, uid, gid;

@@ -15,8 +15,8 @@
 static uint64_t next_start_ns; /* start time of the next added process */
 
 /* A held open by tgid, with fork-time ancestors lineage[] (0-terminated). */
-static int add(struct hold *h, uint32_t root, uint32_t tgid, const uint32_t *lineage,
-	       int64_t at_ns, const char *path)
+static int add(struct hold *h, uint32_t root, uint32_t tgid, const uint32_t *lineage, int64_t at_ns,
+	       const char *path)
 {
 	struct proc p = {.tgid = tgid, .start_ns = next_start_ns};
 	const char *argv[] = {"x"};

@@ -284,7 +284,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_official_servers_by_path, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_protocol_adopts_reparented_daemon, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_protocol_adopts_reparented_daemon, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_launchers_name_the_package, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_not_servers, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_user_selector_and_ignore, setup, teardown),

@@ -9,8 +9,9 @@
 
 #include "identify/sniffjoin.h"
 
-static const char result[] = "{\"jsonrpc\":\"2.0\",\"id\":0,\"result\":{\"protocolVersion\":\"2025-06-18\","
-			     "\"serverInfo\":{\"name\":\"srv\",\"version\":\"2.1\"}}}\n";
+static const char result[] =
+    "{\"jsonrpc\":\"2.0\",\"id\":0,\"result\":{\"protocolVersion\":\"2025-06-18\","
+    "\"serverInfo\":{\"name\":\"srv\",\"version\":\"2.1\"}}}\n";
 
 static int feed(struct sniffjoin *j, uint32_t tgid, const char *s, char *name)
 {
@@ -53,8 +54,9 @@ static void test_whitespace_and_noise(void **state)
 
 	(void)state;
 	assert_int_equal(feed(j, 1, "\n  ", name), 0);
-	assert_int_equal(feed(j, 1, "{ \"jsonrpc\": \"2.0\", \"id\": 0, \"result\": {\"serverInfo\": "
-				    "{\"name\": \"ws\"}}}\n",
+	assert_int_equal(feed(j, 1,
+			      "{ \"jsonrpc\": \"2.0\", \"id\": 0, \"result\": {\"serverInfo\": "
+			      "{\"name\": \"ws\"}}}\n",
 			      name),
 			 1);
 	assert_string_equal(name, "ws");
@@ -75,9 +77,8 @@ static void test_cut_sample_is_not_joined(void **state)
 
 	(void)state;
 	/* 10 bytes of a 500-byte write: the rest is missing, no join. */
-	assert_int_equal(sniffjoin_feed(j, 5, result, 10, 500, name, sizeof(name), version,
-					sizeof(version)),
-			 0);
+	assert_int_equal(
+	    sniffjoin_feed(j, 5, result, 10, 500, name, sizeof(name), version, sizeof(version)), 0);
 	assert_int_equal(feed(j, 5, result + 10, name), 0);
 	sniffjoin_free(j);
 }

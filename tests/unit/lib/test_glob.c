@@ -91,13 +91,27 @@ static void test_bytes_and_cost(void **state)
 static void test_plan(void **state)
 {
 	static const char *const pats[] = {
-	    "*/.ssh/id_*", "*credentials*", "/etc/shadow", "*[abc]def*", "*[]x]yz", "a\\*b*",
-	    "*[!.]env", "[unterminated*abc", "*?*", "", "*", "*.aws/credentials", "x[a-c]yz*q",
+	    "*/.ssh/id_*", "*credentials*",	"/etc/shadow",	     "*[abc]def*", "*[]x]yz",
+	    "a\\*b*",	   "*[!.]env",		"[unterminated*abc", "*?*",	   "",
+	    "*",	   "*.aws/credentials", "x[a-c]yz*q",
 	};
 	static const char *const strs[] = {
-	    "/home/u/.ssh/id_rsa", "/x/credentials.json", "/etc/shadow", "bdef", "]yz", "xyz",
-	    "a*b", "a*bc", "xenv", ".env", "[unterminatedXabc", "", "q", "/r/.aws/credentials",
-	    "xbyzq", "xdyzq",
+	    "/home/u/.ssh/id_rsa",
+	    "/x/credentials.json",
+	    "/etc/shadow",
+	    "bdef",
+	    "]yz",
+	    "xyz",
+	    "a*b",
+	    "a*bc",
+	    "xenv",
+	    ".env",
+	    "[unterminatedXabc",
+	    "",
+	    "q",
+	    "/r/.aws/credentials",
+	    "xbyzq",
+	    "xdyzq",
 	};
 	struct glob_plan pl;
 
