@@ -68,6 +68,7 @@ static bool element_match(const char **pp, unsigned char c)
 }
 
 static bool glob_match_general(const char *pattern, const char *string);
+static bool contains_at(const char *s, size_t n, const char *lit, size_t m, size_t anchor);
 
 /* Length of the literal in "*literal*" (no other special character), or 0. */
 static size_t enclosed_literal(const char *pattern)
@@ -86,7 +87,7 @@ bool glob_match(const char *pattern, const char *string)
 
 	/* The common "*needle*": a substring search, not a backtracking walk. */
 	if (lit)
-		return memmem(string, strlen(string), pattern + 1, lit) != NULL;
+		return contains_at(string, strlen(string), pattern + 1, lit, 0);
 	return glob_match_general(pattern, string);
 }
 
